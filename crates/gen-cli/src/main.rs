@@ -1,0 +1,50 @@
+//! `gen`: renders Seldon Core v2 deployments as deterministic, reviewable Kubernetes YAML.
+//! This binary only parses arguments and calls the `gen-render` library.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod args;
+mod cmd;
+mod output;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  ok (render: written; check: bundle is fresh)
+  1  check failed: the profile breaks a rule, or the bundle on disk is stale
+  2  usage or input error: bad arguments, unreadable or malformed profile, I/O failure";
+
+#[derive(Parser)]
+#[command(name = "gen", version, about = "Render Seldon Core v2 deployments as reviewable Kubernetes YAML", after_help = EXIT_CODES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a profile and write its bundle to out/<name>/.
+    Render(cmd::render::Args),
+    /// Check a profile and compare its bundle with out/<name>/ without writing (for CI
+    /// and pre-commit).
+    Check(cmd::check::Args),
+    /// Print the profile's JSON Schema.
+    Schema(cmd::schema::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let code = match cli.command {
+        Command::Render(args) => cmd::render::run(args),
+        Command::Check(args) => cmd::check::run(args),
+        Command::Schema(args) => cmd::schema::run(args),
+    };
+    ExitCode::from(code)
+}

@@ -1,0 +1,245 @@
+//! Profile rules that are about the profile itself: names, the pattern, tenants,
+//! owners, GitOps settings. The Seldon run-time rules live in `gen_seldon::rules`.
+
+use std::collections::BTreeMap;
+
+use gen_seldon::names::{label_problem, suggest_label};
+
+use crate::diagnostic::Diagnostic;
+use crate::types::{Engine, Pattern, Profile, SELDON_VERSION, ServerEntry};
+
+/// The namespace an application is deployed into, if the profile says so validly.
+pub fn application_namespace<'a>(profile: &'a Profile, app: &'a crate::types::Application) -> Option<&'a str> {
+    match profile.pattern {
+        Pattern::Shared => Some(&profile.platform.namespace),
+        Pattern::Dedicated => {
+            let tenant = app.tenant.as_deref()?;
+            profile.tenants.iter().find(|t| t.name == tenant).map(|t| t.namespace.as_str())
+        }
+    }
+}
+
+fn name(out: &mut Vec<Diagnostic>, path: String, what: &str, value: &str) {
+    if let Some(problem) = label_problem(value) {
+        let suggestion = suggest_label(value);
+        let help = if suggestion.is_empty() || suggestion == value {
+            "use lowercase letters, digits and '-' (a DNS-1123 label, at most 63 characters)".to_string()
+        } else {
+            format!("use lowercase letters, digits and '-', e.g. {suggestion:?}")
+        };
+        out.push(Diagnostic::error(
+            "invalid-name",
+            path,
+            format!("{what} {value:?} is not a valid Kubernetes name: {problem}"),
+            help,
+        ));
+    }
+}
+
+fn owners(out: &mut Vec<Diagnostic>, path: &str, list: &[String]) {
+    for (i, owner) in list.iter().enumerate() {
+        let valid = owner
+            .split_once(':')
+            .is_some_and(|(kind, who)| matches!(kind, "group" | "user") && !who.is_empty() && !who.contains(char::is_whitespace));
+        if !valid {
+            out.push(Diagnostic::error(
+                "invalid-owner",
+                format!("{path}.owners[{i}]"),
+                format!("owner {owner:?} is not group:NAME or user:NAME"),
+                "write owners as group:NAME (an RBAC Group) or user:NAME (an RBAC User)",
+            ));
+        }
+    }
+}
+
+fn duplicates<'a>(out: &mut Vec<Diagnostic>, items: impl Iterator<Item = (String, &'a str)>, what: &str) {
+    let mut seen: BTreeMap<&str, String> = BTreeMap::new();
+    for (path, value) in items {
+        if let Some(first) = seen.get(value) {
+            out.push(Diagnostic::error(
+                "duplicate-name",
+                path,
+                format!("{what} {value:?} is defined twice (first at {first})"),
+                format!("give each {what} its own name"),
+            ));
+        } else {
+            seen.insert(value, path);
+        }
+    }
+}
+
+fn servers(out: &mut Vec<Diagnostic>, path: &str, list: &[ServerEntry]) {
+    for (i, s) in list.iter().enumerate() {
+        if let Some(m) = &s.memory
+            && let Err(e) = m.value()
+        {
+            out.push(Diagnostic::error("memory-invalid", format!("{path}[{i}].memory"), e, "write memory like 512Mi or 4Gi"));
+        }
+    }
+}
+
+/// Every profile-level problem, in profile order.
+pub fn check(profile: &Profile) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let p = profile;
+    name(&mut out, "name".into(), "profile name", &p.name);
+    name(&mut out, "platform.namespace".into(), "namespace", &p.platform.namespace);
+    if p.seldon.version != SELDON_VERSION {
+        out.push(Diagnostic::error(
+            "seldon-version",
+            "seldon.version",
+            format!("Seldon version {:?} is not supported; this gen renders and checks against Seldon Core v2 {SELDON_VERSION}", p.seldon.version),
+            format!("set seldon.version to {SELDON_VERSION}"),
+        ));
+    }
+    for (i, c) in p.platform.server_configs.iter().enumerate() {
+        let path = format!("platform.serverConfigs[{i}]");
+        name(&mut out, format!("{path}.name"), "ServerConfig name", &c.name);
+        if matches!(c.name.as_str(), "mlserver" | "triton") {
+            out.push(Diagnostic::error(
+                "server-config-builtin",
+                format!("{path}.name"),
+                format!("ServerConfig {:?} is installed by the Seldon setup chart already", c.name),
+                "declare only ServerConfigs that you install yourself, under another name",
+            ));
+        }
+        if let Err(e) = c.memory.value() {
+            out.push(Diagnostic::error("memory-invalid", format!("{path}.memory"), e, "write memory like 1Gi"));
+        }
+    }
+    servers(&mut out, "platform.servers", &p.platform.servers);
+
+    match p.pattern {
+        Pattern::Shared => {
+            if !p.tenants.is_empty() {
+                out.push(Diagnostic::error(
+                    "pattern-mismatch",
+                    "tenants",
+                    "tenants are for pattern dedicated; pattern shared deploys every application into platform.namespace",
+                    "remove tenants, or set pattern: dedicated",
+                ));
+            }
+        }
+        Pattern::Dedicated => {
+            if p.platform.runtime.is_some() {
+                out.push(Diagnostic::error(
+                    "pattern-mismatch",
+                    "platform.runtime",
+                    "platform.runtime is for pattern shared; in pattern dedicated each tenant has its own SeldonRuntime",
+                    "move the settings to tenants[].runtime, or set pattern: shared",
+                ));
+            }
+            if !p.platform.servers.is_empty() {
+                out.push(Diagnostic::error(
+                    "pattern-mismatch",
+                    "platform.servers",
+                    "platform.servers is for pattern shared; in pattern dedicated Servers belong to a tenant, since a Server only serves models of its own namespace",
+                    "move the servers to tenants[].servers, or set pattern: shared",
+                ));
+            }
+            if p.tenants.is_empty() {
+                out.push(Diagnostic::error(
+                    "pattern-mismatch",
+                    "tenants",
+                    "pattern dedicated needs at least one tenant",
+                    "add tenants: [{name, namespace, servers}], or set pattern: shared",
+                ));
+            }
+        }
+    }
+
+    for (i, t) in p.tenants.iter().enumerate() {
+        let path = format!("tenants[{i}]");
+        name(&mut out, format!("{path}.name"), "tenant name", &t.name);
+        name(&mut out, format!("{path}.namespace"), "namespace", &t.namespace);
+        if t.namespace == p.platform.namespace {
+            out.push(Diagnostic::error(
+                "tenant-namespace",
+                format!("{path}.namespace"),
+                format!("tenant {:?} uses the controller namespace {:?}; tenants get namespaces of their own", t.name, t.namespace),
+                "give the tenant its own namespace",
+            ));
+        }
+        owners(&mut out, &path, &t.owners);
+        servers(&mut out, &format!("{path}.servers"), &t.servers);
+        if let Some(q) = &t.quota {
+            for (key, value) in [("cpu", &q.cpu), ("memory", &q.memory)] {
+                if let Some(v) = value
+                    && let Err(e) = v.value()
+                {
+                    out.push(Diagnostic::error("quota-invalid", format!("{path}.quota.{key}"), e, "write cpu like 16 or 500m, memory like 64Gi"));
+                }
+            }
+        }
+    }
+    duplicates(&mut out, p.tenants.iter().enumerate().map(|(i, t)| (format!("tenants[{i}].name"), t.name.as_str())), "tenant");
+    duplicates(
+        &mut out,
+        p.tenants.iter().enumerate().map(|(i, t)| (format!("tenants[{i}].namespace"), t.namespace.as_str())),
+        "tenant namespace",
+    );
+
+    let tenant_names: Vec<&str> = p.tenants.iter().map(|t| t.name.as_str()).collect();
+    for (i, app) in p.applications.iter().enumerate() {
+        let path = format!("applications[{i}]");
+        name(&mut out, format!("{path}.name"), "application name", &app.name);
+        owners(&mut out, &path, &app.owners);
+        if let Some(ns) = &app.namespace {
+            let runtime_ns = match p.pattern {
+                Pattern::Shared => format!("the only SeldonRuntime is in platform.namespace {:?}", p.platform.namespace),
+                Pattern::Dedicated => "each tenant's SeldonRuntime is in the tenant's namespace".to_string(),
+            };
+            out.push(Diagnostic::error(
+                "application-namespace",
+                format!("{path}.namespace"),
+                format!(
+                    "application {:?} sets namespace {ns:?}, but applications have no namespace of their own: the Seldon controller dials seldon-scheduler.<namespace of the Model>, and {runtime_ns}, so Models in {ns:?} would never become ready (this is the \"models in an app namespace, scheduler elsewhere\" layout that does not work)",
+                    app.name
+                ),
+                format!(
+                    "remove `namespace` to deploy the application into its runtime's namespace ({}), or use pattern: dedicated with a tenant whose namespace is {ns:?} and set `tenant:` on the application",
+                    match p.pattern {
+                        Pattern::Shared => p.platform.namespace.as_str(),
+                        Pattern::Dedicated => "its tenant's",
+                    }
+                ),
+            ));
+        }
+        match (p.pattern, &app.tenant) {
+            (Pattern::Shared, Some(_)) => out.push(Diagnostic::error(
+                "pattern-mismatch",
+                format!("{path}.tenant"),
+                format!("application {:?} names a tenant, but pattern shared has no tenants", app.name),
+                "remove tenant, or set pattern: dedicated",
+            )),
+            (Pattern::Dedicated, None) => out.push(Diagnostic::error(
+                "tenant-missing",
+                format!("{path}.name"),
+                format!("application {:?} has no tenant; in pattern dedicated every application lives in its tenant's namespace", app.name),
+                format!("set tenant: to one of: {}", tenant_names.join(", ")),
+            )),
+            (Pattern::Dedicated, Some(t)) if !tenant_names.contains(&t.as_str()) => out.push(Diagnostic::error(
+                "tenant-missing",
+                format!("{path}.tenant"),
+                format!("application {:?} names tenant {t:?}, which is not defined", app.name),
+                format!("use one of: {}", tenant_names.join(", ")),
+            )),
+            _ => {}
+        }
+    }
+    duplicates(
+        &mut out,
+        p.applications.iter().enumerate().map(|(i, a)| (format!("applications[{i}].name"), a.name.as_str())),
+        "application",
+    );
+
+    if p.gitops.engine != Engine::None && p.gitops.repo_url.as_deref().is_none_or(str::is_empty) {
+        out.push(Diagnostic::error(
+            "gitops-repo",
+            "gitops.engine",
+            format!("gitops.engine {} needs gitops.repoURL, the repository that holds this bundle", p.gitops.engine.as_str()),
+            "set gitops.repoURL, or set gitops.engine: none",
+        ));
+    }
+    out
+}

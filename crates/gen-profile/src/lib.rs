@@ -1,0 +1,17 @@
+//! The gen profile: one small file per deployment.
+//!
+//! [`load_file`] reads a profile into typed [`types::Profile`] (every input problem is an
+//! [`Report`] with file:line:column), [`check::check`] applies the profile-level rules.
+//! The Seldon run-time rules over the objects a profile produces live in `gen_seldon::rules`.
+
+pub mod check;
+pub mod diagnostic;
+pub mod keys;
+pub mod load;
+pub mod schema;
+pub mod source;
+pub mod types;
+
+pub use diagnostic::{Diagnostic, Failure, Report, Severity};
+pub use load::{Loaded, load_file, parse, parse_bytes};
+pub use types::*;

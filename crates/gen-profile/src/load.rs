@@ -1,0 +1,148 @@
+//! Reading a profile: bytes → located tree → unknown-key check → typed [`Profile`].
+//! Every failure here is an input error (exit 2) with a location.
+
+use camino::Utf8Path;
+use serde_saphyr::Spanned;
+
+use crate::diagnostic::{Diagnostic, Failure, Report};
+use crate::source::{Node, PathIndex};
+use crate::types::Profile;
+use crate::{keys, schema};
+
+/// Profiles larger than this are refused before parsing.
+pub const MAX_PROFILE_BYTES: usize = 8 * 1024 * 1024;
+
+/// A parsed profile with its source, for locating later diagnostics.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    pub profile: Profile,
+    /// The file name as given by the caller, used in messages.
+    pub file: String,
+    pub source: String,
+    pub index: PathIndex,
+}
+
+impl Loaded {
+    /// A check report for `diagnostics`, each located in this profile's source.
+    pub fn report(&self, diagnostics: Vec<Diagnostic>) -> Report {
+        let located = diagnostics
+            .into_iter()
+            .map(|mut d| {
+                if d.line == 0 {
+                    (d.line, d.column) = self.index.locate(&d.path);
+                }
+                d
+            })
+            .collect();
+        Report::new(&self.file, &self.source, Failure::Check, located)
+    }
+}
+
+fn input_error(file: &str, source: &str, code: &str, message: String, help: &str, at: Option<(u64, u64)>) -> Report {
+    let mut d = Diagnostic::error(code, "", message, help);
+    if let Some((line, column)) = at {
+        d.line = line;
+        d.column = column;
+    }
+    Report::new(file, source, Failure::Input, vec![d])
+}
+
+/// Read and parse the profile at `path`.
+pub fn load_file(path: &Utf8Path) -> Result<Loaded, Report> {
+    let file = path.as_str();
+    let bytes = std::fs::read(path).map_err(|e| {
+        input_error(file, "", "io", format!("cannot read {file}: {e}"), "check the path; a profile NAME means profiles/NAME.yaml", None)
+    })?;
+    parse_bytes(file, &bytes)
+}
+
+/// Parse profile bytes; `file` is the name used in messages.
+pub fn parse_bytes(file: &str, bytes: &[u8]) -> Result<Loaded, Report> {
+    if bytes.len() > MAX_PROFILE_BYTES {
+        return Err(input_error(
+            file,
+            "",
+            "too-large",
+            format!("the profile is {} bytes; gen reads profiles up to {MAX_PROFILE_BYTES} bytes", bytes.len()),
+            "split the deployment into several profiles",
+            None,
+        ));
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let before = &bytes[..e.valid_up_to()];
+            let line = before.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+            let column = before.iter().rev().take_while(|b| **b != b'\n').count() as u64 + 1;
+            let shown = String::from_utf8_lossy(bytes).into_owned();
+            return Err(input_error(
+                file,
+                &shown,
+                "encoding",
+                format!("the profile is not valid UTF-8 (bad byte at offset {})", e.valid_up_to()),
+                "save the file as UTF-8",
+                Some((line, column)),
+            ));
+        }
+    };
+    parse(file, text)
+}
+
+/// Parse profile text; `file` is the name used in messages.
+pub fn parse(file: &str, text: &str) -> Result<Loaded, Report> {
+    let tree: Spanned<Node> = match serde_saphyr::from_str(text) {
+        Ok(t) => t,
+        Err(e) => return Err(saphyr_error(file, text, "syntax", &e)),
+    };
+    match &tree.value {
+        Node::Map(_) => {}
+        Node::Null => {
+            return Err(input_error(
+                file,
+                text,
+                "empty",
+                "the profile is empty".to_string(),
+                "start from profiles/single-team.yaml, or run `gen schema` for the reference",
+                None,
+            ));
+        }
+        other => {
+            return Err(input_error(
+                file,
+                text,
+                "not-a-mapping",
+                format!("the profile must be a mapping of keys (name, pattern, platform, …), but it is {}", other.describe()),
+                "start from profiles/single-team.yaml, or run `gen schema` for the reference",
+                Some((tree.referenced.line(), tree.referenced.column())),
+            ));
+        }
+    }
+    let unknown = keys::unknown_keys(&tree, &schema::profile_schema_value());
+    if !unknown.is_empty() {
+        return Err(Report::new(file, text, Failure::Input, unknown));
+    }
+    let profile: Profile = serde_saphyr::from_str(text).map_err(|e| saphyr_error(file, text, "invalid-value", &e))?;
+    Ok(Loaded {
+        profile,
+        file: file.to_string(),
+        source: text.to_string(),
+        index: PathIndex::build(&tree),
+    })
+}
+
+fn saphyr_error(file: &str, text: &str, code: &str, e: &serde_saphyr::Error) -> Report {
+    let at = e.location().map(|l| (l.line(), l.column())).filter(|(l, _)| *l > 0);
+    let plain = e.without_snippet().to_string();
+    let message = plain
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim_start_matches("error: ")
+        .to_string();
+    // Drop the "line N column M: " prefix; the location is shown separately.
+    let message = match message.split_once(": ") {
+        Some((head, rest)) if head.starts_with("line ") => rest.to_string(),
+        _ => message,
+    };
+    input_error(file, text, code, message, "fix the YAML at this position; `gen schema` prints what each key takes", at)
+}

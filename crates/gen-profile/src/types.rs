@@ -1,0 +1,243 @@
+//! The profile: one small file per deployment. Its JSON Schema comes from these types
+//! (`gen schema`), and Model, Pipeline, Experiment, Server and runtime entries reuse the
+//! Seldon spec types, so every CRD field an author sets is available under its CRD name.
+
+use gen_seldon::kinds::{ComponentOverride, RuntimeConfig};
+use gen_seldon::{ExperimentSpec, ModelSpec, PipelineSpec, Quantity, ServerSpec};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// The Seldon Core v2 version this gen release renders and checks against.
+pub const SELDON_VERSION: &str = "2.10.2";
+
+/// A gen profile: the platform layer and the application layer of one Seldon deployment.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(title = "gen profile")]
+pub struct Profile {
+    /// The bundle's name and folder (out/<name>/): a DNS-1123 label.
+    pub name: String,
+    /// shared (Pattern B): one SeldonRuntime and shared Servers in platform.namespace, for
+    /// one team. dedicated (Pattern A): a clusterwide controller and a SeldonRuntime,
+    /// Servers and quota per tenant namespace.
+    pub pattern: Pattern,
+    #[serde(default)]
+    pub seldon: SeldonInstall,
+    pub platform: Platform,
+    #[serde(default)]
+    pub gitops: GitOps,
+    /// Tenants (pattern dedicated only): each gets its own namespace and SeldonRuntime.
+    #[serde(default)]
+    pub tenants: Vec<Tenant>,
+    #[serde(default)]
+    pub applications: Vec<Application>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Pattern {
+    /// Pattern B: one team; everything in platform.namespace.
+    Shared,
+    /// Pattern A: many teams; a runtime per tenant namespace.
+    Dedicated,
+}
+
+impl Pattern {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Pattern::Shared => "shared",
+            Pattern::Dedicated => "dedicated",
+        }
+    }
+}
+
+/// The Seldon Core v2 release to install, pinned.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeldonInstall {
+    /// Upstream chart and app version.
+    #[serde(default = "default_version")]
+    pub version: String,
+}
+
+impl Default for SeldonInstall {
+    fn default() -> Self {
+        SeldonInstall {
+            version: default_version(),
+        }
+    }
+}
+
+fn default_version() -> String {
+    SELDON_VERSION.to_string()
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Platform {
+    /// The controller's namespace, where SeldonConfig and ServerConfigs live. In pattern
+    /// shared it also holds the SeldonRuntime, the Servers and every application.
+    pub namespace: String,
+    /// SeldonRuntime settings (pattern shared only; tenants have their own).
+    #[serde(default)]
+    pub runtime: Option<RuntimeSettings>,
+    /// Servers shared by every application (pattern shared only).
+    #[serde(default)]
+    pub servers: Vec<ServerEntry>,
+    /// ServerConfigs that exist in the controller namespace besides mlserver and triton
+    /// (installed outside gen), so Servers may use them.
+    #[serde(default)]
+    pub server_configs: Vec<DeclaredServerConfig>,
+}
+
+/// A SeldonRuntime's settings; gen names it `seldon`.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RuntimeSettings {
+    /// The SeldonConfig in the controller namespace (default: default).
+    #[serde(default)]
+    pub seldon_config: Option<String>,
+    /// Per-component overrides: replicas, serviceType, disable.
+    #[serde(default)]
+    pub overrides: Vec<ComponentOverride>,
+    #[serde(default)]
+    pub config: Option<RuntimeConfig>,
+}
+
+/// A Server: a name and the Server.spec fields.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerEntry {
+    pub name: String,
+    /// Memory request of the inference container, i.e. what one replica can hold
+    /// (default: the ServerConfig's, 1G for mlserver and triton).
+    #[serde(default)]
+    pub memory: Option<Quantity>,
+    #[serde(flatten)]
+    pub spec: ServerSpec,
+}
+
+/// A ServerConfig that exists in the controller namespace but that gen does not render.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeclaredServerConfig {
+    pub name: String,
+    /// What its agent advertises (SELDON_SERVER_CAPABILITIES).
+    pub capabilities: Vec<String>,
+    /// Memory request of its inference container.
+    pub memory: Quantity,
+    /// Name of its inference container (default: the config's name).
+    #[serde(default)]
+    pub container: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GitOps {
+    /// argocd, flux, or none (something else applies the folders).
+    #[serde(default)]
+    pub engine: Engine,
+    /// The git repository that holds the rendered bundle.
+    #[serde(default, rename = "repoURL")]
+    pub repo_url: Option<String>,
+    /// The branch, tag or commit to follow (default: main).
+    #[serde(default)]
+    pub revision: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Engine {
+    Argocd,
+    Flux,
+    #[default]
+    None,
+}
+
+impl Engine {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Engine::Argocd => "argocd",
+            Engine::Flux => "flux",
+            Engine::None => "none",
+        }
+    }
+}
+
+/// A tenant (pattern dedicated): one namespace with its own SeldonRuntime and Servers.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Tenant {
+    pub name: String,
+    pub namespace: String,
+    /// Who may manage the tenant's Seldon objects: group:NAME or user:NAME.
+    #[serde(default)]
+    pub owners: Vec<String>,
+    #[serde(default)]
+    pub quota: Option<Quota>,
+    #[serde(default)]
+    pub runtime: Option<RuntimeSettings>,
+    #[serde(default)]
+    pub servers: Vec<ServerEntry>,
+}
+
+/// A tenant's ResourceQuota (requests).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Quota {
+    #[serde(default)]
+    pub cpu: Option<Quantity>,
+    #[serde(default)]
+    pub memory: Option<Quantity>,
+    #[serde(default)]
+    pub pods: Option<u32>,
+}
+
+/// An application: Models, Pipelines and Experiments owned by one team. It has no
+/// namespace of its own: it lives where its scheduler is (platform.namespace in pattern
+/// shared, its tenant's namespace in pattern dedicated).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Application {
+    pub name: String,
+    /// The tenant it belongs to (pattern dedicated only).
+    #[serde(default)]
+    pub tenant: Option<String>,
+    /// Not allowed: an application's namespace follows from the pattern. Kept in the schema
+    /// so that a profile that sets it gets an explanation instead of "unknown key".
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// Who may manage this application's Seldon objects: group:NAME or user:NAME.
+    #[serde(default)]
+    pub owners: Vec<String>,
+    #[serde(default)]
+    pub models: Vec<ModelEntry>,
+    #[serde(default)]
+    pub pipelines: Vec<PipelineEntry>,
+    #[serde(default)]
+    pub experiments: Vec<ExperimentEntry>,
+}
+
+/// A Model: a name and the Model.spec fields.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+pub struct ModelEntry {
+    pub name: String,
+    #[serde(flatten)]
+    pub spec: ModelSpec,
+}
+
+/// A Pipeline: a name and the Pipeline.spec fields.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+pub struct PipelineEntry {
+    pub name: String,
+    #[serde(flatten)]
+    pub spec: PipelineSpec,
+}
+
+/// An Experiment: a name and the Experiment.spec fields.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+pub struct ExperimentEntry {
+    pub name: String,
+    #[serde(flatten)]
+    pub spec: ExperimentSpec,
+}

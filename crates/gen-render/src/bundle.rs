@@ -1,0 +1,108 @@
+//! Plan → bundle: the files of `out/<name>/`, as text, in a stable order. One object per
+//! file, a `kustomization.yaml` in every folder, a README generated from a template.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use gen_profile::Profile;
+
+use crate::plan::{Folder, Layer, Plan};
+use crate::readme;
+use crate::yaml::{to_yaml, yaml_header};
+
+/// The rendered bundle: relative path (`/`-separated) → file content.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bundle {
+    /// The profile name, which is also the bundle folder under `out/`.
+    pub name: String,
+    pub files: BTreeMap<String, String>,
+}
+
+impl Bundle {
+    /// The whole bundle as one multi-document YAML stream (README left out).
+    pub fn to_stream(&self) -> String {
+        let mut out = String::new();
+        for (path, text) in &self.files {
+            if !path.ends_with(".yaml") || path.ends_with("kustomization.yaml") {
+                continue;
+            }
+            out.push_str("---\n");
+            out.push_str(&format!("# Source: {path}\n"));
+            out.push_str(text.lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>().join("\n").as_str());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// A `kustomization.yaml` (kustomize.config.k8s.io/v1beta1).
+#[derive(Serialize)]
+struct Kustomization<'a> {
+    #[serde(rename = "apiVersion")]
+    api_version: &'static str,
+    kind: &'static str,
+    resources: &'a [String],
+}
+
+fn kustomization(profile: &str, resources: &[String]) -> Result<String, String> {
+    let k = Kustomization {
+        api_version: "kustomize.config.k8s.io/v1beta1",
+        kind: "Kustomization",
+        resources,
+    };
+    Ok(yaml_header(profile) + &to_yaml(&k).map_err(|e| e.to_string())?)
+}
+
+/// Render the plan's folders, the kustomizations that tie them together, and the README.
+pub fn assemble(profile: &Profile, plan: &Plan) -> Result<Bundle, String> {
+    let mut files = BTreeMap::new();
+    let header = yaml_header(&profile.name);
+    // Every folder lists its files and child folders.
+    let mut children: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for folder in &plan.folders {
+        let mut names = Vec::new();
+        for object in &folder.objects {
+            let file = object.file_name();
+            let text = header.clone() + &to_yaml(object).map_err(|e| format!("{}: {e}", folder.path))?;
+            files.insert(format!("{}/{file}", folder.path), text);
+            names.push(file);
+        }
+        files.insert(format!("{}/kustomization.yaml", folder.path), kustomization(&profile.name, &names)?);
+        // Register the folder with each of its ancestors.
+        let mut path = folder.path.as_str();
+        while let Some((parent, child)) = path.rsplit_once('/') {
+            children.entry(parent.to_string()).or_default().insert(child.to_string());
+            path = parent;
+        }
+        children.entry(String::new()).or_default().insert(path.to_string());
+    }
+    for (parent, kids) in &children {
+        let resources = order_top_level(kids);
+        let file = if parent.is_empty() { "kustomization.yaml".to_string() } else { format!("{parent}/kustomization.yaml") };
+        files.insert(file, kustomization(&profile.name, &resources)?);
+    }
+    files.insert("README.md".to_string(), readme::render(profile, plan)?);
+    Ok(Bundle {
+        name: profile.name.clone(),
+        files,
+    })
+}
+
+/// Top-level folders in deployment order (platform, tenants, apps); others sorted.
+fn order_top_level(kids: &BTreeSet<String>) -> Vec<String> {
+    let rank = |k: &str| match k {
+        "platform" => 0,
+        "tenants" => 1,
+        "apps" => 2,
+        _ => 3,
+    };
+    let mut v: Vec<String> = kids.iter().cloned().collect();
+    v.sort_by(|a, b| (rank(a), a).cmp(&(rank(b), b)));
+    v
+}
+
+/// Folders of one layer, for the README and later the GitOps layer.
+pub fn folders_of(plan: &Plan, layer: Layer) -> Vec<&Folder> {
+    plan.folders.iter().filter(|f| f.layer == layer).collect()
+}

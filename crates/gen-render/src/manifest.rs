@@ -1,0 +1,89 @@
+//! Every kind gen renders, as one typed enum: built-in kinds from k8s-openapi, Seldon
+//! kinds from gen-seldon.
+
+use k8s_openapi::Resource;
+use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota};
+use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
+use serde::Serialize;
+
+use gen_seldon::{Experiment, Kind, Model, Pipeline, SeldonRuntime, Server};
+
+#[derive(Clone, Debug)]
+pub enum Manifest {
+    Namespace(Namespace),
+    ResourceQuota(ResourceQuota),
+    LimitRange(LimitRange),
+    Role(Role),
+    RoleBinding(RoleBinding),
+    SeldonRuntime(SeldonRuntime),
+    Server(Server),
+    Model(Model),
+    Pipeline(Pipeline),
+    Experiment(Experiment),
+}
+
+macro_rules! each {
+    ($self:expr, $v:ident => $body:expr) => {
+        match $self {
+            Manifest::Namespace($v) => $body,
+            Manifest::ResourceQuota($v) => $body,
+            Manifest::LimitRange($v) => $body,
+            Manifest::Role($v) => $body,
+            Manifest::RoleBinding($v) => $body,
+            Manifest::SeldonRuntime($v) => $body,
+            Manifest::Server($v) => $body,
+            Manifest::Model($v) => $body,
+            Manifest::Pipeline($v) => $body,
+            Manifest::Experiment($v) => $body,
+        }
+    };
+}
+
+impl Manifest {
+    pub fn kind(&self) -> &'static str {
+        fn k8s<T: Resource>(_: &T) -> &'static str {
+            T::KIND
+        }
+        fn seldon<S: Kind>(_: &gen_seldon::Object<S>) -> &'static str {
+            S::KIND
+        }
+        match self {
+            Manifest::Namespace(o) => k8s(o),
+            Manifest::ResourceQuota(o) => k8s(o),
+            Manifest::LimitRange(o) => k8s(o),
+            Manifest::Role(o) => k8s(o),
+            Manifest::RoleBinding(o) => k8s(o),
+            Manifest::SeldonRuntime(o) => seldon(o),
+            Manifest::Server(o) => seldon(o),
+            Manifest::Model(o) => seldon(o),
+            Manifest::Pipeline(o) => seldon(o),
+            Manifest::Experiment(o) => seldon(o),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            Manifest::Namespace(o) => o.metadata.name.as_deref().unwrap_or(""),
+            Manifest::ResourceQuota(o) => o.metadata.name.as_deref().unwrap_or(""),
+            Manifest::LimitRange(o) => o.metadata.name.as_deref().unwrap_or(""),
+            Manifest::Role(o) => o.metadata.name.as_deref().unwrap_or(""),
+            Manifest::RoleBinding(o) => o.metadata.name.as_deref().unwrap_or(""),
+            Manifest::SeldonRuntime(o) => o.name(),
+            Manifest::Server(o) => o.name(),
+            Manifest::Model(o) => o.name(),
+            Manifest::Pipeline(o) => o.name(),
+            Manifest::Experiment(o) => o.name(),
+        }
+    }
+
+    /// The file name of this object inside its folder: `<kind>-<name>.yaml`.
+    pub fn file_name(&self) -> String {
+        format!("{}-{}.yaml", self.kind().to_ascii_lowercase(), self.name())
+    }
+}
+
+impl Serialize for Manifest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        each!(self, o => o.serialize(serializer))
+    }
+}

@@ -1,0 +1,64 @@
+//! What the `gen` commands do, as library calls: no terminal I/O here.
+
+use camino::{Utf8Path, Utf8PathBuf};
+
+use gen_profile::{Diagnostic, Failure, Loaded, Report, check, load_file};
+use gen_seldon::rules::{self, Finding};
+
+use crate::bundle::{Bundle, assemble};
+use crate::plan::plan;
+
+/// `NAME` means `<root>/profiles/NAME.yaml`; anything with a `/` or ending in `.yaml`/
+/// `.yml` is a path.
+pub fn resolve_profile(arg: &str, root: &Utf8Path) -> Utf8PathBuf {
+    if arg.contains('/') || arg.ends_with(".yaml") || arg.ends_with(".yml") {
+        Utf8PathBuf::from(arg)
+    } else {
+        root.join("profiles").join(format!("{arg}.yaml"))
+    }
+}
+
+/// A Seldon rule finding as a profile diagnostic: the object's profile path plus the field.
+pub fn finding_to_diagnostic(f: Finding) -> Diagnostic {
+    Diagnostic {
+        severity: f.severity,
+        code: f.rule.to_string(),
+        path: format!("{}.{}", f.origin, f.field),
+        line: 0,
+        column: 0,
+        message: f.message,
+        help: if f.help.is_empty() { None } else { Some(f.help) },
+    }
+}
+
+/// Every problem in a loaded profile: the profile rules and the Seldon run-time rules
+/// over the objects it would render, all at once.
+pub fn diagnose(loaded: &Loaded) -> Vec<Diagnostic> {
+    let mut diagnostics = check::check(&loaded.profile);
+    let plan = plan(&loaded.profile);
+    diagnostics.extend(rules::check(&plan.inventory).into_iter().map(finding_to_diagnostic));
+    diagnostics
+}
+
+/// Check and render a loaded profile. Nothing is rendered unless every check passes.
+pub fn render_loaded(loaded: &Loaded) -> Result<Bundle, Report> {
+    let diagnostics = diagnose(loaded);
+    if diagnostics.iter().any(|d| d.severity == gen_profile::Severity::Error) {
+        return Err(loaded.report(diagnostics));
+    }
+    let plan = plan(&loaded.profile);
+    assemble(&loaded.profile, &plan).map_err(|e| {
+        Report::new(
+            &loaded.file,
+            &loaded.source,
+            Failure::Input,
+            vec![Diagnostic::error("internal", "", format!("could not render the bundle: {e}"), "please report this as a bug")],
+        )
+    })
+}
+
+/// Load, check and render the profile at `path`.
+pub fn render_profile(path: &Utf8Path) -> Result<Bundle, Report> {
+    let loaded = load_file(path)?;
+    render_loaded(&loaded)
+}

@@ -1,0 +1,333 @@
+//! Profile → the objects of the bundle, grouped in folders, plus the Seldon inventory
+//! that the run-time rules check. Nothing here does I/O.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{LimitRange, LimitRangeItem, LimitRangeSpec, Namespace, ResourceQuota, ResourceQuotaSpec};
+use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use gen_profile::check::application_namespace;
+use gen_profile::{Pattern, Profile, RuntimeSettings, ServerEntry};
+use gen_seldon::catalog::{DEFAULT_SELDON_CONFIG, ServerConfigInfo, upstream_server_configs};
+use gen_seldon::kinds::{Component, ComponentOverride, ContainerResources, Resources, ServerPodSpec, ServiceType};
+use gen_seldon::rules::{Inventory, Located};
+use gen_seldon::{Experiment, Metadata, Model, Pipeline, SeldonRuntime, SeldonRuntimeSpec, Server};
+
+use crate::labels::labels;
+use crate::manifest::Manifest;
+
+/// The name gen gives every SeldonRuntime (one per namespace).
+pub const RUNTIME_NAME: &str = "seldon";
+
+/// Which layer of the deployment a folder belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layer {
+    /// Controller namespace; in pattern shared also the runtime and shared Servers.
+    Platform,
+    /// One tenant's namespace, runtime, Servers, quota and RBAC (pattern dedicated).
+    Tenant,
+    /// One application's Models, Pipelines, Experiments and RBAC.
+    Application,
+}
+
+/// One folder of the bundle: objects of one layer in one namespace.
+#[derive(Clone, Debug)]
+pub struct Folder {
+    /// Relative to the bundle root, `/`-separated: `platform`, `tenants/fraud`, `apps/x`.
+    pub path: String,
+    pub layer: Layer,
+    /// The tenant or application name; the profile name for the platform.
+    pub owner: String,
+    pub namespace: String,
+    pub objects: Vec<Manifest>,
+}
+
+/// Everything a profile renders to, before it becomes text.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub folders: Vec<Folder>,
+    pub inventory: Inventory,
+}
+
+fn object_meta(name: &str, namespace: Option<&str>, labels: BTreeMap<String, String>) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.to_string()),
+        namespace: namespace.map(str::to_string),
+        labels: Some(labels),
+        ..ObjectMeta::default()
+    }
+}
+
+fn namespace(name: &str, part_of: &str) -> Manifest {
+    Manifest::Namespace(Namespace {
+        metadata: object_meta(name, None, labels(part_of, "namespace", None)),
+        ..Namespace::default()
+    })
+}
+
+/// The ServerConfigs in the controller namespace: upstream's plus the declared ones.
+pub fn server_configs(profile: &Profile) -> Vec<ServerConfigInfo> {
+    let mut configs = upstream_server_configs();
+    for c in &profile.platform.server_configs {
+        let caps: Vec<&str> = c.capabilities.iter().map(String::as_str).collect();
+        configs.push(ServerConfigInfo::new(&c.name, &caps, c.memory.as_str(), c.container.as_deref().unwrap_or(&c.name)));
+    }
+    configs
+}
+
+/// Secure defaults for every runtime: scheduler and envoy stay inside the cluster
+/// (upstream defaults to LoadBalancer), and hodometer, which reports usage to the
+/// internet, is off. A profile override for the same component replaces the default.
+fn runtime_overrides(settings: Option<&RuntimeSettings>) -> Vec<ComponentOverride> {
+    let mut by_component: BTreeMap<Component, ComponentOverride> = BTreeMap::new();
+    let default = |name, disable, service_type| ComponentOverride { name, disable, replicas: None, service_type };
+    by_component.insert(Component::Scheduler, default(Component::Scheduler, None, Some(ServiceType::ClusterIP)));
+    by_component.insert(Component::Envoy, default(Component::Envoy, None, Some(ServiceType::ClusterIP)));
+    by_component.insert(Component::Hodometer, default(Component::Hodometer, Some(true), None));
+    for o in settings.map(|s| s.overrides.as_slice()).unwrap_or_default() {
+        let entry = by_component.entry(o.name).or_insert_with(|| default(o.name, None, None));
+        if o.disable.is_some() {
+            entry.disable = o.disable;
+        }
+        if o.replicas.is_some() {
+            entry.replicas = o.replicas;
+        }
+        if o.service_type.is_some() {
+            entry.service_type = o.service_type;
+        }
+    }
+    by_component.into_values().collect()
+}
+
+fn runtime(ns: &str, part_of: &str, version: &str, settings: Option<&RuntimeSettings>) -> SeldonRuntime {
+    let mut meta = Metadata::namespaced(RUNTIME_NAME, ns);
+    meta.labels = labels(part_of, "runtime", Some(version));
+    SeldonRuntime::new(
+        meta,
+        SeldonRuntimeSpec {
+            seldon_config: settings
+                .and_then(|s| s.seldon_config.clone())
+                .unwrap_or_else(|| DEFAULT_SELDON_CONFIG.to_string()),
+            overrides: runtime_overrides(settings),
+            config: settings.and_then(|s| s.config.clone()),
+            disable_auto_update: false,
+        },
+    )
+}
+
+fn server(entry: &ServerEntry, ns: &str, part_of: &str, configs: &[ServerConfigInfo]) -> Server {
+    let mut meta = Metadata::namespaced(&entry.name, ns);
+    meta.labels = labels(part_of, "server", None);
+    let mut spec = entry.spec.clone();
+    if let Some(memory) = &entry.memory {
+        let container = configs
+            .iter()
+            .find(|c| c.name == spec.server_config)
+            .map(|c| c.container.clone())
+            .unwrap_or_else(|| spec.server_config.clone());
+        spec.pod_spec = Some(ServerPodSpec {
+            containers: vec![ContainerResources {
+                name: container,
+                resources: Resources {
+                    requests: [("memory".to_string(), memory.clone())].into(),
+                    limits: BTreeMap::new(),
+                },
+            }],
+        });
+    }
+    Server::new(meta, spec)
+}
+
+/// The Role and RoleBinding that let `owners` manage Models, Pipelines and Experiments in
+/// `ns` and read its Servers and SeldonRuntime; nothing else, no wildcards.
+fn owner_rbac(role_name: &str, ns: &str, part_of: &str, owners: &[String]) -> Vec<Manifest> {
+    if owners.is_empty() {
+        return Vec::new();
+    }
+    let strs = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let group = strs(&["mlops.seldon.io"]);
+    let rules = vec![
+        PolicyRule {
+            api_groups: Some(group.clone()),
+            resources: Some(strs(&["experiments", "models", "pipelines"])),
+            verbs: strs(&["create", "delete", "get", "list", "patch", "update", "watch"]),
+            ..PolicyRule::default()
+        },
+        PolicyRule {
+            api_groups: Some(group),
+            resources: Some(strs(&[
+                "experiments/status",
+                "models/status",
+                "pipelines/status",
+                "seldonruntimes",
+                "servers",
+                "servers/status",
+            ])),
+            verbs: strs(&["get", "list", "watch"]),
+            ..PolicyRule::default()
+        },
+    ];
+    let subjects = owners
+        .iter()
+        .filter_map(|o| o.split_once(':'))
+        .map(|(kind, name)| Subject {
+            kind: if kind == "group" { "Group" } else { "User" }.to_string(),
+            name: name.to_string(),
+            api_group: Some("rbac.authorization.k8s.io".to_string()),
+            namespace: None,
+        })
+        .collect();
+    vec![
+        Manifest::Role(Role {
+            metadata: object_meta(role_name, Some(ns), labels(part_of, "rbac", None)),
+            rules: Some(rules),
+        }),
+        Manifest::RoleBinding(RoleBinding {
+            metadata: object_meta(role_name, Some(ns), labels(part_of, "rbac", None)),
+            role_ref: RoleRef {
+                api_group: "rbac.authorization.k8s.io".to_string(),
+                kind: "Role".to_string(),
+                name: role_name.to_string(),
+            },
+            subjects: Some(subjects),
+        }),
+    ]
+}
+
+fn quota(ns: &str, part_of: &str, q: &gen_profile::Quota) -> Vec<Manifest> {
+    let mut hard = BTreeMap::new();
+    if let Some(cpu) = &q.cpu {
+        hard.insert("requests.cpu".to_string(), K8sQuantity(cpu.to_string()));
+    }
+    if let Some(memory) = &q.memory {
+        hard.insert("requests.memory".to_string(), K8sQuantity(memory.to_string()));
+    }
+    if let Some(pods) = q.pods {
+        hard.insert("pods".to_string(), K8sQuantity(pods.to_string()));
+    }
+    let defaults: BTreeMap<String, K8sQuantity> = [
+        ("cpu".to_string(), K8sQuantity("100m".to_string())),
+        ("memory".to_string(), K8sQuantity("128Mi".to_string())),
+    ]
+    .into();
+    vec![
+        Manifest::ResourceQuota(ResourceQuota {
+            metadata: object_meta("tenant-quota", Some(ns), labels(part_of, "quota", None)),
+            spec: Some(ResourceQuotaSpec {
+                hard: Some(hard),
+                ..ResourceQuotaSpec::default()
+            }),
+            ..ResourceQuota::default()
+        }),
+        // Under a requests quota every container must state requests; this gives the
+        // ones that do not a default instead of a rejected pod.
+        Manifest::LimitRange(LimitRange {
+            metadata: object_meta("tenant-defaults", Some(ns), labels(part_of, "quota", None)),
+            spec: Some(LimitRangeSpec {
+                limits: vec![LimitRangeItem {
+                    type_: "Container".to_string(),
+                    default_request: Some(defaults),
+                    ..LimitRangeItem::default()
+                }],
+            }),
+        }),
+    ]
+}
+
+/// Build the plan. Assumes the profile has passed the profile-level checks only as far
+/// as needed to find namespaces; applications whose namespace is unknown are skipped
+/// (the profile checks report them).
+pub fn plan(profile: &Profile) -> Plan {
+    let version = profile.seldon.version.as_str();
+    let configs = server_configs(profile);
+    let mut inv = Inventory {
+        controller_namespace: profile.platform.namespace.clone(),
+        seldon_configs: vec![DEFAULT_SELDON_CONFIG.to_string()],
+        server_configs: configs.clone(),
+        ..Inventory::default()
+    };
+    let mut folders = Vec::new();
+    let controller_ns = profile.platform.namespace.as_str();
+
+    let mut platform = Folder {
+        path: "platform".to_string(),
+        layer: Layer::Platform,
+        owner: profile.name.clone(),
+        namespace: controller_ns.to_string(),
+        objects: vec![namespace(controller_ns, &profile.name)],
+    };
+    if profile.pattern == Pattern::Shared {
+        let rt = runtime(controller_ns, &profile.name, version, profile.platform.runtime.as_ref());
+        inv.runtimes.push(Located::new(rt.clone(), "platform.runtime"));
+        platform.objects.push(Manifest::SeldonRuntime(rt));
+        for (i, entry) in profile.platform.servers.iter().enumerate() {
+            let s = server(entry, controller_ns, &profile.name, &configs);
+            inv.servers.push(Located::new(s.clone(), format!("platform.servers[{i}]")));
+            platform.objects.push(Manifest::Server(s));
+        }
+    }
+    folders.push(platform);
+
+    if profile.pattern == Pattern::Dedicated {
+        for (t, tenant) in profile.tenants.iter().enumerate() {
+            let ns = tenant.namespace.as_str();
+            let mut folder = Folder {
+                path: format!("tenants/{}", tenant.name),
+                layer: Layer::Tenant,
+                owner: tenant.name.clone(),
+                namespace: ns.to_string(),
+                objects: vec![namespace(ns, &tenant.name)],
+            };
+            let rt = runtime(ns, &tenant.name, version, tenant.runtime.as_ref());
+            inv.runtimes.push(Located::new(rt.clone(), format!("tenants[{t}].runtime")));
+            folder.objects.push(Manifest::SeldonRuntime(rt));
+            for (i, entry) in tenant.servers.iter().enumerate() {
+                let s = server(entry, ns, &tenant.name, &configs);
+                inv.servers.push(Located::new(s.clone(), format!("tenants[{t}].servers[{i}]")));
+                folder.objects.push(Manifest::Server(s));
+            }
+            if let Some(q) = &tenant.quota {
+                folder.objects.extend(quota(ns, &tenant.name, q));
+            }
+            folder.objects.extend(owner_rbac("seldon-tenant-owners", ns, &tenant.name, &tenant.owners));
+            folders.push(folder);
+        }
+    }
+
+    for (a, app) in profile.applications.iter().enumerate() {
+        let Some(ns) = application_namespace(profile, app) else { continue };
+        let mut folder = Folder {
+            path: format!("apps/{}", app.name),
+            layer: Layer::Application,
+            owner: app.name.clone(),
+            namespace: ns.to_string(),
+            objects: Vec::new(),
+        };
+        let meta = |name: &str, component: &str| {
+            let mut m = Metadata::namespaced(name, ns);
+            m.labels = labels(&app.name, component, None);
+            m
+        };
+        for (i, e) in app.models.iter().enumerate() {
+            let m = Model::new(meta(&e.name, "model"), e.spec.clone());
+            inv.models.push(Located::new(m.clone(), format!("applications[{a}].models[{i}]")));
+            folder.objects.push(Manifest::Model(m));
+        }
+        for (i, e) in app.pipelines.iter().enumerate() {
+            let p = Pipeline::new(meta(&e.name, "pipeline"), e.spec.clone());
+            inv.pipelines.push(Located::new(p.clone(), format!("applications[{a}].pipelines[{i}]")));
+            folder.objects.push(Manifest::Pipeline(p));
+        }
+        for (i, e) in app.experiments.iter().enumerate() {
+            let x = Experiment::new(meta(&e.name, "experiment"), e.spec.clone());
+            inv.experiments.push(Located::new(x.clone(), format!("applications[{a}].experiments[{i}]")));
+            folder.objects.push(Manifest::Experiment(x));
+        }
+        folder.objects.extend(owner_rbac(&format!("app-{}-owners", app.name), ns, &app.name, &app.owners));
+        folders.push(folder);
+    }
+    Plan { folders, inventory: inv }
+}

@@ -1,0 +1,80 @@
+//! The bundle's README.md, from the minijinja template `templates/bundle-readme.md.j2`.
+//! The template is text for people; the data it gets is built here from the plan.
+
+use minijinja::{Environment, UndefinedBehavior, Value};
+use serde::Serialize;
+
+use gen_profile::Profile;
+
+use crate::plan::{Layer, Plan};
+
+/// The built-in template, embedded at compile time.
+pub const TEMPLATE: &str = include_str!("../../../templates/bundle-readme.md.j2");
+
+#[derive(Serialize)]
+struct FolderView {
+    path: String,
+    layer: Layer,
+    owner: String,
+    namespace: String,
+    objects: Vec<ObjectView>,
+}
+
+#[derive(Serialize)]
+struct ObjectView {
+    kind: &'static str,
+    name: String,
+    file: String,
+}
+
+#[derive(Serialize)]
+struct Context<'a> {
+    name: &'a str,
+    pattern: &'static str,
+    seldon_version: &'a str,
+    controller_namespace: &'a str,
+    engine: &'static str,
+    folders: Vec<FolderView>,
+}
+
+pub fn render(profile: &Profile, plan: &Plan) -> Result<String, String> {
+    let ctx = Context {
+        name: &profile.name,
+        pattern: profile.pattern.as_str(),
+        seldon_version: &profile.seldon.version,
+        controller_namespace: &profile.platform.namespace,
+        engine: profile.gitops.engine.as_str(),
+        folders: plan
+            .folders
+            .iter()
+            .map(|f| FolderView {
+                path: f.path.clone(),
+                layer: f.layer,
+                owner: f.owner.clone(),
+                namespace: f.namespace.clone(),
+                objects: f
+                    .objects
+                    .iter()
+                    .map(|o| ObjectView {
+                        kind: o.kind(),
+                        name: o.name().to_string(),
+                        file: o.file_name(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.add_template("bundle-readme.md", TEMPLATE).map_err(|e| format!("README template: {e}"))?;
+    let template = env.get_template("bundle-readme.md").map_err(|e| format!("README template: {e}"))?;
+    let mut text = template
+        .render(Value::from(minijinja::value::Serde(&ctx)))
+        .map_err(|e| format!("README template: {e}"))?;
+    // Canonical text: LF, no trailing spaces, exactly one trailing newline.
+    text = text.lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
+    while text.contains("\n\n\n") {
+        text = text.replace("\n\n\n", "\n\n");
+    }
+    Ok(text.trim().to_string() + "\n")
+}

@@ -1,0 +1,429 @@
+//! The Seldon Core v2 kinds that a deployment author sets, modelled on the v2.10.2 CRDs.
+//!
+//! Field names and shapes follow the CRDs exactly (camelCase), so the same structs serve
+//! the profile (a Model entry is a `name` plus a [`ModelSpec`]), the rendered manifests and
+//! the rules. Adding a Seldon field means adding it here.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::API_VERSION;
+use crate::meta::{Kind, Object};
+use crate::quantity::Quantity;
+
+pub type Model = Object<ModelSpec>;
+pub type Server = Object<ServerSpec>;
+pub type Pipeline = Object<PipelineSpec>;
+pub type Experiment = Object<ExperimentSpec>;
+pub type SeldonRuntime = Object<SeldonRuntimeSpec>;
+
+macro_rules! kind {
+    ($spec:ty, $kind:literal) => {
+        impl Kind for $spec {
+            const API_VERSION: &'static str = API_VERSION;
+            const KIND: &'static str = $kind;
+        }
+    };
+}
+kind!(ModelSpec, "Model");
+kind!(ServerSpec, "Server");
+kind!(PipelineSpec, "Pipeline");
+kind!(ExperimentSpec, "Experiment");
+kind!(SeldonRuntimeSpec, "SeldonRuntime");
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// `Model.spec`: one model artifact and where it may be scheduled.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelSpec {
+    /// Where the artifact lives: an rclone URI such as gs://bucket/path, s3://bucket/path,
+    /// az://container/path or https://host/path. Credentials go in `secretName`, never here.
+    pub storage_uri: String,
+    /// A v2 version folder inside storageUri.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_version: Option<u32>,
+    /// Capability tags that a Server must advertise to host this model (e.g. sklearn).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requirements: Vec<String>,
+    /// Appended to requirements by the controller before scheduling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_type: Option<String>,
+    /// Memory the model needs on a server replica, as a Kubernetes quantity (e.g. 100Ki).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<Quantity>,
+    /// Desired replicas (default 1). Each replica needs its own server replica.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_replicas: Option<i32>,
+    /// 0 or unset means unbounded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_replicas: Option<i32>,
+    /// Pin the model to the Server with this name (in the same namespace).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    /// Name of a Secret (in the model's namespace) holding rclone storage credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preloaded: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dedicated: Option<bool>,
+    /// Log request/response payloads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logger: Option<Logger>,
+    /// Makes this model an explainer of another model or pipeline (needs alibi-explain).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explainer: Option<Explainer>,
+    /// Makes this model a prompt/LLM wrapper of another model or pipeline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub llm: Option<Llm>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parameters: Vec<Parameter>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dataflow: Option<Dataflow>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Logger {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent: Option<i32>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Explainer {
+    /// The alibi explainer type, e.g. anchor_tabular.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_ref: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipeline_ref: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Llm {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_ref: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipeline_ref: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Parameter {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Dataflow {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clean_topics_on_delete: Option<bool>,
+}
+
+/// `Server.spec`: a set of inference server replicas built from a ServerConfig.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerSpec {
+    /// Name of a ServerConfig in the controller's namespace: mlserver, triton, or one the
+    /// profile declares under platform.serverConfigs.
+    pub server_config: String,
+    /// Replaces the ServerConfig's capability list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capabilities: Vec<String>,
+    /// Appended to the ServerConfig's capability list (ignored when capabilities is set).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra_capabilities: Vec<String>,
+    /// Server replicas (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_replicas: Option<i32>,
+    /// 0 or unset means unbounded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_replicas: Option<i32>,
+    /// If true, ServerConfig changes are not rolled out to this Server.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub disable_auto_update: bool,
+    /// Merged into the ServerConfig pod spec; gen sets only container resources here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(skip)]
+    pub pod_spec: Option<ServerPodSpec>,
+}
+
+/// The part of a Server's `podSpec` that gen writes: per-container resources.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerPodSpec {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub containers: Vec<ContainerResources>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerResources {
+    pub name: String,
+    #[serde(default)]
+    pub resources: Resources,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resources {
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub requests: BTreeMap<String, Quantity>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub limits: BTreeMap<String, Quantity>,
+}
+
+/// How a pipeline joins several inputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum JoinType {
+    Inner,
+    Outer,
+    Any,
+}
+
+/// `Pipeline.spec`: a dataflow graph of model steps over Kafka.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PipelineSpec {
+    /// Consume other pipelines' inputs or outputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<PipelineInput>,
+    /// The steps; each step's name is a Model in the same namespace.
+    pub steps: Vec<PipelineStep>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<PipelineOutput>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dataflow: Option<Dataflow>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_cycles: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_step_revisits: Option<u32>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PipelineStep {
+    /// A Model in the same namespace.
+    pub name: String,
+    /// Other steps (`step` = `step.outputs`, or `step.outputs.TENSOR`) or the pipeline's
+    /// own name for its inputs. No inputs means the pipeline's inputs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join_window_ms: Option<u32>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tensor_map: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs_join_type: Option<JoinType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triggers_join_type: Option<JoinType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<Batch>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Batch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_ms: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rolling: Option<bool>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PipelineInput {
+    /// `<pipeline>.(inputs|outputs)[.tensor]` or `<pipeline>.step.<step>.(inputs|outputs)[.tensor]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub external_inputs: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub external_triggers: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join_window_ms: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join_type: Option<JoinType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triggers_join_type: Option<JoinType>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tensor_map: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PipelineOutput {
+    /// Steps whose outputs form the pipeline's output.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join_window_ms: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps_join: Option<JoinType>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tensor_map: BTreeMap<String, String>,
+}
+
+/// What an experiment's candidates are.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ResourceType {
+    #[default]
+    Model,
+    Pipeline,
+}
+
+impl ResourceType {
+    pub fn kind(self) -> &'static str {
+        match self {
+            ResourceType::Model => "Model",
+            ResourceType::Pipeline => "Pipeline",
+        }
+    }
+}
+
+/// `Experiment.spec`: a traffic split (A/B test) or mirror over models or pipelines.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExperimentSpec {
+    /// The model or pipeline whose endpoint receives the split; must be a candidate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    /// Candidates and their weights; traffic share = weight / sum of weights.
+    pub candidates: Vec<Candidate>,
+    /// Receives a copy of the traffic; its responses are dropped. Must not be a candidate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mirror: Option<Mirror>,
+    /// model (default) or pipeline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<ResourceType>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Candidate {
+    pub name: String,
+    pub weight: u32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Mirror {
+    pub name: String,
+    pub percent: u32,
+}
+
+/// `SeldonRuntime.spec`: the per-namespace scheduler, envoy, gateways and dataflow engine.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SeldonRuntimeSpec {
+    /// Name of a SeldonConfig in the controller's namespace.
+    pub seldon_config: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<ComponentOverride>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<RuntimeConfig>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub disable_auto_update: bool,
+}
+
+/// The runtime components a SeldonRuntime can override.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+pub enum Component {
+    #[serde(rename = "seldon-scheduler")]
+    Scheduler,
+    #[serde(rename = "seldon-envoy")]
+    Envoy,
+    #[serde(rename = "seldon-modelgateway")]
+    ModelGateway,
+    #[serde(rename = "seldon-pipelinegateway")]
+    PipelineGateway,
+    #[serde(rename = "seldon-dataflow-engine")]
+    DataflowEngine,
+    #[serde(rename = "hodometer")]
+    Hodometer,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum ServiceType {
+    ClusterIP,
+    NodePort,
+    LoadBalancer,
+}
+
+/// One entry of `SeldonRuntime.spec.overrides`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ComponentOverride {
+    pub name: Component,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disable: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<i32>,
+    /// Service type of seldon-scheduler or seldon-envoy (without an override, LoadBalancer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_type: Option<ServiceType>,
+}
+
+/// `SeldonRuntime.spec.config`: fields left empty are filled from the SeldonConfig.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RuntimeConfig {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kafka_config: Option<KafkaConfig>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracing_config: Option<TracingConfig>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_config: Option<ServiceConfig>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KafkaConfig {
+    #[serde(default, rename = "bootstrap.servers", skip_serializing_if = "Option::is_none")]
+    pub bootstrap_servers: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic_prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumer_group_id_prefix: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TracingConfig {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disable: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub otel_exporter_endpoint: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub otel_exporter_protocol: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratio: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceConfig {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grpc_service_prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_type: Option<ServiceType>,
+}

@@ -1,0 +1,25 @@
+//! Seldon Core v2 (`mlops.seldon.io/v1alpha1`) kinds as typed structs, and the rules
+//! that must hold over a set of them for the objects to become ready on a cluster.
+//!
+//! The rules work on [`rules::Inventory`], a set of Seldon objects whatever their
+//! source: a rendered profile or (later) a tree of existing YAML. Each object carries an
+//! [`rules::Origin`] that says where it came from, so a finding can point back at it.
+
+pub mod catalog;
+pub mod kinds;
+pub mod meta;
+pub mod names;
+pub mod quantity;
+pub mod rules;
+
+pub use kinds::{
+    ComponentOverride, Experiment, ExperimentSpec, Model, ModelSpec, Pipeline, PipelineSpec,
+    SeldonRuntime, SeldonRuntimeSpec, Server, ServerSpec,
+};
+pub use meta::{Kind, Metadata, Object};
+pub use quantity::Quantity;
+
+/// The API group and version of every Seldon Core v2 kind.
+pub const API_VERSION: &str = "mlops.seldon.io/v1alpha1";
+/// The name that the Seldon controller gives the scheduler Service in each runtime namespace.
+pub const SCHEDULER_SERVICE: &str = "seldon-scheduler";

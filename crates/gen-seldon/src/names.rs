@@ -1,0 +1,82 @@
+//! Kubernetes name rules that every rendered object and every path segment must meet.
+
+/// The longest DNS-1123 label.
+pub const MAX_LABEL: usize = 63;
+
+/// Why `value` is not a DNS-1123 label (lowercase letters, digits and `-`, starting and
+/// ending with a letter or digit, at most 63 characters), or `None` if it is one.
+///
+/// Seldon object names are held to this rule too: a `.` in a Model name would be read as
+/// a separator in Pipeline references such as `step.outputs.tensor`.
+pub fn label_problem(value: &str) -> Option<String> {
+    if value.is_empty() {
+        return Some("it is empty".to_string());
+    }
+    if value.len() > MAX_LABEL {
+        return Some(format!(
+            "it is {} characters long; the limit is {MAX_LABEL}",
+            value.len()
+        ));
+    }
+    if let Some(c) = value
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    {
+        return Some(format!(
+            "it contains {c:?}; only lowercase letters, digits and '-' are allowed"
+        ));
+    }
+    if value.starts_with('-') || value.ends_with('-') {
+        return Some("it must start and end with a lowercase letter or digit".to_string());
+    }
+    None
+}
+
+/// Whether `value` is a DNS-1123 label.
+pub fn is_label(value: &str) -> bool {
+    label_problem(value).is_none()
+}
+
+/// A lowercase, label-safe version of `value` for suggestions in error messages.
+pub fn suggest_label(value: &str) -> String {
+    let mut out = String::new();
+    for c in value.chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_matches('-');
+    out.chars().take(MAX_LABEL).collect::<String>().trim_end_matches('-').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels() {
+        assert!(is_label("price-predictor"));
+        assert!(is_label("a1"));
+        assert_eq!(label_problem(""), Some("it is empty".into()));
+        assert_eq!(
+            label_problem("Price"),
+            Some("it contains 'P'; only lowercase letters, digits and '-' are allowed".into())
+        );
+        assert_eq!(
+            label_problem("../x"),
+            Some("it contains '.'; only lowercase letters, digits and '-' are allowed".into())
+        );
+        assert_eq!(
+            label_problem("-a"),
+            Some("it must start and end with a lowercase letter or digit".into())
+        );
+        assert_eq!(
+            label_problem(&"a".repeat(64)),
+            Some("it is 64 characters long; the limit is 63".into())
+        );
+        assert_eq!(suggest_label("Fin_Pred.v2"), "fin-pred-v2");
+    }
+}
