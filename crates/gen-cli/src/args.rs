@@ -6,7 +6,12 @@ use clap::{Args, ValueEnum};
 #[derive(Args, Debug, Clone)]
 pub struct ProfileArgs {
     /// Profile NAME (reads profiles/NAME.yaml) or a path to a profile file.
-    #[arg(long, short = 'p', required_unless_present = "all", conflicts_with = "all")]
+    #[arg(
+        long,
+        short = 'p',
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
     pub profile: Option<String>,
     /// Every profile in profiles/.
     #[arg(long)]

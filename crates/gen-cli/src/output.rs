@@ -14,6 +14,9 @@ pub fn report(report: &Report, format: Format) {
 pub fn io_error(context: &str, e: &std::io::Error, format: Format) {
     match format {
         Format::Text => eprintln!("error: {context}: {e}"),
-        Format::Json => println!("{}", serde_json::json!({"error": format!("{context}: {e}")})),
+        Format::Json => println!(
+            "{}",
+            serde_json::json!({"error": format!("{context}: {e}")})
+        ),
     }
 }

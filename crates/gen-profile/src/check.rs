@@ -9,12 +9,19 @@ use crate::diagnostic::Diagnostic;
 use crate::types::{Engine, Pattern, Profile, SELDON_VERSION, ServerEntry};
 
 /// The namespace an application is deployed into, if the profile says so validly.
-pub fn application_namespace<'a>(profile: &'a Profile, app: &'a crate::types::Application) -> Option<&'a str> {
+pub fn application_namespace<'a>(
+    profile: &'a Profile,
+    app: &'a crate::types::Application,
+) -> Option<&'a str> {
     match profile.pattern {
         Pattern::Shared => Some(&profile.platform.namespace),
         Pattern::Dedicated => {
             let tenant = app.tenant.as_deref()?;
-            profile.tenants.iter().find(|t| t.name == tenant).map(|t| t.namespace.as_str())
+            profile
+                .tenants
+                .iter()
+                .find(|t| t.name == tenant)
+                .map(|t| t.namespace.as_str())
         }
     }
 }
@@ -23,7 +30,8 @@ fn name(out: &mut Vec<Diagnostic>, path: String, what: &str, value: &str) {
     if let Some(problem) = label_problem(value) {
         let suggestion = suggest_label(value);
         let help = if suggestion.is_empty() || suggestion == value {
-            "use lowercase letters, digits and '-' (a DNS-1123 label, at most 63 characters)".to_string()
+            "use lowercase letters, digits and '-' (a DNS-1123 label, at most 63 characters)"
+                .to_string()
         } else {
             format!("use lowercase letters, digits and '-', e.g. {suggestion:?}")
         };
@@ -38,9 +46,11 @@ fn name(out: &mut Vec<Diagnostic>, path: String, what: &str, value: &str) {
 
 fn owners(out: &mut Vec<Diagnostic>, path: &str, list: &[String]) {
     for (i, owner) in list.iter().enumerate() {
-        let valid = owner
-            .split_once(':')
-            .is_some_and(|(kind, who)| matches!(kind, "group" | "user") && !who.is_empty() && !who.contains(char::is_whitespace));
+        let valid = owner.split_once(':').is_some_and(|(kind, who)| {
+            matches!(kind, "group" | "user")
+                && !who.is_empty()
+                && !who.contains(char::is_whitespace)
+        });
         if !valid {
             out.push(Diagnostic::error(
                 "invalid-owner",
@@ -52,7 +62,11 @@ fn owners(out: &mut Vec<Diagnostic>, path: &str, list: &[String]) {
     }
 }
 
-fn duplicates<'a>(out: &mut Vec<Diagnostic>, items: impl Iterator<Item = (String, &'a str)>, what: &str) {
+fn duplicates<'a>(
+    out: &mut Vec<Diagnostic>,
+    items: impl Iterator<Item = (String, &'a str)>,
+    what: &str,
+) {
     let mut seen: BTreeMap<&str, String> = BTreeMap::new();
     for (path, value) in items {
         if let Some(first) = seen.get(value) {
@@ -73,7 +87,12 @@ fn servers(out: &mut Vec<Diagnostic>, path: &str, list: &[ServerEntry]) {
         if let Some(m) = &s.memory
             && let Err(e) = m.value()
         {
-            out.push(Diagnostic::error("memory-invalid", format!("{path}[{i}].memory"), e, "write memory like 512Mi or 4Gi"));
+            out.push(Diagnostic::error(
+                "memory-invalid",
+                format!("{path}[{i}].memory"),
+                e,
+                "write memory like 512Mi or 4Gi",
+            ));
         }
     }
 }
@@ -83,7 +102,12 @@ pub fn check(profile: &Profile) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let p = profile;
     name(&mut out, "name".into(), "profile name", &p.name);
-    name(&mut out, "platform.namespace".into(), "namespace", &p.platform.namespace);
+    name(
+        &mut out,
+        "platform.namespace".into(),
+        "namespace",
+        &p.platform.namespace,
+    );
     if p.seldon.version != SELDON_VERSION {
         out.push(Diagnostic::error(
             "seldon-version",
@@ -94,17 +118,30 @@ pub fn check(profile: &Profile) -> Vec<Diagnostic> {
     }
     for (i, c) in p.platform.server_configs.iter().enumerate() {
         let path = format!("platform.serverConfigs[{i}]");
-        name(&mut out, format!("{path}.name"), "ServerConfig name", &c.name);
+        name(
+            &mut out,
+            format!("{path}.name"),
+            "ServerConfig name",
+            &c.name,
+        );
         if matches!(c.name.as_str(), "mlserver" | "triton") {
             out.push(Diagnostic::error(
                 "server-config-builtin",
                 format!("{path}.name"),
-                format!("ServerConfig {:?} is installed by the Seldon setup chart already", c.name),
+                format!(
+                    "ServerConfig {:?} is installed by the Seldon setup chart already",
+                    c.name
+                ),
                 "declare only ServerConfigs that you install yourself, under another name",
             ));
         }
         if let Err(e) = c.memory.value() {
-            out.push(Diagnostic::error("memory-invalid", format!("{path}.memory"), e, "write memory like 1Gi"));
+            out.push(Diagnostic::error(
+                "memory-invalid",
+                format!("{path}.memory"),
+                e,
+                "write memory like 1Gi",
+            ));
         }
     }
     servers(&mut out, "platform.servers", &p.platform.servers);
@@ -151,7 +188,12 @@ pub fn check(profile: &Profile) -> Vec<Diagnostic> {
     for (i, t) in p.tenants.iter().enumerate() {
         let path = format!("tenants[{i}]");
         name(&mut out, format!("{path}.name"), "tenant name", &t.name);
-        name(&mut out, format!("{path}.namespace"), "namespace", &t.namespace);
+        name(
+            &mut out,
+            format!("{path}.namespace"),
+            "namespace",
+            &t.namespace,
+        );
         if t.namespace == p.platform.namespace {
             out.push(Diagnostic::error(
                 "tenant-namespace",
@@ -167,27 +209,52 @@ pub fn check(profile: &Profile) -> Vec<Diagnostic> {
                 if let Some(v) = value
                     && let Err(e) = v.value()
                 {
-                    out.push(Diagnostic::error("quota-invalid", format!("{path}.quota.{key}"), e, "write cpu like 16 or 500m, memory like 64Gi"));
+                    out.push(Diagnostic::error(
+                        "quota-invalid",
+                        format!("{path}.quota.{key}"),
+                        e,
+                        "write cpu like 16 or 500m, memory like 64Gi",
+                    ));
                 }
             }
         }
     }
-    duplicates(&mut out, p.tenants.iter().enumerate().map(|(i, t)| (format!("tenants[{i}].name"), t.name.as_str())), "tenant");
     duplicates(
         &mut out,
-        p.tenants.iter().enumerate().map(|(i, t)| (format!("tenants[{i}].namespace"), t.namespace.as_str())),
+        p.tenants
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (format!("tenants[{i}].name"), t.name.as_str())),
+        "tenant",
+    );
+    duplicates(
+        &mut out,
+        p.tenants
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (format!("tenants[{i}].namespace"), t.namespace.as_str())),
         "tenant namespace",
     );
 
     let tenant_names: Vec<&str> = p.tenants.iter().map(|t| t.name.as_str()).collect();
     for (i, app) in p.applications.iter().enumerate() {
         let path = format!("applications[{i}]");
-        name(&mut out, format!("{path}.name"), "application name", &app.name);
+        name(
+            &mut out,
+            format!("{path}.name"),
+            "application name",
+            &app.name,
+        );
         owners(&mut out, &path, &app.owners);
         if let Some(ns) = &app.namespace {
             let runtime_ns = match p.pattern {
-                Pattern::Shared => format!("the only SeldonRuntime is in platform.namespace {:?}", p.platform.namespace),
-                Pattern::Dedicated => "each tenant's SeldonRuntime is in the tenant's namespace".to_string(),
+                Pattern::Shared => format!(
+                    "the only SeldonRuntime is in platform.namespace {:?}",
+                    p.platform.namespace
+                ),
+                Pattern::Dedicated => {
+                    "each tenant's SeldonRuntime is in the tenant's namespace".to_string()
+                }
             };
             out.push(Diagnostic::error(
                 "application-namespace",
@@ -229,7 +296,10 @@ pub fn check(profile: &Profile) -> Vec<Diagnostic> {
     }
     duplicates(
         &mut out,
-        p.applications.iter().enumerate().map(|(i, a)| (format!("applications[{i}].name"), a.name.as_str())),
+        p.applications
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (format!("applications[{i}].name"), a.name.as_str())),
         "application",
     );
 
@@ -237,7 +307,10 @@ pub fn check(profile: &Profile) -> Vec<Diagnostic> {
         out.push(Diagnostic::error(
             "gitops-repo",
             "gitops.engine",
-            format!("gitops.engine {} needs gitops.repoURL, the repository that holds this bundle", p.gitops.engine.as_str()),
+            format!(
+                "gitops.engine {} needs gitops.repoURL, the repository that holds this bundle",
+                p.gitops.engine.as_str()
+            ),
             "set gitops.repoURL, or set gitops.engine: none",
         ));
     }

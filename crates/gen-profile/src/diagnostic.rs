@@ -25,7 +25,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error at a profile path; the location is filled in from the source.
-    pub fn error(code: &str, path: impl Into<String>, message: impl Into<String>, help: impl Into<String>) -> Self {
+    pub fn error(
+        code: &str,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
         let help = help.into();
         Diagnostic {
             severity: Severity::Error,
@@ -60,8 +65,16 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn new(file: impl Into<String>, source: impl Into<String>, failure: Failure, mut diagnostics: Vec<Diagnostic>) -> Self {
-        diagnostics.sort_by(|a, b| (a.line, a.column, &a.path, &a.code, &a.message).cmp(&(b.line, b.column, &b.path, &b.code, &b.message)));
+    pub fn new(
+        file: impl Into<String>,
+        source: impl Into<String>,
+        failure: Failure,
+        mut diagnostics: Vec<Diagnostic>,
+    ) -> Self {
+        diagnostics.sort_by(|a, b| {
+            (a.line, a.column, &a.path, &a.code, &a.message)
+                .cmp(&(b.line, b.column, &b.path, &b.code, &b.message))
+        });
         diagnostics.dedup();
         Report {
             file: file.into(),
@@ -80,7 +93,10 @@ impl Report {
     }
 
     pub fn errors(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == Severity::Error).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
     }
 
     /// Human-readable text: each problem with its location, the source line and a caret.
@@ -89,13 +105,21 @@ impl Report {
         let lines: Vec<&str> = self.source.lines().collect();
         for d in &self.diagnostics {
             let _ = writeln!(out, "{}[{}]: {}", d.severity, d.code, d.message);
-            let at = if d.path.is_empty() { String::new() } else { format!(" ({})", d.path) };
+            let at = if d.path.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", d.path)
+            };
             if d.line > 0 {
                 let _ = writeln!(out, "  --> {}:{}:{}{}", self.file, d.line, d.column, at);
                 if let Some(text) = lines.get(d.line as usize - 1) {
                     let text: String = text.chars().take(200).collect();
                     let width = d.line.to_string().len();
-                    let caret = " ".repeat((d.column as usize).saturating_sub(1).min(text.chars().count()));
+                    let caret = " ".repeat(
+                        (d.column as usize)
+                            .saturating_sub(1)
+                            .min(text.chars().count()),
+                    );
                     let _ = writeln!(out, "{:w$} |", "", w = width);
                     let _ = writeln!(out, "{} | {}", d.line, text);
                     let _ = writeln!(out, "{:w$} | {}^", "", caret, w = width);

@@ -20,7 +20,10 @@ fn variants<'a>(schema: &'a Value, root: &'a Value, out: &mut Vec<&'a Value>, de
         return;
     }
     let schema = match schema.get("$ref").and_then(Value::as_str) {
-        Some(r) => match r.strip_prefix("#/$defs/").and_then(|name| root.get("$defs")?.get(name)) {
+        Some(r) => match r
+            .strip_prefix("#/$defs/")
+            .and_then(|name| root.get("$defs")?.get(name))
+        {
             Some(s) => s,
             None => return,
         },
@@ -41,9 +44,14 @@ fn walk(node: &Spanned<Node>, schema: &Value, root: &Value, path: &str, out: &mu
     variants(schema, root, &mut vs, 0);
     match &node.value {
         Node::Map(entries) => {
-            let props: Vec<(&String, &Value)> =
-                vs.iter().filter_map(|v| v.get("properties")?.as_object()).flat_map(|m| m.iter()).collect();
-            let additional = vs.iter().find_map(|v| v.get("additionalProperties").filter(|a| a.is_object()));
+            let props: Vec<(&String, &Value)> = vs
+                .iter()
+                .filter_map(|v| v.get("properties")?.as_object())
+                .flat_map(|m| m.iter())
+                .collect();
+            let additional = vs
+                .iter()
+                .find_map(|v| v.get("additionalProperties").filter(|a| a.is_object()));
             if props.is_empty() && additional.is_none() {
                 return;
             }
@@ -60,7 +68,11 @@ fn walk(node: &Spanned<Node>, schema: &Value, root: &Value, path: &str, out: &mu
                         Some(s) => format!("did you mean `{s}`?"),
                         None => format!("allowed keys here: {}", known.join(", ")),
                     };
-                    let where_ = if path.is_empty() { "at the top level".to_string() } else { format!("in {path}") };
+                    let where_ = if path.is_empty() {
+                        "at the top level".to_string()
+                    } else {
+                        format!("in {path}")
+                    };
                     let mut d = Diagnostic::error(
                         "unknown-key",
                         child,
@@ -104,7 +116,9 @@ fn distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -117,8 +131,14 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        assert_eq!(suggest("patern", &["name", "pattern", "platform"]), Some("pattern"));
-        assert_eq!(suggest("storageURI", &["storageUri", "server"]), Some("storageUri"));
+        assert_eq!(
+            suggest("patern", &["name", "pattern", "platform"]),
+            Some("pattern")
+        );
+        assert_eq!(
+            suggest("storageURI", &["storageUri", "server"]),
+            Some("storageUri")
+        );
         assert_eq!(suggest("zzzzzz", &["name", "pattern"]), None);
     }
 }

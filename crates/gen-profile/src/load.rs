@@ -38,7 +38,14 @@ impl Loaded {
     }
 }
 
-fn input_error(file: &str, source: &str, code: &str, message: String, help: &str, at: Option<(u64, u64)>) -> Report {
+fn input_error(
+    file: &str,
+    source: &str,
+    code: &str,
+    message: String,
+    help: &str,
+    at: Option<(u64, u64)>,
+) -> Report {
     let mut d = Diagnostic::error(code, "", message, help);
     if let Some((line, column)) = at {
         d.line = line;
@@ -51,7 +58,14 @@ fn input_error(file: &str, source: &str, code: &str, message: String, help: &str
 pub fn load_file(path: &Utf8Path) -> Result<Loaded, Report> {
     let file = path.as_str();
     let bytes = std::fs::read(path).map_err(|e| {
-        input_error(file, "", "io", format!("cannot read {file}: {e}"), "check the path; a profile NAME means profiles/NAME.yaml", None)
+        input_error(
+            file,
+            "",
+            "io",
+            format!("cannot read {file}: {e}"),
+            "check the path; a profile NAME means profiles/NAME.yaml",
+            None,
+        )
     })?;
     parse_bytes(file, &bytes)
 }
@@ -63,7 +77,10 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Result<Loaded, Report> {
             file,
             "",
             "too-large",
-            format!("the profile is {} bytes; gen reads profiles up to {MAX_PROFILE_BYTES} bytes", bytes.len()),
+            format!(
+                "the profile is {} bytes; gen reads profiles up to {MAX_PROFILE_BYTES} bytes",
+                bytes.len()
+            ),
             "split the deployment into several profiles",
             None,
         ));
@@ -79,7 +96,10 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Result<Loaded, Report> {
                 file,
                 &shown,
                 "encoding",
-                format!("the profile is not valid UTF-8 (bad byte at offset {})", e.valid_up_to()),
+                format!(
+                    "the profile is not valid UTF-8 (bad byte at offset {})",
+                    e.valid_up_to()
+                ),
                 "save the file as UTF-8",
                 Some((line, column)),
             ));
@@ -111,7 +131,10 @@ pub fn parse(file: &str, text: &str) -> Result<Loaded, Report> {
                 file,
                 text,
                 "not-a-mapping",
-                format!("the profile must be a mapping of keys (name, pattern, platform, …), but it is {}", other.describe()),
+                format!(
+                    "the profile must be a mapping of keys (name, pattern, platform, …), but it is {}",
+                    other.describe()
+                ),
                 "start from profiles/single-team.yaml, or run `gen schema` for the reference",
                 Some((tree.referenced.line(), tree.referenced.column())),
             ));
@@ -121,7 +144,8 @@ pub fn parse(file: &str, text: &str) -> Result<Loaded, Report> {
     if !unknown.is_empty() {
         return Err(Report::new(file, text, Failure::Input, unknown));
     }
-    let profile: Profile = serde_saphyr::from_str(text).map_err(|e| saphyr_error(file, text, "invalid-value", &e))?;
+    let profile: Profile =
+        serde_saphyr::from_str(text).map_err(|e| saphyr_error(file, text, "invalid-value", &e))?;
     Ok(Loaded {
         profile,
         file: file.to_string(),
@@ -131,7 +155,10 @@ pub fn parse(file: &str, text: &str) -> Result<Loaded, Report> {
 }
 
 fn saphyr_error(file: &str, text: &str, code: &str, e: &serde_saphyr::Error) -> Report {
-    let at = e.location().map(|l| (l.line(), l.column())).filter(|(l, _)| *l > 0);
+    let at = e
+        .location()
+        .map(|l| (l.line(), l.column()))
+        .filter(|(l, _)| *l > 0);
     let plain = e.without_snippet().to_string();
     let message = plain
         .lines()
@@ -144,5 +171,12 @@ fn saphyr_error(file: &str, text: &str, code: &str, e: &serde_saphyr::Error) -> 
         Some((head, rest)) if head.starts_with("line ") => rest.to_string(),
         _ => message,
     };
-    input_error(file, text, code, message, "fix the YAML at this position; `gen schema` prints what each key takes", at)
+    input_error(
+        file,
+        text,
+        code,
+        message,
+        "fix the YAML at this position; `gen schema` prints what each key takes",
+        at,
+    )
 }

@@ -151,5 +151,9 @@ impl PathIndex {
 
 /// `parent.key`, or `key` at the top.
 pub fn join_key(parent: &str, key: &str) -> String {
-    if parent.is_empty() { key.to_string() } else { format!("{parent}.{key}") }
+    if parent.is_empty() {
+        key.to_string()
+    } else {
+        format!("{parent}.{key}")
+    }
 }

@@ -29,7 +29,13 @@ impl Bundle {
             }
             out.push_str("---\n");
             out.push_str(&format!("# Source: {path}\n"));
-            out.push_str(text.lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>().join("\n").as_str());
+            out.push_str(
+                text.lines()
+                    .filter(|l| !l.starts_with('#'))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+                    .as_str(),
+            );
             out.push('\n');
         }
         out
@@ -64,22 +70,36 @@ pub fn assemble(profile: &Profile, plan: &Plan) -> Result<Bundle, String> {
         let mut names = Vec::new();
         for object in &folder.objects {
             let file = object.file_name();
-            let text = header.clone() + &to_yaml(object).map_err(|e| format!("{}: {e}", folder.path))?;
+            let text =
+                header.clone() + &to_yaml(object).map_err(|e| format!("{}: {e}", folder.path))?;
             files.insert(format!("{}/{file}", folder.path), text);
             names.push(file);
         }
-        files.insert(format!("{}/kustomization.yaml", folder.path), kustomization(&profile.name, &names)?);
+        files.insert(
+            format!("{}/kustomization.yaml", folder.path),
+            kustomization(&profile.name, &names)?,
+        );
         // Register the folder with each of its ancestors.
         let mut path = folder.path.as_str();
         while let Some((parent, child)) = path.rsplit_once('/') {
-            children.entry(parent.to_string()).or_default().insert(child.to_string());
+            children
+                .entry(parent.to_string())
+                .or_default()
+                .insert(child.to_string());
             path = parent;
         }
-        children.entry(String::new()).or_default().insert(path.to_string());
+        children
+            .entry(String::new())
+            .or_default()
+            .insert(path.to_string());
     }
     for (parent, kids) in &children {
         let resources = order_top_level(kids);
-        let file = if parent.is_empty() { "kustomization.yaml".to_string() } else { format!("{parent}/kustomization.yaml") };
+        let file = if parent.is_empty() {
+            "kustomization.yaml".to_string()
+        } else {
+            format!("{parent}/kustomization.yaml")
+        };
         files.insert(file, kustomization(&profile.name, &resources)?);
     }
     files.insert("README.md".to_string(), readme::render(profile, plan)?);

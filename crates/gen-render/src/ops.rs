@@ -27,7 +27,11 @@ pub fn finding_to_diagnostic(f: Finding) -> Diagnostic {
         line: 0,
         column: 0,
         message: f.message,
-        help: if f.help.is_empty() { None } else { Some(f.help) },
+        help: if f.help.is_empty() {
+            None
+        } else {
+            Some(f.help)
+        },
     }
 }
 
@@ -36,14 +40,21 @@ pub fn finding_to_diagnostic(f: Finding) -> Diagnostic {
 pub fn diagnose(loaded: &Loaded) -> Vec<Diagnostic> {
     let mut diagnostics = check::check(&loaded.profile);
     let plan = plan(&loaded.profile);
-    diagnostics.extend(rules::check(&plan.inventory).into_iter().map(finding_to_diagnostic));
+    diagnostics.extend(
+        rules::check(&plan.inventory)
+            .into_iter()
+            .map(finding_to_diagnostic),
+    );
     diagnostics
 }
 
 /// Check and render a loaded profile. Nothing is rendered unless every check passes.
 pub fn render_loaded(loaded: &Loaded) -> Result<Bundle, Report> {
     let diagnostics = diagnose(loaded);
-    if diagnostics.iter().any(|d| d.severity == gen_profile::Severity::Error) {
+    if diagnostics
+        .iter()
+        .any(|d| d.severity == gen_profile::Severity::Error)
+    {
         return Err(loaded.report(diagnostics));
     }
     let plan = plan(&loaded.profile);
@@ -52,7 +63,12 @@ pub fn render_loaded(loaded: &Loaded) -> Result<Bundle, Report> {
             &loaded.file,
             &loaded.source,
             Failure::Input,
-            vec![Diagnostic::error("internal", "", format!("could not render the bundle: {e}"), "please report this as a bug")],
+            vec![Diagnostic::error(
+                "internal",
+                "",
+                format!("could not render the bundle: {e}"),
+                "please report this as a bug",
+            )],
         )
     })
 }

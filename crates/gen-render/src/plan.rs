@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{LimitRange, LimitRangeItem, LimitRangeSpec, Namespace, ResourceQuota, ResourceQuotaSpec};
+use k8s_openapi::api::core::v1::{
+    LimitRange, LimitRangeItem, LimitRangeSpec, Namespace, ResourceQuota, ResourceQuotaSpec,
+};
 use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -11,7 +13,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use gen_profile::check::application_namespace;
 use gen_profile::{Pattern, Profile, RuntimeSettings, ServerEntry};
 use gen_seldon::catalog::{DEFAULT_SELDON_CONFIG, ServerConfigInfo, upstream_server_configs};
-use gen_seldon::kinds::{Component, ComponentOverride, ContainerResources, Resources, ServerPodSpec, ServiceType};
+use gen_seldon::kinds::{
+    Component, ComponentOverride, ContainerResources, Resources, ServerPodSpec, ServiceType,
+};
 use gen_seldon::rules::{Inventory, Located};
 use gen_seldon::{Experiment, Metadata, Model, Pipeline, SeldonRuntime, SeldonRuntimeSpec, Server};
 
@@ -52,7 +56,11 @@ pub struct Plan {
     pub inventory: Inventory,
 }
 
-fn object_meta(name: &str, namespace: Option<&str>, labels: BTreeMap<String, String>) -> ObjectMeta {
+fn object_meta(
+    name: &str,
+    namespace: Option<&str>,
+    labels: BTreeMap<String, String>,
+) -> ObjectMeta {
     ObjectMeta {
         name: Some(name.to_string()),
         namespace: namespace.map(str::to_string),
@@ -73,7 +81,12 @@ pub fn server_configs(profile: &Profile) -> Vec<ServerConfigInfo> {
     let mut configs = upstream_server_configs();
     for c in &profile.platform.server_configs {
         let caps: Vec<&str> = c.capabilities.iter().map(String::as_str).collect();
-        configs.push(ServerConfigInfo::new(&c.name, &caps, c.memory.as_str(), c.container.as_deref().unwrap_or(&c.name)));
+        configs.push(ServerConfigInfo::new(
+            &c.name,
+            &caps,
+            c.memory.as_str(),
+            c.container.as_deref().unwrap_or(&c.name),
+        ));
     }
     configs
 }
@@ -83,12 +96,28 @@ pub fn server_configs(profile: &Profile) -> Vec<ServerConfigInfo> {
 /// internet, is off. A profile override for the same component replaces the default.
 fn runtime_overrides(settings: Option<&RuntimeSettings>) -> Vec<ComponentOverride> {
     let mut by_component: BTreeMap<Component, ComponentOverride> = BTreeMap::new();
-    let default = |name, disable, service_type| ComponentOverride { name, disable, replicas: None, service_type };
-    by_component.insert(Component::Scheduler, default(Component::Scheduler, None, Some(ServiceType::ClusterIP)));
-    by_component.insert(Component::Envoy, default(Component::Envoy, None, Some(ServiceType::ClusterIP)));
-    by_component.insert(Component::Hodometer, default(Component::Hodometer, Some(true), None));
+    let default = |name, disable, service_type| ComponentOverride {
+        name,
+        disable,
+        replicas: None,
+        service_type,
+    };
+    by_component.insert(
+        Component::Scheduler,
+        default(Component::Scheduler, None, Some(ServiceType::ClusterIP)),
+    );
+    by_component.insert(
+        Component::Envoy,
+        default(Component::Envoy, None, Some(ServiceType::ClusterIP)),
+    );
+    by_component.insert(
+        Component::Hodometer,
+        default(Component::Hodometer, Some(true), None),
+    );
     for o in settings.map(|s| s.overrides.as_slice()).unwrap_or_default() {
-        let entry = by_component.entry(o.name).or_insert_with(|| default(o.name, None, None));
+        let entry = by_component
+            .entry(o.name)
+            .or_insert_with(|| default(o.name, None, None));
         if o.disable.is_some() {
             entry.disable = o.disable;
         }
@@ -102,7 +131,12 @@ fn runtime_overrides(settings: Option<&RuntimeSettings>) -> Vec<ComponentOverrid
     by_component.into_values().collect()
 }
 
-fn runtime(ns: &str, part_of: &str, version: &str, settings: Option<&RuntimeSettings>) -> SeldonRuntime {
+fn runtime(
+    ns: &str,
+    part_of: &str,
+    version: &str,
+    settings: Option<&RuntimeSettings>,
+) -> SeldonRuntime {
     let mut meta = Metadata::namespaced(RUNTIME_NAME, ns);
     meta.labels = labels(part_of, "runtime", Some(version));
     SeldonRuntime::new(
@@ -153,7 +187,9 @@ fn owner_rbac(role_name: &str, ns: &str, part_of: &str, owners: &[String]) -> Ve
         PolicyRule {
             api_groups: Some(group.clone()),
             resources: Some(strs(&["experiments", "models", "pipelines"])),
-            verbs: strs(&["create", "delete", "get", "list", "patch", "update", "watch"]),
+            verbs: strs(&[
+                "create", "delete", "get", "list", "patch", "update", "watch",
+            ]),
             ..PolicyRule::default()
         },
         PolicyRule {
@@ -203,7 +239,10 @@ fn quota(ns: &str, part_of: &str, q: &gen_profile::Quota) -> Vec<Manifest> {
         hard.insert("requests.cpu".to_string(), K8sQuantity(cpu.to_string()));
     }
     if let Some(memory) = &q.memory {
-        hard.insert("requests.memory".to_string(), K8sQuantity(memory.to_string()));
+        hard.insert(
+            "requests.memory".to_string(),
+            K8sQuantity(memory.to_string()),
+        );
     }
     if let Some(pods) = q.pods {
         hard.insert("pods".to_string(), K8sQuantity(pods.to_string()));
@@ -260,12 +299,19 @@ pub fn plan(profile: &Profile) -> Plan {
         objects: vec![namespace(controller_ns, &profile.name)],
     };
     if profile.pattern == Pattern::Shared {
-        let rt = runtime(controller_ns, &profile.name, version, profile.platform.runtime.as_ref());
-        inv.runtimes.push(Located::new(rt.clone(), "platform.runtime"));
+        let rt = runtime(
+            controller_ns,
+            &profile.name,
+            version,
+            profile.platform.runtime.as_ref(),
+        );
+        inv.runtimes
+            .push(Located::new(rt.clone(), "platform.runtime"));
         platform.objects.push(Manifest::SeldonRuntime(rt));
         for (i, entry) in profile.platform.servers.iter().enumerate() {
             let s = server(entry, controller_ns, &profile.name, &configs);
-            inv.servers.push(Located::new(s.clone(), format!("platform.servers[{i}]")));
+            inv.servers
+                .push(Located::new(s.clone(), format!("platform.servers[{i}]")));
             platform.objects.push(Manifest::Server(s));
         }
     }
@@ -282,23 +328,34 @@ pub fn plan(profile: &Profile) -> Plan {
                 objects: vec![namespace(ns, &tenant.name)],
             };
             let rt = runtime(ns, &tenant.name, version, tenant.runtime.as_ref());
-            inv.runtimes.push(Located::new(rt.clone(), format!("tenants[{t}].runtime")));
+            inv.runtimes
+                .push(Located::new(rt.clone(), format!("tenants[{t}].runtime")));
             folder.objects.push(Manifest::SeldonRuntime(rt));
             for (i, entry) in tenant.servers.iter().enumerate() {
                 let s = server(entry, ns, &tenant.name, &configs);
-                inv.servers.push(Located::new(s.clone(), format!("tenants[{t}].servers[{i}]")));
+                inv.servers.push(Located::new(
+                    s.clone(),
+                    format!("tenants[{t}].servers[{i}]"),
+                ));
                 folder.objects.push(Manifest::Server(s));
             }
             if let Some(q) = &tenant.quota {
                 folder.objects.extend(quota(ns, &tenant.name, q));
             }
-            folder.objects.extend(owner_rbac("seldon-tenant-owners", ns, &tenant.name, &tenant.owners));
+            folder.objects.extend(owner_rbac(
+                "seldon-tenant-owners",
+                ns,
+                &tenant.name,
+                &tenant.owners,
+            ));
             folders.push(folder);
         }
     }
 
     for (a, app) in profile.applications.iter().enumerate() {
-        let Some(ns) = application_namespace(profile, app) else { continue };
+        let Some(ns) = application_namespace(profile, app) else {
+            continue;
+        };
         let mut folder = Folder {
             path: format!("apps/{}", app.name),
             layer: Layer::Application,
@@ -313,21 +370,38 @@ pub fn plan(profile: &Profile) -> Plan {
         };
         for (i, e) in app.models.iter().enumerate() {
             let m = Model::new(meta(&e.name, "model"), e.spec.clone());
-            inv.models.push(Located::new(m.clone(), format!("applications[{a}].models[{i}]")));
+            inv.models.push(Located::new(
+                m.clone(),
+                format!("applications[{a}].models[{i}]"),
+            ));
             folder.objects.push(Manifest::Model(m));
         }
         for (i, e) in app.pipelines.iter().enumerate() {
             let p = Pipeline::new(meta(&e.name, "pipeline"), e.spec.clone());
-            inv.pipelines.push(Located::new(p.clone(), format!("applications[{a}].pipelines[{i}]")));
+            inv.pipelines.push(Located::new(
+                p.clone(),
+                format!("applications[{a}].pipelines[{i}]"),
+            ));
             folder.objects.push(Manifest::Pipeline(p));
         }
         for (i, e) in app.experiments.iter().enumerate() {
             let x = Experiment::new(meta(&e.name, "experiment"), e.spec.clone());
-            inv.experiments.push(Located::new(x.clone(), format!("applications[{a}].experiments[{i}]")));
+            inv.experiments.push(Located::new(
+                x.clone(),
+                format!("applications[{a}].experiments[{i}]"),
+            ));
             folder.objects.push(Manifest::Experiment(x));
         }
-        folder.objects.extend(owner_rbac(&format!("app-{}-owners", app.name), ns, &app.name, &app.owners));
+        folder.objects.extend(owner_rbac(
+            &format!("app-{}-owners", app.name),
+            ns,
+            &app.name,
+            &app.owners,
+        ));
         folders.push(folder);
     }
-    Plan { folders, inventory: inv }
+    Plan {
+        folders,
+        inventory: inv,
+    }
 }

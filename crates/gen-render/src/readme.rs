@@ -66,13 +66,20 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, String> {
     };
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.add_template("bundle-readme.md", TEMPLATE).map_err(|e| format!("README template: {e}"))?;
-    let template = env.get_template("bundle-readme.md").map_err(|e| format!("README template: {e}"))?;
+    env.add_template("bundle-readme.md", TEMPLATE)
+        .map_err(|e| format!("README template: {e}"))?;
+    let template = env
+        .get_template("bundle-readme.md")
+        .map_err(|e| format!("README template: {e}"))?;
     let mut text = template
         .render(Value::from(minijinja::value::Serde(&ctx)))
         .map_err(|e| format!("README template: {e}"))?;
     // Canonical text: LF, no trailing spaces, exactly one trailing newline.
-    text = text.lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
+    text = text
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n");
     while text.contains("\n\n\n") {
         text = text.replace("\n\n\n", "\n\n");
     }

@@ -346,7 +346,9 @@ pub struct SeldonRuntimeSpec {
 }
 
 /// The runtime components a SeldonRuntime can override.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 pub enum Component {
     #[serde(rename = "seldon-scheduler")]
     Scheduler,
@@ -398,7 +400,11 @@ pub struct RuntimeConfig {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct KafkaConfig {
-    #[serde(default, rename = "bootstrap.servers", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "bootstrap.servers",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bootstrap_servers: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub topic_prefix: Option<String>,

@@ -49,7 +49,11 @@ pub fn suggest_label(value: &str) -> String {
         }
     }
     let out = out.trim_matches('-');
-    out.chars().take(MAX_LABEL).collect::<String>().trim_end_matches('-').to_string()
+    out.chars()
+        .take(MAX_LABEL)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_string()
 }
 
 #[cfg(test)]

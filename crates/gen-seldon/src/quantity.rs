@@ -106,9 +106,9 @@ pub fn parse(text: &str) -> Result<f64, String> {
         .find_map(|(suffix, factor)| text.strip_suffix(suffix).map(|n| (n, *factor)))
         .unwrap_or((text, 1.0));
     let valid = !number.is_empty()
-        && number
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == '+' || c == '-' || c == 'e' || c == 'E');
+        && number.chars().all(|c| {
+            c.is_ascii_digit() || c == '.' || c == '+' || c == '-' || c == 'e' || c == 'E'
+        });
     if !valid {
         return Err(bad());
     }

@@ -81,7 +81,14 @@ pub struct Finding {
 struct Out(Vec<Finding>);
 
 impl Out {
-    fn error(&mut self, rule: &'static str, origin: &str, field: impl Into<String>, message: String, help: impl Into<String>) {
+    fn error(
+        &mut self,
+        rule: &'static str,
+        origin: &str,
+        field: impl Into<String>,
+        message: String,
+        help: impl Into<String>,
+    ) {
         self.0.push(Finding {
             severity: Severity::Error,
             rule,
@@ -112,7 +119,12 @@ fn all_objects(inv: &Inventory) -> Vec<(&'static str, &str, &str, &str)> {
     macro_rules! add {
         ($list:expr, $kind:literal) => {
             for l in &$list {
-                all.push(($kind, l.origin.as_str(), l.object.namespace(), l.object.name()));
+                all.push((
+                    $kind,
+                    l.origin.as_str(),
+                    l.object.namespace(),
+                    l.object.name(),
+                ));
             }
         };
     }
@@ -218,7 +230,11 @@ fn check_replicas(
     max: Option<i32>,
     out: &mut Out,
 ) {
-    for (field, value) in [("replicas", replicas), ("minReplicas", min), ("maxReplicas", max)] {
+    for (field, value) in [
+        ("replicas", replicas),
+        ("minReplicas", min),
+        ("maxReplicas", max),
+    ] {
         if let Some(v) = value
             && v < 0
         {
@@ -263,8 +279,19 @@ fn check_servers<'a>(inv: &'a Inventory, out: &mut Out) -> Vec<ServerView<'a>> {
     for l in &inv.servers {
         let s = &l.object;
         let spec = &s.spec;
-        check_replicas(&l.origin, "Server", s.name(), spec.replicas, spec.min_replicas, spec.max_replicas, out);
-        let config = inv.server_configs.iter().find(|c| c.name == spec.server_config);
+        check_replicas(
+            &l.origin,
+            "Server",
+            s.name(),
+            spec.replicas,
+            spec.min_replicas,
+            spec.max_replicas,
+            out,
+        );
+        let config = inv
+            .server_configs
+            .iter()
+            .find(|c| c.name == spec.server_config);
         if config.is_none() {
             let known: Vec<&str> = inv.server_configs.iter().map(|c| c.name.as_str()).collect();
             out.error(
@@ -306,11 +333,17 @@ fn check_servers<'a>(inv: &'a Inventory, out: &mut Out) -> Vec<ServerView<'a>> {
                 let capacity = request * (1.0 + c.overcommit_percent / 100.0);
                 (
                     Some(capacity),
-                    format!("{} request {} + {}% overcommit", c.container, text, c.overcommit_percent),
+                    format!(
+                        "{} request {} + {}% overcommit",
+                        c.container, text, c.overcommit_percent
+                    ),
                 )
             }
         };
-        let replicas = spec.replicas.unwrap_or(1).max(spec.min_replicas.unwrap_or(0));
+        let replicas = spec
+            .replicas
+            .unwrap_or(1)
+            .max(spec.min_replicas.unwrap_or(0));
         let max_replicas = match spec.max_replicas {
             Some(m) if m > 0 => Some(m.max(replicas)),
             _ => None,
@@ -347,7 +380,13 @@ const CREDENTIAL_PARAMS: &[&str] = &[
 
 /// Why a storageUri is refused, and the fix.
 pub fn storage_uri_problem(uri: &str) -> Option<(String, String)> {
-    let schemes = || STORAGE_SCHEMES.iter().map(|s| format!("{s}://")).collect::<Vec<_>>().join(", ");
+    let schemes = || {
+        STORAGE_SCHEMES
+            .iter()
+            .map(|s| format!("{s}://"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     if uri.starts_with('/') {
         return None;
     }
@@ -368,18 +407,24 @@ pub fn storage_uri_problem(uri: &str) -> Option<(String, String)> {
             format!(
                 "storageUri carries inline credentials ({what}); they would be committed to git in the rendered bundle"
             ),
-            "remove them from the URI, store them in a Secret and name it in secretName".to_string(),
+            "remove them from the URI, store them in a Secret and name it in secretName"
+                .to_string(),
         ));
     }
     if scheme.is_empty() {
         return Some((
             format!("storageUri {uri:?} has no scheme"),
-            format!("use one of {}, or an absolute path on a mounted volume", schemes()),
+            format!(
+                "use one of {}, or an absolute path on a mounted volume",
+                schemes()
+            ),
         ));
     }
     if !STORAGE_SCHEMES.contains(&scheme) {
         return Some((
-            format!("storageUri {uri:?} has scheme {scheme:?}, which Seldon's rclone storage does not serve here"),
+            format!(
+                "storageUri {uri:?} has scheme {scheme:?}, which Seldon's rclone storage does not serve here"
+            ),
             format!("use one of {}", schemes()),
         ));
     }
@@ -393,31 +438,82 @@ pub fn storage_uri_problem(uri: &str) -> Option<(String, String)> {
 }
 
 fn check_models(inv: &Inventory, servers: &[ServerView], out: &mut Out) {
-    let models_in = names_by_ns(inv.models.iter().map(|l| &l.object).map(|m| (m.namespace(), m.name())));
-    let pipelines_in = names_by_ns(inv.pipelines.iter().map(|l| (l.object.namespace(), l.object.name())));
+    let models_in = names_by_ns(
+        inv.models
+            .iter()
+            .map(|l| &l.object)
+            .map(|m| (m.namespace(), m.name())),
+    );
+    let pipelines_in = names_by_ns(
+        inv.pipelines
+            .iter()
+            .map(|l| (l.object.namespace(), l.object.name())),
+    );
     for l in &inv.models {
         let m = &l.object;
         let (ns, name, spec) = (m.namespace(), m.name(), &m.spec);
         let origin = l.origin.as_str();
-        check_replicas(origin, "Model", name, spec.replicas, spec.min_replicas, spec.max_replicas, out);
+        check_replicas(
+            origin,
+            "Model",
+            name,
+            spec.replicas,
+            spec.min_replicas,
+            spec.max_replicas,
+            out,
+        );
         if let Some((message, help)) = storage_uri_problem(&spec.storage_uri) {
-            let rule = if message.contains("credentials") { "storage-credentials" } else { "storage-uri" };
-            out.error(rule, origin, "storageUri", format!("Model {name:?}: {message}"), help);
+            let rule = if message.contains("credentials") {
+                "storage-credentials"
+            } else {
+                "storage-uri"
+            };
+            out.error(
+                rule,
+                origin,
+                "storageUri",
+                format!("Model {name:?}: {message}"),
+                help,
+            );
         }
         if spec.explainer.is_some() && spec.llm.is_some() {
             out.error(
                 "model-explainer-llm",
                 origin,
                 "llm",
-                format!("Model {name:?} sets both explainer and llm; Seldon accepts only one of them"),
+                format!(
+                    "Model {name:?} sets both explainer and llm; Seldon accepts only one of them"
+                ),
                 "keep explainer or llm, not both",
             );
         }
         let refs = [
-            ("explainer.modelRef", spec.explainer.as_ref().and_then(|e| e.model_ref.as_deref()), &models_in, "Model"),
-            ("explainer.pipelineRef", spec.explainer.as_ref().and_then(|e| e.pipeline_ref.as_deref()), &pipelines_in, "Pipeline"),
-            ("llm.modelRef", spec.llm.as_ref().and_then(|e| e.model_ref.as_deref()), &models_in, "Model"),
-            ("llm.pipelineRef", spec.llm.as_ref().and_then(|e| e.pipeline_ref.as_deref()), &pipelines_in, "Pipeline"),
+            (
+                "explainer.modelRef",
+                spec.explainer.as_ref().and_then(|e| e.model_ref.as_deref()),
+                &models_in,
+                "Model",
+            ),
+            (
+                "explainer.pipelineRef",
+                spec.explainer
+                    .as_ref()
+                    .and_then(|e| e.pipeline_ref.as_deref()),
+                &pipelines_in,
+                "Pipeline",
+            ),
+            (
+                "llm.modelRef",
+                spec.llm.as_ref().and_then(|e| e.model_ref.as_deref()),
+                &models_in,
+                "Model",
+            ),
+            (
+                "llm.pipelineRef",
+                spec.llm.as_ref().and_then(|e| e.pipeline_ref.as_deref()),
+                &pipelines_in,
+                "Pipeline",
+            ),
         ];
         for (field, target, known, kind) in refs {
             if let Some(target) = target
@@ -434,7 +530,11 @@ fn check_models(inv: &Inventory, servers: &[ServerView], out: &mut Out) {
         }
 
         // Scheduling: requirements, then memory, then replicas.
-        let mut required: Vec<String> = spec.requirements.iter().map(|r| r.trim().to_string()).collect();
+        let mut required: Vec<String> = spec
+            .requirements
+            .iter()
+            .map(|r| r.trim().to_string())
+            .collect();
         if let Some(t) = &spec.model_type {
             required.push(t.trim().to_string());
         }
@@ -444,7 +544,8 @@ fn check_models(inv: &Inventory, servers: &[ServerView], out: &mut Out) {
         let in_ns: Vec<&ServerView> = servers.iter().filter(|s| s.namespace == ns).collect();
         let candidates: Vec<&ServerView> = match &spec.server {
             Some(pin) => {
-                let found: Vec<&ServerView> = in_ns.iter().copied().filter(|s| s.name == pin).collect();
+                let found: Vec<&ServerView> =
+                    in_ns.iter().copied().filter(|s| s.name == pin).collect();
                 if found.is_empty() {
                     out.error(
                         "server-missing",
@@ -472,19 +573,30 @@ fn check_models(inv: &Inventory, servers: &[ServerView], out: &mut Out) {
         let capable: Vec<&ServerView> = candidates
             .iter()
             .copied()
-            .filter(|s| s.capabilities.as_ref().is_none_or(|caps| required.iter().all(|r| caps.contains(r))))
+            .filter(|s| {
+                s.capabilities
+                    .as_ref()
+                    .is_none_or(|caps| required.iter().all(|r| caps.contains(r)))
+            })
             .collect();
         if capable.is_empty() {
             let lacks: Vec<String> = candidates
                 .iter()
                 .map(|s| {
                     let caps = s.capabilities.as_deref().unwrap_or(&[]);
-                    let missing: Vec<&str> =
-                        required.iter().filter(|r| !caps.contains(r)).map(String::as_str).collect();
+                    let missing: Vec<&str> = required
+                        .iter()
+                        .filter(|r| !caps.contains(r))
+                        .map(String::as_str)
+                        .collect();
                     format!("{} lacks {}", s.name, missing.join(", "))
                 })
                 .collect();
-            let field = if spec.requirements.is_empty() && spec.model_type.is_some() { "modelType" } else { "requirements" };
+            let field = if spec.requirements.is_empty() && spec.model_type.is_some() {
+                "modelType"
+            } else {
+                "requirements"
+            };
             let scope = match &spec.server {
                 Some(pin) => format!("its pinned Server {pin:?}"),
                 None => format!("no Server in namespace {ns:?}"),
@@ -507,17 +619,30 @@ fn check_models(inv: &Inventory, servers: &[ServerView], out: &mut Out) {
             Some(q) => match q.value() {
                 Ok(v) => v,
                 Err(e) => {
-                    out.error("memory-invalid", origin, "memory", format!("Model {name:?}: {e}"), "write memory like 100Ki, 512Mi or 2Gi");
+                    out.error(
+                        "memory-invalid",
+                        origin,
+                        "memory",
+                        format!("Model {name:?}: {e}"),
+                        "write memory like 100Ki, 512Mi or 2Gi",
+                    );
                     continue;
                 }
             },
         };
-        let fitting: Vec<&ServerView> =
-            capable.iter().copied().filter(|s| s.capacity.is_none_or(|c| memory <= c)).collect();
+        let fitting: Vec<&ServerView> = capable
+            .iter()
+            .copied()
+            .filter(|s| s.capacity.is_none_or(|c| memory <= c))
+            .collect();
         if fitting.is_empty() {
             let best = capable
                 .iter()
-                .max_by(|a, b| a.capacity.unwrap_or(0.0).total_cmp(&b.capacity.unwrap_or(0.0)))
+                .max_by(|a, b| {
+                    a.capacity
+                        .unwrap_or(0.0)
+                        .total_cmp(&b.capacity.unwrap_or(0.0))
+                })
                 .expect("capable is not empty");
             out.error(
                 "memory-too-large",
@@ -534,8 +659,15 @@ fn check_models(inv: &Inventory, servers: &[ServerView], out: &mut Out) {
             );
             continue;
         }
-        let needed = spec.min_replicas.filter(|m| *m > 0).or(spec.replicas).unwrap_or(1);
-        let most = fitting.iter().map(|s| s.max_replicas).try_fold(0, |acc, m| m.map(|m| acc.max(m)));
+        let needed = spec
+            .min_replicas
+            .filter(|m| *m > 0)
+            .or(spec.replicas)
+            .unwrap_or(1);
+        let most = fitting
+            .iter()
+            .map(|s| s.max_replicas)
+            .try_fold(0, |acc, m| m.map(|m| acc.max(m)));
         if let Some(most) = most
             && needed > most
         {
@@ -555,10 +687,16 @@ fn check_models(inv: &Inventory, servers: &[ServerView], out: &mut Out) {
 
 fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
     let v: Vec<&str> = names.collect();
-    if v.is_empty() { "(none)".to_string() } else { v.join(", ") }
+    if v.is_empty() {
+        "(none)".to_string()
+    } else {
+        v.join(", ")
+    }
 }
 
-fn names_by_ns<'a>(items: impl Iterator<Item = (&'a str, &'a str)>) -> BTreeMap<&'a str, BTreeSet<&'a str>> {
+fn names_by_ns<'a>(
+    items: impl Iterator<Item = (&'a str, &'a str)>,
+) -> BTreeMap<&'a str, BTreeSet<&'a str>> {
     let mut map: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for (ns, name) in items {
         map.entry(ns).or_default().insert(name);
@@ -579,15 +717,28 @@ fn reference_head(reference: &str) -> (&str, bool) {
 }
 
 fn check_pipelines(inv: &Inventory, out: &mut Out) {
-    let models_in = names_by_ns(inv.models.iter().map(|l| (l.object.namespace(), l.object.name())));
-    let pipelines: BTreeMap<(&str, &str), &Pipeline> =
-        inv.pipelines.iter().map(|l| ((l.object.namespace(), l.object.name()), &l.object)).collect();
+    let models_in = names_by_ns(
+        inv.models
+            .iter()
+            .map(|l| (l.object.namespace(), l.object.name())),
+    );
+    let pipelines: BTreeMap<(&str, &str), &Pipeline> = inv
+        .pipelines
+        .iter()
+        .map(|l| ((l.object.namespace(), l.object.name()), &l.object))
+        .collect();
     for l in &inv.pipelines {
         let p = &l.object;
         let (ns, name, spec) = (p.namespace(), p.name(), &p.spec);
         let origin = l.origin.as_str();
         if spec.steps.is_empty() {
-            out.error("pipeline-empty", origin, "steps", format!("Pipeline {name:?} has no steps"), "add at least one step naming a Model");
+            out.error(
+                "pipeline-empty",
+                origin,
+                "steps",
+                format!("Pipeline {name:?} has no steps"),
+                "add at least one step naming a Model",
+            );
         }
         let mut steps: BTreeSet<&str> = BTreeSet::new();
         for (i, step) in spec.steps.iter().enumerate() {
@@ -655,7 +806,10 @@ fn check_pipelines(inv: &Inventory, out: &mut Out) {
                         "pipeline-reference",
                         origin,
                         format!("steps[{i}].triggers[{j}]"),
-                        format!("Pipeline {name:?} step {:?} uses {t:?} both as input and trigger", step.name),
+                        format!(
+                            "Pipeline {name:?} step {:?} uses {t:?} both as input and trigger",
+                            step.name
+                        ),
                         "inputs and triggers must differ",
                     );
                 }
@@ -676,7 +830,10 @@ fn check_pipelines(inv: &Inventory, out: &mut Out) {
             }
         }
         if let Some(input) = &spec.input {
-            for (what, refs) in [("externalInputs", &input.external_inputs), ("externalTriggers", &input.external_triggers)] {
+            for (what, refs) in [
+                ("externalInputs", &input.external_inputs),
+                ("externalTriggers", &input.external_triggers),
+            ] {
                 for (j, r) in refs.iter().enumerate() {
                     let mut parts = r.split('.');
                     let other = parts.next().unwrap_or("");
@@ -760,8 +917,16 @@ fn find_cycle<'a>(graph: &BTreeMap<&'a str, Vec<&'a str>>) -> Option<Vec<&'a str
 }
 
 fn check_experiments(inv: &Inventory, out: &mut Out) {
-    let models_in = names_by_ns(inv.models.iter().map(|l| (l.object.namespace(), l.object.name())));
-    let pipelines_in = names_by_ns(inv.pipelines.iter().map(|l| (l.object.namespace(), l.object.name())));
+    let models_in = names_by_ns(
+        inv.models
+            .iter()
+            .map(|l| (l.object.namespace(), l.object.name())),
+    );
+    let pipelines_in = names_by_ns(
+        inv.pipelines
+            .iter()
+            .map(|l| (l.object.namespace(), l.object.name())),
+    );
     let mut defaults: BTreeMap<(&str, &str), &str> = BTreeMap::new();
     for l in &inv.experiments {
         let e = &l.object;
@@ -798,8 +963,14 @@ fn check_experiments(inv: &Inventory, out: &mut Out) {
                     "experiment-candidate-missing",
                     origin,
                     format!("candidates[{i}].name"),
-                    format!("Experiment {name:?} candidate {:?} is not a {kind} in namespace {ns:?}", c.name),
-                    format!("define {kind} {:?} in the same namespace, or fix the name", c.name),
+                    format!(
+                        "Experiment {name:?} candidate {:?} is not a {kind} in namespace {ns:?}",
+                        c.name
+                    ),
+                    format!(
+                        "define {kind} {:?} in the same namespace, or fix the name",
+                        c.name
+                    ),
                 );
             }
         }
@@ -808,7 +979,9 @@ fn check_experiments(inv: &Inventory, out: &mut Out) {
                 "experiment-weights",
                 origin,
                 "candidates",
-                format!("Experiment {name:?} candidate weights sum to 0, so no traffic can be split"),
+                format!(
+                    "Experiment {name:?} candidate weights sum to 0, so no traffic can be split"
+                ),
                 "give at least one candidate a positive weight",
             );
         }
@@ -818,7 +991,10 @@ fn check_experiments(inv: &Inventory, out: &mut Out) {
                     "experiment-default",
                     origin,
                     "default",
-                    format!("Experiment {name:?} default {d:?} is not one of its candidates ({})", list(seen.iter().copied())),
+                    format!(
+                        "Experiment {name:?} default {d:?} is not one of its candidates ({})",
+                        list(seen.iter().copied())
+                    ),
                     format!("add {d:?} to candidates, or set default to one of them"),
                 );
             }
@@ -847,8 +1023,14 @@ fn check_experiments(inv: &Inventory, out: &mut Out) {
                     "experiment-candidate-missing",
                     origin,
                     "mirror.name",
-                    format!("Experiment {name:?} mirror {:?} is not a {kind} in namespace {ns:?}", m.name),
-                    format!("define {kind} {:?} in the same namespace, or fix the name", m.name),
+                    format!(
+                        "Experiment {name:?} mirror {:?} is not a {kind} in namespace {ns:?}",
+                        m.name
+                    ),
+                    format!(
+                        "define {kind} {:?} in the same namespace, or fix the name",
+                        m.name
+                    ),
                 );
             }
         }

@@ -29,20 +29,30 @@ pub fn run(args: Args) -> u8 {
         let changes = match gen_render::write::compare(&args.common.out, &bundle) {
             Ok(c) => c,
             Err(e) => {
-                output::io_error(&format!("cannot read {}/{}", args.common.out, bundle.name), &e, format);
+                output::io_error(
+                    &format!("cannot read {}/{}", args.common.out, bundle.name),
+                    &e,
+                    format,
+                );
                 code = 2;
                 continue;
             }
         };
         let fresh = changes.is_clean();
         match format {
-            Format::Json => println!("{}", serde_json::json!({"profile": path.as_str(), "bundle": bundle.name, "fresh": fresh, "changes": changes})),
+            Format::Json => println!(
+                "{}",
+                serde_json::json!({"profile": path.as_str(), "bundle": bundle.name, "fresh": fresh, "changes": changes})
+            ),
             Format::Text => {
                 let dir = format!("{}/{}", args.common.out, bundle.name);
                 if fresh {
                     eprintln!("{path}: {dir} is up to date");
                 } else {
-                    eprintln!("{path}: {dir} is stale; run `gen render --profile {}`", bundle.name);
+                    eprintln!(
+                        "{path}: {dir} is stale; run `gen render --profile {}`",
+                        bundle.name
+                    );
                     for f in &changes.created {
                         eprintln!("  missing {dir}/{f}");
                     }

@@ -35,7 +35,10 @@ pub fn run(args: Args) -> u8 {
         }
         match gen_render::write::write(&args.common.out, &bundle) {
             Ok(changes) => match format {
-                Format::Json => println!("{}", serde_json::json!({"profile": path.as_str(), "bundle": bundle.name, "changes": changes})),
+                Format::Json => println!(
+                    "{}",
+                    serde_json::json!({"profile": path.as_str(), "bundle": bundle.name, "changes": changes})
+                ),
                 Format::Text => {
                     eprintln!(
                         "{}: {}/{}: {} created, {} updated, {} pruned, {} unchanged",
@@ -53,7 +56,11 @@ pub fn run(args: Args) -> u8 {
                 }
             },
             Err(e) => {
-                output::io_error(&format!("cannot write {}/{}", args.common.out, bundle.name), &e, format);
+                output::io_error(
+                    &format!("cannot write {}/{}", args.common.out, bundle.name),
+                    &e,
+                    format,
+                );
                 code = 2;
             }
         }

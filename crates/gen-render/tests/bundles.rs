@@ -1,0 +1,215 @@
+//! The example bundles: snapshots, freshness of out/, determinism, and the Seldon run-time
+//! invariants proven from the rendered files themselves.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::*;
+use gen_render::render_profile;
+use gen_seldon::catalog::{DEFAULT_SELDON_CONFIG, upstream_server_configs};
+use gen_seldon::rules::{Inventory, Located, check};
+use gen_seldon::{Experiment, Model, Pipeline, SeldonRuntime, Server};
+
+#[test]
+fn example_bundles_match_snapshots() {
+    for name in EXAMPLES {
+        let bundle = render_profile(&example(name)).unwrap_or_else(|r| panic!("{}", r.render()));
+        insta::assert_snapshot!(*name, bundle_text(&bundle));
+    }
+}
+
+#[test]
+fn test_profile_bundles_match_snapshots() {
+    for name in TEST_PROFILES {
+        let bundle =
+            render_profile(&test_profile(name)).unwrap_or_else(|r| panic!("{}", r.render()));
+        insta::assert_snapshot!(*name, bundle_text(&bundle));
+    }
+}
+
+#[test]
+fn committed_bundles_are_fresh() {
+    for name in EXAMPLES {
+        let bundle = render_profile(&example(name)).unwrap();
+        let changes = gen_render::write::compare(&root().join("out"), &bundle).unwrap();
+        assert!(
+            changes.is_clean(),
+            "out/{name} is stale; run `gen render --profile {name}`: {changes:#?}"
+        );
+        assert!(
+            changes.foreign.is_empty(),
+            "out/{name} holds files gen did not generate: {:?}",
+            changes.foreign
+        );
+    }
+}
+
+#[test]
+fn rendering_is_deterministic_across_runs_and_cwd() {
+    for name in EXAMPLES {
+        let first = render_profile(&example(name)).unwrap();
+        let here = std::env::current_dir().unwrap();
+        std::env::set_current_dir(std::env::temp_dir()).unwrap();
+        let second = render_profile(&example(name));
+        std::env::set_current_dir(here).unwrap();
+        assert_eq!(first, second.unwrap());
+    }
+}
+
+#[test]
+fn every_file_is_canonical_text() {
+    for name in EXAMPLES.iter().chain(TEST_PROFILES) {
+        let path = if EXAMPLES.contains(name) {
+            example(name)
+        } else {
+            test_profile(name)
+        };
+        let bundle = render_profile(&path).unwrap();
+        for (file, text) in &bundle.files {
+            assert!(
+                text.ends_with('\n') && !text.ends_with("\n\n"),
+                "{file}: one trailing newline"
+            );
+            assert!(
+                !text.contains('\r') && !text.contains('\t'),
+                "{file}: LF and no tabs"
+            );
+            assert!(
+                gen_render::write::is_generated(text.as_bytes()),
+                "{file}: carries the ownership header"
+            );
+            if file.ends_with(".yaml") {
+                assert_eq!(
+                    text.lines()
+                        .filter(|l| l.starts_with("apiVersion:"))
+                        .count(),
+                    1,
+                    "{file}: one object per file"
+                );
+            }
+        }
+        // Every folder has a kustomization that lists exactly its files and subfolders.
+        let mut folders: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for file in bundle.files.keys() {
+            let (dir, base) = file.rsplit_once('/').unwrap_or(("", file));
+            folders
+                .entry(dir.to_string())
+                .or_default()
+                .push(base.to_string());
+        }
+        for dir in folders.keys() {
+            let k = if dir.is_empty() {
+                "kustomization.yaml".to_string()
+            } else {
+                format!("{dir}/kustomization.yaml")
+            };
+            assert!(
+                bundle.files.contains_key(&k),
+                "{name}: {dir}/ has no kustomization.yaml"
+            );
+        }
+    }
+}
+
+/// Read a rendered bundle back as Seldon objects, keyed by file.
+fn inventory_from_files(files: &BTreeMap<String, String>, controller_namespace: &str) -> Inventory {
+    let mut inv = Inventory {
+        controller_namespace: controller_namespace.to_string(),
+        seldon_configs: vec![DEFAULT_SELDON_CONFIG.to_string()],
+        server_configs: upstream_server_configs(),
+        ..Inventory::default()
+    };
+    for (path, text) in files {
+        if !path.ends_with(".yaml") {
+            continue;
+        }
+        let kind = text
+            .lines()
+            .find_map(|l| l.strip_prefix("kind: "))
+            .unwrap_or("");
+        match kind {
+            "SeldonRuntime" => inv.runtimes.push(Located::new(
+                serde_saphyr::from_str::<SeldonRuntime>(text).unwrap(),
+                path.clone(),
+            )),
+            "Server" => inv.servers.push(Located::new(
+                serde_saphyr::from_str::<Server>(text).unwrap(),
+                path.clone(),
+            )),
+            "Model" => inv.models.push(Located::new(
+                serde_saphyr::from_str::<Model>(text).unwrap(),
+                path.clone(),
+            )),
+            "Pipeline" => inv.pipelines.push(Located::new(
+                serde_saphyr::from_str::<Pipeline>(text).unwrap(),
+                path.clone(),
+            )),
+            "Experiment" => inv.experiments.push(Located::new(
+                serde_saphyr::from_str::<Experiment>(text).unwrap(),
+                path.clone(),
+            )),
+            _ => {}
+        }
+    }
+    inv
+}
+
+#[test]
+fn rendered_objects_hold_the_seldon_invariants() {
+    for (name, controller) in [
+        ("single-team", "seldon-system"),
+        ("multi-tenant", "seldon-tenancy"),
+    ] {
+        let bundle = render_profile(&example(name)).unwrap();
+        let inv = inventory_from_files(&bundle.files, controller);
+        assert!(!inv.models.is_empty() && !inv.pipelines.is_empty() && !inv.experiments.is_empty());
+        // Every Seldon object is in a namespace with exactly one SeldonRuntime.
+        let mut runtimes: BTreeMap<&str, usize> = BTreeMap::new();
+        for r in &inv.runtimes {
+            *runtimes.entry(r.object.namespace()).or_default() += 1;
+        }
+        assert!(runtimes.values().all(|n| *n == 1), "{name}: {runtimes:?}");
+        let namespaces = inv
+            .models
+            .iter()
+            .map(|m| m.object.namespace())
+            .chain(inv.servers.iter().map(|s| s.object.namespace()))
+            .chain(inv.pipelines.iter().map(|p| p.object.namespace()))
+            .chain(inv.experiments.iter().map(|e| e.object.namespace()));
+        for ns in namespaces {
+            assert_eq!(
+                runtimes.get(ns),
+                Some(&1),
+                "{name}: {ns} has no SeldonRuntime"
+            );
+        }
+        // Requirements satisfiable, references resolvable, and every other rule.
+        assert_eq!(check(&inv), vec![], "{name}");
+        // Secure runtime defaults.
+        for r in &inv.runtimes {
+            let text = serde_json::to_string(&r.object.spec.overrides).unwrap();
+            assert!(
+                text.contains(r#"{"name":"seldon-scheduler","serviceType":"ClusterIP"}"#),
+                "{text}"
+            );
+            assert!(
+                text.contains(r#""name":"hodometer","disable":true"#),
+                "{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn shared_pattern_puts_everything_in_the_platform_namespace() {
+    let bundle = render_profile(&example("single-team")).unwrap();
+    for (path, text) in &bundle.files {
+        if let Some(ns) = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("namespace: "))
+        {
+            assert_eq!(ns, "seldon-system", "{path}");
+        }
+    }
+}

@@ -1,0 +1,34 @@
+#![allow(dead_code)]
+
+use camino::Utf8PathBuf;
+
+/// The repository root.
+pub fn root() -> Utf8PathBuf {
+    Utf8PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize_utf8()
+        .unwrap()
+}
+
+/// The example profiles committed under profiles/, with their bundles under out/.
+pub const EXAMPLES: &[&str] = &["single-team", "multi-tenant"];
+
+/// Test-only profiles under tests/profiles/ (the other engine for each pattern).
+pub const TEST_PROFILES: &[&str] = &["shared-flux", "dedicated-argocd"];
+
+pub fn example(name: &str) -> Utf8PathBuf {
+    root().join("profiles").join(format!("{name}.yaml"))
+}
+
+pub fn test_profile(name: &str) -> Utf8PathBuf {
+    root().join("tests/profiles").join(format!("{name}.yaml"))
+}
+
+/// The bundle as one text: every file under a `=== path` line.
+pub fn bundle_text(bundle: &gen_render::Bundle) -> String {
+    let mut out = String::new();
+    for (path, text) in &bundle.files {
+        out.push_str(&format!("=== {path}\n{text}"));
+    }
+    out
+}

@@ -1,0 +1,179 @@
+//! The write path: only changed files written, stale generated files pruned, foreign files
+//! kept, all-or-nothing on failure.
+
+mod common;
+
+use std::fs;
+use std::io;
+use std::time::{Duration, SystemTime};
+
+use camino::{Utf8Path, Utf8PathBuf};
+use gen_render::write::{compare, write, write_with};
+use gen_render::{Bundle, render_profile};
+
+fn temp_out(tag: &str) -> Utf8PathBuf {
+    let dir = Utf8PathBuf::from_path_buf(std::env::temp_dir())
+        .unwrap()
+        .join(format!("gen-write-{tag}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn example() -> Bundle {
+    render_profile(&common::example("single-team")).unwrap()
+}
+
+fn snapshot(dir: &Utf8Path) -> Vec<(String, Vec<u8>)> {
+    let mut all = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in d.read_dir_utf8().unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path().to_path_buf());
+            } else {
+                all.push((e.path().to_string(), fs::read(e.path()).unwrap()));
+            }
+        }
+    }
+    all.sort();
+    all
+}
+
+#[test]
+fn first_write_creates_everything_and_a_second_writes_nothing() {
+    let out = temp_out("fresh");
+    let bundle = example();
+    let first = write(&out, &bundle).unwrap();
+    assert_eq!(first.created.len(), bundle.files.len());
+    let file = out.join("single-team/platform/server-mlserver.yaml");
+    let old = SystemTime::now() - Duration::from_secs(3600);
+    fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let second = write(&out, &bundle).unwrap();
+    assert!(second.is_clean(), "{second:?}");
+    assert_eq!(second.unchanged, bundle.files.len());
+    assert_eq!(
+        fs::metadata(&file).unwrap().modified().unwrap(),
+        old,
+        "unchanged files keep their mtime"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o644
+        );
+    }
+}
+
+#[test]
+fn edited_file_is_reported_stale_then_restored() {
+    let out = temp_out("stale");
+    let bundle = example();
+    write(&out, &bundle).unwrap();
+    let rel = "apps/financial-prediction/model-risk-scorer.yaml";
+    let path = out.join("single-team").join(rel);
+    let edited = fs::read_to_string(&path)
+        .unwrap()
+        .replace("replicas: 2", "replicas: 9");
+    fs::write(&path, edited).unwrap();
+    let changes = compare(&out, &bundle).unwrap();
+    assert_eq!(changes.updated, vec![rel.to_string()]);
+    assert!(!changes.is_clean());
+    write(&out, &bundle).unwrap();
+    assert!(compare(&out, &bundle).unwrap().is_clean());
+}
+
+#[test]
+fn removed_model_is_pruned_and_foreign_files_survive() {
+    let out = temp_out("prune");
+    let bundle = example();
+    write(&out, &bundle).unwrap();
+    let foreign = out.join("single-team/apps/financial-prediction/NOTES.md");
+    fs::write(&foreign, "team notes\n").unwrap();
+    let mut smaller = bundle.clone();
+    let removed = "apps/market-signals/model-volatility.yaml";
+    smaller.files.remove(removed);
+    // Drop a whole folder too: its empty directory goes away.
+    smaller.files.retain(|k, _| {
+        !k.starts_with("apps/market-signals/") || k == "apps/market-signals/kustomization.yaml"
+    });
+    let changes = write(&out, &smaller).unwrap();
+    assert!(changes.pruned.contains(&removed.to_string()), "{changes:?}");
+    assert!(!out.join("single-team").join(removed).exists());
+    assert_eq!(
+        changes.foreign,
+        vec!["apps/financial-prediction/NOTES.md".to_string()]
+    );
+    assert_eq!(fs::read_to_string(&foreign).unwrap(), "team notes\n");
+}
+
+#[test]
+fn a_foreign_file_at_a_bundle_path_is_never_overwritten() {
+    let out = temp_out("foreign");
+    let bundle = example();
+    let path = out.join("single-team/platform/server-mlserver.yaml");
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, "hand-written\n").unwrap();
+    let err = write(&out, &bundle).unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+    assert_eq!(fs::read_to_string(&path).unwrap(), "hand-written\n");
+    assert_eq!(snapshot(&out).len(), 1, "nothing else was written");
+}
+
+#[test]
+fn a_failure_half_way_leaves_the_previous_bundle_intact() {
+    let out = temp_out("crash");
+    let old = example();
+    write(&out, &old).unwrap();
+    let before = snapshot(&out);
+    let mut new = old.clone();
+    for text in new.files.values_mut() {
+        text.push_str("# changed\n");
+    }
+    let half = new.files.len() / 2;
+    let err = write_with(&out, &new, &|n| {
+        if n == half {
+            Err(io::Error::other("injected failure"))
+        } else {
+            Ok(())
+        }
+    })
+    .unwrap_err();
+    assert_eq!(err.to_string(), "injected failure");
+    assert_eq!(
+        snapshot(&out),
+        before,
+        "old bundle exactly as it was, no temp files left"
+    );
+    write(&out, &new).unwrap();
+    assert!(compare(&out, &new).unwrap().is_clean());
+}
+
+#[test]
+fn bundle_names_cannot_escape_the_output_folder() {
+    let out = temp_out("escape");
+    let mut bundle = example();
+    bundle.name = "../escape".to_string();
+    assert_eq!(
+        write(&out, &bundle).unwrap_err().kind(),
+        io::ErrorKind::InvalidInput
+    );
+    let mut bundle = example();
+    bundle.files.insert(
+        "../../evil.yaml".to_string(),
+        "# Generated by gen\n".to_string(),
+    );
+    assert_eq!(
+        write(&out, &bundle).unwrap_err().kind(),
+        io::ErrorKind::InvalidInput
+    );
+    assert!(!out.join("evil.yaml").exists() && !out.parent().unwrap().join("evil.yaml").exists());
+}
