@@ -62,6 +62,10 @@ pub fn run(args: Args) -> u8 {
                     for f in &changes.pruned {
                         eprintln!("  extra   {dir}/{f}");
                     }
+                    match gen_render::write::diff(&args.common.out, &bundle, &changes) {
+                        Ok(text) => output::diff(&text),
+                        Err(e) => output::io_error("cannot diff", &e, format),
+                    }
                 }
             }
         }
