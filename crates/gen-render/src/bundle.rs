@@ -79,7 +79,11 @@ pub fn assemble(profile: &Profile, plan: &Plan) -> Result<Bundle, String> {
             format!("{}/kustomization.yaml", folder.path),
             kustomization(&profile.name, &names)?,
         );
-        // Register the folder with each of its ancestors.
+        // Register a workload folder with each of its ancestors; GitOps folders are applied
+        // by their engine one by one and stay out of the workload kustomizations.
+        if folder.layer == Layer::GitOps {
+            continue;
+        }
         let mut path = folder.path.as_str();
         while let Some((parent, child)) = path.rsplit_once('/') {
             children

@@ -8,6 +8,7 @@
 //!   write a bundle safely, compare a bundle with the disk.
 
 pub mod bundle;
+pub mod gitops;
 pub mod labels;
 pub mod manifest;
 pub mod ops;

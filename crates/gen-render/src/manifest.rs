@@ -8,6 +8,10 @@ use serde::Serialize;
 
 use gen_seldon::{Experiment, Kind, Model, Pipeline, SeldonRuntime, Server};
 
+use crate::gitops::{
+    AppProject, Application, FluxKustomization, GitRepository, HelmRelease, HelmRepository,
+};
+
 #[derive(Clone, Debug)]
 pub enum Manifest {
     Namespace(Namespace),
@@ -20,6 +24,12 @@ pub enum Manifest {
     Model(Model),
     Pipeline(Pipeline),
     Experiment(Experiment),
+    AppProject(AppProject),
+    Application(Application),
+    HelmRepository(HelmRepository),
+    HelmRelease(HelmRelease),
+    GitRepository(GitRepository),
+    FluxKustomization(FluxKustomization),
 }
 
 macro_rules! each {
@@ -35,6 +45,12 @@ macro_rules! each {
             Manifest::Model($v) => $body,
             Manifest::Pipeline($v) => $body,
             Manifest::Experiment($v) => $body,
+            Manifest::AppProject($v) => $body,
+            Manifest::Application($v) => $body,
+            Manifest::HelmRepository($v) => $body,
+            Manifest::HelmRelease($v) => $body,
+            Manifest::GitRepository($v) => $body,
+            Manifest::FluxKustomization($v) => $body,
         }
     };
 }
@@ -44,7 +60,7 @@ impl Manifest {
         fn k8s<T: Resource>(_: &T) -> &'static str {
             T::KIND
         }
-        fn seldon<S: Kind>(_: &gen_seldon::Object<S>) -> &'static str {
+        fn typed<S: Kind>(_: &gen_seldon::Object<S>) -> &'static str {
             S::KIND
         }
         match self {
@@ -53,11 +69,17 @@ impl Manifest {
             Manifest::LimitRange(o) => k8s(o),
             Manifest::Role(o) => k8s(o),
             Manifest::RoleBinding(o) => k8s(o),
-            Manifest::SeldonRuntime(o) => seldon(o),
-            Manifest::Server(o) => seldon(o),
-            Manifest::Model(o) => seldon(o),
-            Manifest::Pipeline(o) => seldon(o),
-            Manifest::Experiment(o) => seldon(o),
+            Manifest::SeldonRuntime(o) => typed(o),
+            Manifest::Server(o) => typed(o),
+            Manifest::Model(o) => typed(o),
+            Manifest::Pipeline(o) => typed(o),
+            Manifest::Experiment(o) => typed(o),
+            Manifest::AppProject(o) => typed(o),
+            Manifest::Application(o) => typed(o),
+            Manifest::HelmRepository(o) => typed(o),
+            Manifest::HelmRelease(o) => typed(o),
+            Manifest::GitRepository(o) => typed(o),
+            Manifest::FluxKustomization(o) => typed(o),
         }
     }
 
@@ -73,6 +95,12 @@ impl Manifest {
             Manifest::Model(o) => o.name(),
             Manifest::Pipeline(o) => o.name(),
             Manifest::Experiment(o) => o.name(),
+            Manifest::AppProject(o) => o.name(),
+            Manifest::Application(o) => o.name(),
+            Manifest::HelmRepository(o) => o.name(),
+            Manifest::HelmRelease(o) => o.name(),
+            Manifest::GitRepository(o) => o.name(),
+            Manifest::FluxKustomization(o) => o.name(),
         }
     }
 

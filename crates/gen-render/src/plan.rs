@@ -35,6 +35,10 @@ pub enum Layer {
     Tenant,
     /// One application's Models, Pipelines, Experiments and RBAC.
     Application,
+    /// Argo CD or Flux objects (and the bootstrap object), applied by the GitOps engine,
+    /// not listed in the workload kustomizations.
+    #[serde(rename = "gitops")]
+    GitOps,
 }
 
 /// One folder of the bundle: objects of one layer in one namespace.
@@ -400,6 +404,8 @@ pub fn plan(profile: &Profile) -> Plan {
         ));
         folders.push(folder);
     }
+    let gitops = crate::gitops::folders(profile, &folders);
+    folders.extend(gitops);
     Plan {
         folders,
         inventory: inv,

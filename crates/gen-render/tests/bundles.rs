@@ -204,7 +204,12 @@ fn rendered_objects_hold_the_seldon_invariants() {
 #[test]
 fn shared_pattern_puts_everything_in_the_platform_namespace() {
     let bundle = render_profile(&example("single-team")).unwrap();
-    for (path, text) in &bundle.files {
+    let gitops = ["argocd/", "flux/", "bootstrap/"];
+    for (path, text) in bundle
+        .files
+        .iter()
+        .filter(|(p, _)| !gitops.iter().any(|g| p.starts_with(g)))
+    {
         if let Some(ns) = text
             .lines()
             .find_map(|l| l.trim().strip_prefix("namespace: "))
