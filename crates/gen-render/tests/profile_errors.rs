@@ -227,6 +227,28 @@ fn dedicated_rules() {
         (5, 12),
         "platform.runtime is for pattern shared; in pattern dedicated each tenant has its own SeldonRuntime",
     );
+    expect_one(
+        &DEDICATED.replace(
+            "    namespace: a-ns\n",
+            "    namespace: a-ns\n    quota: {cpu: lots}\n",
+        ),
+        Failure::Check,
+        "quota-invalid",
+        "tenants[0].quota.cpu",
+        (8, 18),
+        "\"lots\" is not a Kubernetes quantity (a number with an optional suffix such as Ki, Mi, Gi, m, k, M, G)",
+    );
+    expect_one(
+        &DEDICATED.replace(
+            "serverConfig: mlserver",
+            "serverConfig: mlserver\n        memory: big",
+        ),
+        Failure::Check,
+        "memory-invalid",
+        "tenants[0].servers[0].memory",
+        (11, 17),
+        "\"big\" is not a Kubernetes quantity (a number with an optional suffix such as Ki, Mi, Gi, m, k, M, G)",
+    );
     let two = DEDICATED.replace(
         "applications:",
         "  - name: a\n    namespace: a-ns\napplications:",
