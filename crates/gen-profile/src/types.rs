@@ -58,14 +58,36 @@ pub struct SeldonInstall {
     /// Upstream chart and app version.
     #[serde(default = "default_version")]
     pub version: String,
+    /// Kafka settings of the controller install (the seldon-core-v2-setup chart's `kafka`
+    /// values). Pipelines need Kafka; the chart's default bootstrap is
+    /// seldon-kafka-bootstrap.seldon-mesh:9092.
+    #[serde(default)]
+    pub kafka: Option<KafkaInstall>,
 }
 
 impl Default for SeldonInstall {
     fn default() -> Self {
         SeldonInstall {
             version: default_version(),
+            kafka: None,
         }
     }
+}
+
+/// The setup chart's Kafka values. The dataflow engine reads bootstrap and consumer prefix
+/// from them (not from the SeldonRuntime), so they are set at install time.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, serde::Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KafkaInstall {
+    /// Bootstrap servers, host:port[,host:port].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bootstrap: Option<String>,
+    /// Prefix of every topic (default seldon).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic_prefix: Option<String>,
+    /// Prefix of every consumer group, to share one Kafka with other installs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumer_group_id_prefix: Option<String>,
 }
 
 fn default_version() -> String {

@@ -41,6 +41,8 @@ macro_rules! kind {
 #[serde(rename_all = "camelCase")]
 pub struct SetupValues {
     pub controller: ControllerValues,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kafka: Option<gen_profile::KafkaInstall>,
     pub services: ServicesValues,
 }
 
@@ -78,6 +80,11 @@ pub fn setup_values(profile: &Profile) -> SetupValues {
                 Vec::new()
             },
         },
+        kafka: profile
+            .seldon
+            .kafka
+            .clone()
+            .filter(|k| *k != gen_profile::KafkaInstall::default()),
         services: ServicesValues {
             default_service_type: "ClusterIP",
         },
@@ -169,6 +176,8 @@ fn gk(group: &str, kind: &str) -> GroupKind {
 pub struct HelmRepositorySpec {
     pub url: String,
     pub interval: String,
+    /// CRD default, written out so the object in git equals the one on the cluster.
+    pub provider: &'static str,
 }
 kind!(
     HelmRepositorySpec,
@@ -203,6 +212,8 @@ pub struct HelmChartSpec {
     pub chart: String,
     pub version: String,
     pub source_ref: SourceRef,
+    /// CRD default, written out.
+    pub reconcile_strategy: &'static str,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -234,6 +245,8 @@ pub struct DependsOn {
 pub struct GitRepositorySpec {
     pub url: String,
     pub interval: String,
+    /// CRD default, written out.
+    pub timeout: &'static str,
     #[serde(rename = "ref")]
     pub reference: GitRef,
 }
@@ -257,6 +270,8 @@ pub struct KustomizationSpec {
     pub path: String,
     pub prune: bool,
     pub wait: bool,
+    /// CRD default, written out.
+    pub force: bool,
     pub source_ref: SourceRef,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<DependsOn>,
@@ -507,6 +522,7 @@ fn flux(profile: &Profile, workload: &[Folder]) -> Vec<Folder> {
         HelmRepositorySpec {
             url: SELDON_HELM_REPO.to_string(),
             interval: "60m".to_string(),
+            provider: "generic",
         },
     ))];
     let mut previous: Option<String> = None;
@@ -527,6 +543,7 @@ fn flux(profile: &Profile, workload: &[Folder]) -> Vec<Folder> {
                             name: helm_repo.clone(),
                             namespace: FLUX_NAMESPACE.to_string(),
                         },
+                        reconcile_strategy: "ChartVersion",
                     },
                 },
                 depends_on: previous
@@ -564,6 +581,7 @@ fn flux(profile: &Profile, workload: &[Folder]) -> Vec<Folder> {
                     path,
                     prune: true,
                     wait: true,
+                    force: false,
                     source_ref: source.clone(),
                     depends_on: depends
                         .map(|d| DependsOn {
@@ -621,6 +639,7 @@ fn flux(profile: &Profile, workload: &[Folder]) -> Vec<Folder> {
         GitRepositorySpec {
             url: profile.gitops.repo_url.clone().unwrap_or_default(),
             interval: "5m".to_string(),
+            timeout: "60s",
             reference: GitRef {
                 branch: revision(profile),
             },

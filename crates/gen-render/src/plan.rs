@@ -381,7 +381,10 @@ pub fn plan(profile: &Profile) -> Plan {
             folder.objects.push(Manifest::Model(m));
         }
         for (i, e) in app.pipelines.iter().enumerate() {
-            let p = Pipeline::new(meta(&e.name, "pipeline"), e.spec.clone());
+            let p = Pipeline::new(
+                meta(&e.name, "pipeline"),
+                e.spec.clone().with_server_defaults(),
+            );
             inv.pipelines.push(Located::new(
                 p.clone(),
                 format!("applications[{a}].pipelines[{i}]"),

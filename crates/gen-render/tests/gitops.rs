@@ -268,3 +268,58 @@ fn setup_values_follow_the_pattern() {
         }
     }
 }
+
+#[test]
+fn fields_the_api_server_defaults_are_written_out() {
+    // Defaults from the CRD schemas (Flux, Seldon Pipeline): written explicitly so that the
+    // object in git equals the object on the cluster and no permanent diff appears.
+    for bundle in all_bundles() {
+        for (path, o) in objects(&bundle) {
+            let spec = &o["spec"];
+            match o["kind"].as_str().unwrap() {
+                "Kustomization" => assert_eq!(spec["force"], false, "{path}"),
+                "GitRepository" => assert_eq!(spec["timeout"], "60s", "{path}"),
+                "HelmRepository" => assert_eq!(spec["provider"], "generic", "{path}"),
+                "HelmRelease" => assert_eq!(
+                    spec["chart"]["spec"]["reconcileStrategy"], "ChartVersion",
+                    "{path}"
+                ),
+                "Pipeline" => {
+                    for step in spec["steps"].as_array().unwrap() {
+                        assert_eq!(step["inputsJoinType"], "inner", "{path}");
+                    }
+                    if !spec["output"].is_null() {
+                        assert_eq!(spec["output"]["stepsJoin"], "inner", "{path}");
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+#[test]
+fn kafka_install_values_come_from_the_profile() {
+    let bundle = render_profile(&example("multi-tenant")).unwrap();
+    let objs = objects(&bundle);
+    let (_, setup) = objs
+        .iter()
+        .find(|(p, _)| p.ends_with("seldon-core-v2-setup.yaml"))
+        .unwrap();
+    assert_eq!(
+        setup["spec"]["values"]["kafka"],
+        serde_json::json!({"bootstrap": "kafka-bootstrap.kafka:9092", "topicPrefix": "seldon", "consumerGroupIdPrefix": "tenancy"})
+    );
+    let bundle = render_profile(&test_profile("dedicated-argocd")).unwrap();
+    let objs = objects(&bundle);
+    let (_, setup) = objs
+        .iter()
+        .find(|(p, _)| p.ends_with("seldon-setup.yaml"))
+        .unwrap();
+    assert!(
+        setup["spec"]["source"]["helm"]["valuesObject"]
+            .get("kafka")
+            .is_none(),
+        "no kafka values unless the profile sets them"
+    );
+}

@@ -216,6 +216,25 @@ pub struct PipelineSpec {
     pub max_step_revisits: Option<u32>,
 }
 
+impl PipelineSpec {
+    /// The spec with the join types that the CRD defaults on the API server written out
+    /// (`inner`), so a GitOps diff between git and the cluster stays empty.
+    pub fn with_server_defaults(mut self) -> Self {
+        let inner = Some(JoinType::Inner);
+        for step in &mut self.steps {
+            step.inputs_join_type = step.inputs_join_type.or(inner);
+        }
+        if let Some(input) = &mut self.input {
+            input.join_type = input.join_type.or(inner);
+            input.triggers_join_type = input.triggers_join_type.or(inner);
+        }
+        if let Some(output) = &mut self.output {
+            output.steps_join = output.steps_join.or(inner);
+        }
+        self
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PipelineStep {
