@@ -387,6 +387,31 @@ fn argocd(profile: &Profile, workload: &[Folder]) -> Vec<Folder> {
     };
     let mut project_of_ns: BTreeMap<String, String> = BTreeMap::new();
     project_of_ns.insert(controller_ns.to_string(), platform_project.clone());
+    // In pattern shared the applications share the platform namespace; their own project
+    // keeps them to the Seldon application kinds and their RBAC.
+    let mut apps_project = None;
+    if profile.pattern == Pattern::Shared {
+        let project = format!("{name}-apps");
+        let kinds = ["Experiment", "Model", "Pipeline"]
+            .iter()
+            .map(|k| gk("mlops.seldon.io", k))
+            .chain([
+                gk("rbac.authorization.k8s.io", "Role"),
+                gk("rbac.authorization.k8s.io", "RoleBinding"),
+            ])
+            .collect();
+        objects.push(Manifest::AppProject(Object::new(
+            meta(&project, ARGOCD_NAMESPACE, name),
+            AppProjectSpec {
+                description: format!("Application layer of bundle {name}: Models, Pipelines, Experiments and owner RBAC in {controller_ns}"),
+                source_repos: vec![repo.clone()],
+                destinations: vec![dest(controller_ns)],
+                cluster_resource_whitelist: Vec::new(),
+                namespace_resource_whitelist: kinds,
+            },
+        )));
+        apps_project = Some(project);
+    }
     for t in &profile.tenants {
         let project = format!("{name}-tenant-{}", t.name);
         project_of_ns.insert(t.namespace.clone(), project.clone());
@@ -472,7 +497,9 @@ fn argocd(profile: &Profile, workload: &[Folder]) -> Vec<Folder> {
             Layer::Application => (
                 3,
                 format!("{name}-app-{}", f.owner),
-                project_of_ns[&f.namespace].clone(),
+                apps_project
+                    .clone()
+                    .unwrap_or_else(|| project_of_ns[&f.namespace].clone()),
             ),
             Layer::GitOps => continue,
         };

@@ -146,6 +146,40 @@ fn argocd_paths_resolve_and_waves_order_the_layers() {
 }
 
 #[test]
+fn argocd_shared_applications_are_confined_to_seldon_kinds() {
+    let bundle = render_profile(&example("single-team")).unwrap();
+    let objs = objects(&bundle);
+    let apps = objs
+        .iter()
+        .find(|(_, o)| o["metadata"]["name"] == "single-team-apps")
+        .unwrap();
+    let kinds: Vec<&str> = apps.1["spec"]["namespaceResourceWhitelist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["Experiment", "Model", "Pipeline", "Role", "RoleBinding"]
+    );
+    assert_eq!(
+        apps.1["spec"]["clusterResourceWhitelist"],
+        serde_json::json!([])
+    );
+    for (_, o) in &objs {
+        if o["kind"] == "Application"
+            && o["metadata"]["name"]
+                .as_str()
+                .unwrap()
+                .starts_with("single-team-app-")
+        {
+            assert_eq!(o["spec"]["project"], "single-team-apps");
+        }
+    }
+}
+
+#[test]
 fn argocd_projects_confine_tenants() {
     let bundle = render_profile(&test_profile("dedicated-argocd")).unwrap();
     let objs = objects(&bundle);
