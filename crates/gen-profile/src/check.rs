@@ -145,6 +145,22 @@ pub fn check(profile: &Profile) -> Vec<Diagnostic> {
         }
     }
     servers(&mut out, "platform.servers", &p.platform.servers);
+    for (i, ns) in p.security.client_namespaces.iter().enumerate() {
+        name(
+            &mut out,
+            format!("security.clientNamespaces[{i}]"),
+            "namespace",
+            ns,
+        );
+    }
+    if let Some(ns) = &p.security.monitoring_namespace {
+        name(
+            &mut out,
+            "security.monitoringNamespace".into(),
+            "namespace",
+            ns,
+        );
+    }
 
     match p.pattern {
         Pattern::Shared => {
@@ -204,6 +220,22 @@ pub fn check(profile: &Profile) -> Vec<Diagnostic> {
         }
         owners(&mut out, &path, &t.owners);
         servers(&mut out, &format!("{path}.servers"), &t.servers);
+        for (j, ns) in t.client_namespaces.iter().enumerate() {
+            name(
+                &mut out,
+                format!("{path}.clientNamespaces[{j}]"),
+                "namespace",
+                ns,
+            );
+            if let Some(other) = p.tenants.iter().find(|o| o.namespace == *ns) {
+                out.push(Diagnostic::error(
+                    "tenant-isolation",
+                    format!("{path}.clientNamespaces[{j}]"),
+                    format!("tenant {:?} lets namespace {ns:?} of tenant {:?} call its models; tenants cannot reach each other", t.name, other.name),
+                    "call across tenants through an ingress or gateway you name, not by opening the namespace",
+                ));
+            }
+        }
         if let Some(q) = &t.quota {
             for (key, value) in [("cpu", &q.cpu), ("memory", &q.memory)] {
                 if let Some(v) = value

@@ -112,7 +112,9 @@ impl Report {
             };
             if d.line > 0 {
                 let _ = writeln!(out, "  --> {}:{}:{}{}", self.file, d.line, d.column, at);
-                if let Some(text) = lines.get(d.line as usize - 1) {
+                // Never echo a line that holds a credential into logs.
+                let secret = d.code.contains("credential");
+                if let Some(text) = lines.get(d.line as usize - 1).filter(|_| !secret) {
                     let text: String = text.chars().take(200).collect();
                     let width = d.line.to_string().len();
                     let caret = " ".repeat(

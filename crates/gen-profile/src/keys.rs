@@ -61,6 +61,20 @@ fn walk(node: &Spanned<Node>, schema: &Value, root: &Value, path: &str, out: &mu
                     walk(value, s, root, &child, out);
                 } else if let Some(s) = additional {
                     walk(value, s, root, &child, out);
+                } else if looks_like_credential(&key.value) {
+                    let (line, column) = position(key);
+                    let mut d = Diagnostic::error(
+                        "credential",
+                        child,
+                        format!(
+                            "key `{}` looks like a credential; gen never writes secret material into the bundle, which is committed to git",
+                            key.value
+                        ),
+                        "store the value in a Secret in the cluster and reference it by name (e.g. a Model's secretName)",
+                    );
+                    d.line = line;
+                    d.column = column;
+                    out.push(d);
                 } else {
                     let known: Vec<&str> = props.iter().map(|(k, _)| k.as_str()).collect();
                     let (line, column) = position(key);
@@ -94,6 +108,11 @@ fn walk(node: &Spanned<Node>, schema: &Value, root: &Value, path: &str, out: &mu
         }
         Node::Scalar | Node::Null => {}
     }
+}
+
+/// Whether a key or parameter name looks like it holds a secret.
+pub fn looks_like_credential(key: &str) -> bool {
+    gen_seldon::rules::looks_like_credential(key)
 }
 
 /// The closest known key: the same ignoring case, or within a small edit distance.

@@ -26,6 +26,9 @@ pub struct Profile {
     pub platform: Platform,
     #[serde(default)]
     pub gitops: GitOps,
+    /// Isolation defaults; each setting is an explicit opt-out.
+    #[serde(default)]
+    pub security: Security,
     /// Tenants (pattern dedicated only): each gets its own namespace and SeldonRuntime.
     #[serde(default)]
     pub tenants: Vec<Tenant>,
@@ -186,6 +189,71 @@ impl Engine {
     }
 }
 
+/// Secure defaults of every bundle. Leave this out for the safe defaults; each field is a
+/// documented opt-out or an allowance.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Security {
+    /// Render NetworkPolicies (default true): default-deny ingress in every namespace with
+    /// Seldon objects, then only the flows Seldon needs.
+    #[serde(default = "yes")]
+    pub network_policies: bool,
+    /// Namespaces whose pods may call the inference endpoint (envoy, service seldon-mesh).
+    /// Tenants may add their own with tenants[].clientNamespaces.
+    #[serde(default)]
+    pub client_namespaces: Vec<String>,
+    /// Namespace of the metrics scraper (e.g. Prometheus), allowed to the metrics ports.
+    #[serde(default)]
+    pub monitoring_namespace: Option<String>,
+    /// Also deny egress by default, allowing DNS, the namespace itself, HTTPS (object
+    /// storage and the kube-apiserver), Kafka and the controller → scheduler flow.
+    #[serde(default)]
+    pub deny_egress: bool,
+    /// Pod Security Standards level enforced on every namespace gen renders.
+    #[serde(default)]
+    pub pod_security: PodSecurity,
+}
+
+impl Default for Security {
+    fn default() -> Self {
+        Security {
+            network_policies: true,
+            client_namespaces: Vec::new(),
+            monitoring_namespace: None,
+            deny_egress: false,
+            pod_security: PodSecurity::default(),
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A Pod Security Standards level.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PodSecurity {
+    /// The strictest level the Seldon v2.10.2 pods pass (they set runAsNonRoot but no
+    /// seccomp profile or dropped capabilities, which restricted requires).
+    #[default]
+    Baseline,
+    /// Only if you patch every Seldon pod spec to meet it.
+    Restricted,
+    /// No restrictions (opt-out).
+    Privileged,
+}
+
+impl PodSecurity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PodSecurity::Baseline => "baseline",
+            PodSecurity::Restricted => "restricted",
+            PodSecurity::Privileged => "privileged",
+        }
+    }
+}
+
 /// A tenant (pattern dedicated): one namespace with its own SeldonRuntime and Servers.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -197,6 +265,10 @@ pub struct Tenant {
     pub owners: Vec<String>,
     #[serde(default)]
     pub quota: Option<Quota>,
+    /// Namespaces whose pods may call this tenant's inference endpoint, in addition to
+    /// security.clientNamespaces.
+    #[serde(default)]
+    pub client_namespaces: Vec<String>,
     #[serde(default)]
     pub runtime: Option<RuntimeSettings>,
     #[serde(default)]

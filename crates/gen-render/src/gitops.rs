@@ -273,6 +273,9 @@ pub struct KustomizationSpec {
     /// CRD default, written out.
     pub force: bool,
     pub source_ref: SourceRef,
+    /// The service account in flux-system whose permissions apply this layer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_account_name: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<DependsOn>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -323,6 +326,44 @@ fn folder(path: &str, namespace: &str, owner: &str, objects: Vec<Manifest>) -> F
 }
 
 const CHARTS: [&str; 2] = ["seldon-core-v2-crds", "seldon-core-v2-setup"];
+
+/// The Flux service account (in flux-system) that applies a tenant's applications.
+pub fn tenant_reconciler(profile: &Profile, tenant: &str) -> String {
+    format!("{}-tenant-{tenant}", profile.name)
+}
+
+/// With Flux in pattern dedicated, a tenant's applications are applied by the tenant's own
+/// service account, which may only manage Seldon application kinds and their owner RBAC in
+/// the tenant's namespace: a Role and RoleBinding there.
+pub fn tenant_reconciler_rbac(profile: &Profile, tenant: &gen_profile::Tenant) -> Vec<Manifest> {
+    if profile.gitops.engine != Engine::Flux || profile.pattern != Pattern::Dedicated {
+        return Vec::new();
+    }
+    let mut rules = crate::plan::seldon_editor_rules();
+    rules.push(k8s_openapi::api::rbac::v1::PolicyRule {
+        api_groups: Some(vec!["rbac.authorization.k8s.io".to_string()]),
+        resources: Some(vec!["rolebindings".to_string(), "roles".to_string()]),
+        verbs: [
+            "create", "delete", "get", "list", "patch", "update", "watch",
+        ]
+        .iter()
+        .map(|v| v.to_string())
+        .collect(),
+        ..Default::default()
+    });
+    crate::plan::role_and_binding(
+        "flux-tenant-reconciler",
+        &tenant.namespace,
+        &tenant.name,
+        rules,
+        vec![k8s_openapi::api::rbac::v1::Subject {
+            kind: "ServiceAccount".to_string(),
+            name: tenant_reconciler(profile, &tenant.name),
+            namespace: Some(FLUX_NAMESPACE.to_string()),
+            api_group: None,
+        }],
+    )
+}
 
 /// The GitOps folders for the profile's engine, given the plan's workload folders.
 pub fn folders(profile: &Profile, workload: &[Folder]) -> Vec<Folder> {
@@ -610,6 +651,7 @@ fn flux(profile: &Profile, workload: &[Folder]) -> Vec<Folder> {
                     wait: true,
                     force: false,
                     source_ref: source.clone(),
+                    service_account_name: None,
                     depends_on: depends
                         .map(|d| DependsOn {
                             name: d.clone(),
@@ -647,6 +689,26 @@ fn flux(profile: &Profile, workload: &[Folder]) -> Vec<Folder> {
         {
             continue;
         }
+        if top == "apps" && profile.pattern == Pattern::Dedicated {
+            // One Kustomization per application, applied as its tenant's service account.
+            for f in workload.iter().filter(|f| f.layer == Layer::Application) {
+                let Some(tenant) = profile.tenants.iter().find(|t| t.namespace == f.namespace)
+                else {
+                    continue;
+                };
+                let mut k = kustomization(
+                    format!("{name}-app-{}", f.owner),
+                    repo_path(profile, &f.path),
+                    Some(&last),
+                    Vec::new(),
+                );
+                if let Manifest::FluxKustomization(o) = &mut k {
+                    o.spec.service_account_name = Some(tenant_reconciler(profile, &tenant.name));
+                }
+                layers.push(k);
+            }
+            continue;
+        }
         let k_name = format!("{name}-{top}");
         let checks = if top == "apps" {
             Vec::new()
@@ -660,6 +722,21 @@ fn flux(profile: &Profile, workload: &[Folder]) -> Vec<Folder> {
             checks,
         ));
         last = k_name;
+    }
+    if profile.pattern == Pattern::Dedicated {
+        for t in &profile.tenants {
+            layers.push(Manifest::ServiceAccount(
+                k8s_openapi::api::core::v1::ServiceAccount {
+                    metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                        name: Some(tenant_reconciler(profile, &t.name)),
+                        namespace: Some(FLUX_NAMESPACE.to_string()),
+                        labels: Some(labels(&t.name, "gitops", None)),
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                },
+            ));
+        }
     }
     let git = Manifest::GitRepository(Object::new(
         meta(name, FLUX_NAMESPACE, name),

@@ -14,6 +14,7 @@ pub mod manifest;
 pub mod ops;
 pub mod plan;
 pub mod readme;
+pub mod security;
 pub mod write;
 pub mod yaml;
 

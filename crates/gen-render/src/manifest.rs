@@ -2,7 +2,8 @@
 //! kinds from gen-seldon.
 
 use k8s_openapi::Resource;
-use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota};
+use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota, ServiceAccount};
+use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use serde::Serialize;
 
@@ -17,6 +18,8 @@ pub enum Manifest {
     Namespace(Namespace),
     ResourceQuota(ResourceQuota),
     LimitRange(LimitRange),
+    NetworkPolicy(NetworkPolicy),
+    ServiceAccount(ServiceAccount),
     Role(Role),
     RoleBinding(RoleBinding),
     SeldonRuntime(SeldonRuntime),
@@ -38,6 +41,8 @@ macro_rules! each {
             Manifest::Namespace($v) => $body,
             Manifest::ResourceQuota($v) => $body,
             Manifest::LimitRange($v) => $body,
+            Manifest::NetworkPolicy($v) => $body,
+            Manifest::ServiceAccount($v) => $body,
             Manifest::Role($v) => $body,
             Manifest::RoleBinding($v) => $body,
             Manifest::SeldonRuntime($v) => $body,
@@ -67,6 +72,8 @@ impl Manifest {
             Manifest::Namespace(o) => k8s(o),
             Manifest::ResourceQuota(o) => k8s(o),
             Manifest::LimitRange(o) => k8s(o),
+            Manifest::NetworkPolicy(o) => k8s(o),
+            Manifest::ServiceAccount(o) => k8s(o),
             Manifest::Role(o) => k8s(o),
             Manifest::RoleBinding(o) => k8s(o),
             Manifest::SeldonRuntime(o) => typed(o),
@@ -88,6 +95,8 @@ impl Manifest {
             Manifest::Namespace(o) => o.metadata.name.as_deref().unwrap_or(""),
             Manifest::ResourceQuota(o) => o.metadata.name.as_deref().unwrap_or(""),
             Manifest::LimitRange(o) => o.metadata.name.as_deref().unwrap_or(""),
+            Manifest::NetworkPolicy(o) => o.metadata.name.as_deref().unwrap_or(""),
+            Manifest::ServiceAccount(o) => o.metadata.name.as_deref().unwrap_or(""),
             Manifest::Role(o) => o.metadata.name.as_deref().unwrap_or(""),
             Manifest::RoleBinding(o) => o.metadata.name.as_deref().unwrap_or(""),
             Manifest::SeldonRuntime(o) => o.name(),

@@ -73,9 +73,11 @@ fn object_meta(
     }
 }
 
-fn namespace(name: &str, part_of: &str) -> Manifest {
+fn namespace(name: &str, part_of: &str, security: &gen_profile::Security) -> Manifest {
+    let mut l = labels(part_of, "namespace", None);
+    l.extend(crate::security::pod_security_labels(security));
     Manifest::Namespace(Namespace {
-        metadata: object_meta(name, None, labels(part_of, "namespace", None)),
+        metadata: object_meta(name, None, l),
         ..Namespace::default()
     })
 }
@@ -181,24 +183,25 @@ fn server(entry: &ServerEntry, ns: &str, part_of: &str, configs: &[ServerConfigI
 
 /// The Role and RoleBinding that let `owners` manage Models, Pipelines and Experiments in
 /// `ns` and read its Servers and SeldonRuntime; nothing else, no wildcards.
-fn owner_rbac(role_name: &str, ns: &str, part_of: &str, owners: &[String]) -> Vec<Manifest> {
-    if owners.is_empty() {
-        return Vec::new();
-    }
-    let strs = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let group = strs(&["mlops.seldon.io"]);
-    let rules = vec![
+fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+/// Manage Models, Pipelines and Experiments; read Servers, SeldonRuntimes and status.
+pub fn seldon_editor_rules() -> Vec<PolicyRule> {
+    let group = strings(&["mlops.seldon.io"]);
+    vec![
         PolicyRule {
             api_groups: Some(group.clone()),
-            resources: Some(strs(&["experiments", "models", "pipelines"])),
-            verbs: strs(&[
+            resources: Some(strings(&["experiments", "models", "pipelines"])),
+            verbs: strings(&[
                 "create", "delete", "get", "list", "patch", "update", "watch",
             ]),
             ..PolicyRule::default()
         },
         PolicyRule {
             api_groups: Some(group),
-            resources: Some(strs(&[
+            resources: Some(strings(&[
                 "experiments/status",
                 "models/status",
                 "pipelines/status",
@@ -206,10 +209,43 @@ fn owner_rbac(role_name: &str, ns: &str, part_of: &str, owners: &[String]) -> Ve
                 "servers",
                 "servers/status",
             ])),
-            verbs: strs(&["get", "list", "watch"]),
+            verbs: strings(&["get", "list", "watch"]),
             ..PolicyRule::default()
         },
-    ];
+    ]
+}
+
+/// A Role and the RoleBinding that grants it to `subjects`, both named `name`.
+pub fn role_and_binding(
+    name: &str,
+    ns: &str,
+    part_of: &str,
+    rules: Vec<PolicyRule>,
+    subjects: Vec<Subject>,
+) -> Vec<Manifest> {
+    vec![
+        Manifest::Role(Role {
+            metadata: object_meta(name, Some(ns), labels(part_of, "rbac", None)),
+            rules: Some(rules),
+        }),
+        Manifest::RoleBinding(RoleBinding {
+            metadata: object_meta(name, Some(ns), labels(part_of, "rbac", None)),
+            role_ref: RoleRef {
+                api_group: "rbac.authorization.k8s.io".to_string(),
+                kind: "Role".to_string(),
+                name: name.to_string(),
+            },
+            subjects: Some(subjects),
+        }),
+    ]
+}
+
+/// The Role and RoleBinding that let `owners` manage Models, Pipelines and Experiments in
+/// `ns` and read its Servers and SeldonRuntime; nothing else, no wildcards.
+fn owner_rbac(role_name: &str, ns: &str, part_of: &str, owners: &[String]) -> Vec<Manifest> {
+    if owners.is_empty() {
+        return Vec::new();
+    }
     let subjects = owners
         .iter()
         .filter_map(|o| o.split_once(':'))
@@ -220,21 +256,7 @@ fn owner_rbac(role_name: &str, ns: &str, part_of: &str, owners: &[String]) -> Ve
             namespace: None,
         })
         .collect();
-    vec![
-        Manifest::Role(Role {
-            metadata: object_meta(role_name, Some(ns), labels(part_of, "rbac", None)),
-            rules: Some(rules),
-        }),
-        Manifest::RoleBinding(RoleBinding {
-            metadata: object_meta(role_name, Some(ns), labels(part_of, "rbac", None)),
-            role_ref: RoleRef {
-                api_group: "rbac.authorization.k8s.io".to_string(),
-                kind: "Role".to_string(),
-                name: role_name.to_string(),
-            },
-            subjects: Some(subjects),
-        }),
-    ]
+    role_and_binding(role_name, ns, part_of, seldon_editor_rules(), subjects)
 }
 
 fn quota(ns: &str, part_of: &str, q: &gen_profile::Quota) -> Vec<Manifest> {
@@ -300,7 +322,7 @@ pub fn plan(profile: &Profile) -> Plan {
         layer: Layer::Platform,
         owner: profile.name.clone(),
         namespace: controller_ns.to_string(),
-        objects: vec![namespace(controller_ns, &profile.name)],
+        objects: vec![namespace(controller_ns, &profile.name, &profile.security)],
     };
     if profile.pattern == Pattern::Shared {
         let rt = runtime(
@@ -318,6 +340,24 @@ pub fn plan(profile: &Profile) -> Plan {
                 .push(Located::new(s.clone(), format!("platform.servers[{i}]")));
             platform.objects.push(Manifest::Server(s));
         }
+        platform.objects.extend(crate::security::runtime_namespace(
+            profile,
+            controller_ns,
+            &profile.name,
+            &[],
+        ));
+    } else {
+        let tenant_namespaces: Vec<String> = profile
+            .tenants
+            .iter()
+            .map(|t| t.namespace.clone())
+            .collect();
+        platform
+            .objects
+            .extend(crate::security::controller_namespace(
+                profile,
+                &tenant_namespaces,
+            ));
     }
     folders.push(platform);
 
@@ -329,7 +369,7 @@ pub fn plan(profile: &Profile) -> Plan {
                 layer: Layer::Tenant,
                 owner: tenant.name.clone(),
                 namespace: ns.to_string(),
-                objects: vec![namespace(ns, &tenant.name)],
+                objects: vec![namespace(ns, &tenant.name, &profile.security)],
             };
             let rt = runtime(ns, &tenant.name, version, tenant.runtime.as_ref());
             inv.runtimes
@@ -343,9 +383,18 @@ pub fn plan(profile: &Profile) -> Plan {
                 ));
                 folder.objects.push(Manifest::Server(s));
             }
+            folder.objects.extend(crate::security::runtime_namespace(
+                profile,
+                ns,
+                &tenant.name,
+                &tenant.client_namespaces,
+            ));
             if let Some(q) = &tenant.quota {
                 folder.objects.extend(quota(ns, &tenant.name, q));
             }
+            folder
+                .objects
+                .extend(crate::gitops::tenant_reconciler_rbac(profile, tenant));
             folder.objects.extend(owner_rbac(
                 "seldon-tenant-owners",
                 ns,

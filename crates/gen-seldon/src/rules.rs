@@ -378,6 +378,30 @@ const CREDENTIAL_PARAMS: &[&str] = &[
     "awsaccesskeyid",
 ];
 
+/// Whether a key or parameter name looks like it holds a secret (password, token, …).
+pub fn looks_like_credential(name: &str) -> bool {
+    let n: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    [
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "apikey",
+        "accesskey",
+        "secretkey",
+        "privatekey",
+        "credential",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
+        && !n.ends_with("name")
+        && !n.ends_with("ref")
+}
+
 /// Why a storageUri is refused, and the fix.
 pub fn storage_uri_problem(uri: &str) -> Option<(String, String)> {
     let schemes = || {
@@ -475,6 +499,17 @@ fn check_models(inv: &Inventory, servers: &[ServerView], out: &mut Out) {
                 format!("Model {name:?}: {message}"),
                 help,
             );
+        }
+        for (i, p) in spec.parameters.iter().enumerate() {
+            if looks_like_credential(&p.name) {
+                out.error(
+                    "parameter-credential",
+                    origin,
+                    format!("parameters[{i}].name"),
+                    format!("Model {name:?} parameter {:?} looks like a credential; its value would be committed to git in the rendered bundle", p.name),
+                    "give the model its credentials through a Secret (secretName), not a parameter",
+                );
+            }
         }
         if spec.explainer.is_some() && spec.llm.is_some() {
             out.error(

@@ -1,0 +1,369 @@
+//! Secure by default, proven per pattern from the rendered objects: runtime services
+//! inside the cluster, hodometer off, default-deny NetworkPolicies with only Seldon's
+//! flows, no cross-tenant traffic, Pod Security labels, least-privilege RBAC, quotas, and
+//! no secret material.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::*;
+use gen_render::{Bundle, render_profile};
+use serde_json::Value;
+
+fn objects(bundle: &Bundle) -> Vec<(String, Value)> {
+    bundle
+        .files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".yaml") && !p.ends_with("kustomization.yaml"))
+        .map(|(p, t)| (p.clone(), serde_saphyr::from_str::<Value>(t).unwrap()))
+        .collect()
+}
+
+fn of_kind<'a>(objs: &'a [(String, Value)], kind: &str) -> Vec<&'a Value> {
+    objs.iter()
+        .filter(|(_, o)| o["kind"] == kind)
+        .map(|(_, o)| o)
+        .collect()
+}
+
+fn ns(o: &Value) -> &str {
+    o["metadata"]["namespace"].as_str().unwrap_or("")
+}
+
+fn policies_in<'a>(objs: &'a [(String, Value)], namespace: &str) -> BTreeMap<String, &'a Value> {
+    of_kind(objs, "NetworkPolicy")
+        .into_iter()
+        .filter(|p| ns(p) == namespace)
+        .map(|p| (p["metadata"]["name"].as_str().unwrap().to_string(), p))
+        .collect()
+}
+
+/// (controller namespace, allowed client namespaces, monitoring namespace) per example.
+fn bundles() -> Vec<(Bundle, &'static str, Vec<&'static str>)> {
+    vec![
+        (
+            render_profile(&example("single-team")).unwrap(),
+            "seldon-system",
+            vec!["ingress-nginx", "monitoring"],
+        ),
+        (
+            render_profile(&example("multi-tenant")).unwrap(),
+            "seldon-tenancy",
+            vec!["payments", "monitoring"],
+        ),
+    ]
+}
+
+#[test]
+fn runtimes_keep_scheduler_and_envoy_inside_and_hodometer_off() {
+    for (bundle, _, _) in bundles() {
+        for rt in of_kind(&objects(&bundle), "SeldonRuntime") {
+            let overrides: BTreeMap<&str, &Value> = rt["spec"]["overrides"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| (o["name"].as_str().unwrap(), o))
+                .collect();
+            assert_eq!(overrides["seldon-scheduler"]["serviceType"], "ClusterIP");
+            assert_eq!(overrides["seldon-envoy"]["serviceType"], "ClusterIP");
+            assert_eq!(overrides["hodometer"]["disable"], true);
+        }
+    }
+}
+
+#[test]
+fn every_seldon_namespace_denies_ingress_and_allows_only_seldon_flows() {
+    for (bundle, controller_ns, outside) in bundles() {
+        let objs = objects(&bundle);
+        let seldon_namespaces: BTreeSet<&str> = objs
+            .iter()
+            .filter(|(_, o)| o["apiVersion"] == "mlops.seldon.io/v1alpha1")
+            .map(|(_, o)| ns(o))
+            .collect();
+        assert!(!seldon_namespaces.is_empty());
+        let tenant_namespaces: BTreeSet<&str> = seldon_namespaces
+            .iter()
+            .copied()
+            .filter(|n| *n != controller_ns)
+            .collect();
+        for namespace in &seldon_namespaces {
+            let policies = policies_in(&objs, namespace);
+            let deny = policies
+                .get("default-deny-ingress")
+                .unwrap_or_else(|| panic!("{}: {namespace} has no default deny", bundle.name));
+            assert_eq!(deny["spec"]["podSelector"], serde_json::json!({}));
+            assert_eq!(deny["spec"]["policyTypes"], serde_json::json!(["Ingress"]));
+            assert!(deny["spec"].get("ingress").is_none());
+            // The controller reaches the scheduler on 9004/9044.
+            let scheduler = policies["allow-seldon-scheduler"];
+            assert_eq!(
+                scheduler["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/name"],
+                "seldon-scheduler"
+            );
+            let from_controller = &scheduler["spec"]["ingress"][0];
+            assert_eq!(
+                from_controller["from"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"],
+                controller_ns
+            );
+            assert_eq!(
+                from_controller["from"][0]["podSelector"]["matchLabels"]["control-plane"],
+                "v2-controller-manager"
+            );
+            assert_eq!(
+                from_controller["ports"],
+                serde_json::json!([{"port": 9004, "protocol": "TCP"}, {"port": 9044, "protocol": "TCP"}])
+            );
+            // Every peer is this namespace's own pods, the controller, or a namespace the
+            // profile allows; never another tenant.
+            for p in policies.values() {
+                for rule in p["spec"]["ingress"].as_array().into_iter().flatten() {
+                    for peer in rule["from"].as_array().unwrap() {
+                        match peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"].as_str() {
+                            None => assert!(peer.get("ipBlock").is_none(), "{namespace}: {peer}"),
+                            Some(other) => {
+                                assert!(other == controller_ns || outside.contains(&other), "{namespace} admits {other}");
+                                assert!(other == *namespace || !tenant_namespaces.contains(other), "{namespace} admits tenant {other}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn deny_egress_keeps_dns_and_the_controller_flow() {
+    let bundle = render_profile(&example("multi-tenant")).unwrap();
+    let objs = objects(&bundle);
+    for namespace in ["seldon-tenancy", "fraud-inference", "vision-inference"] {
+        let policies = policies_in(&objs, namespace);
+        assert_eq!(
+            policies["default-deny-egress"]["spec"]["policyTypes"],
+            serde_json::json!(["Egress"])
+        );
+        let egress = policies["allow-egress"]["spec"]["egress"]
+            .as_array()
+            .unwrap();
+        assert_eq!(
+            egress[0]["ports"],
+            serde_json::json!([{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}])
+        );
+        assert!(
+            egress.iter().any(
+                |r| r["to"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+                    == "kafka"
+            ),
+            "Kafka brokers"
+        );
+    }
+    let controller = policies_in(&objs, "seldon-tenancy");
+    let to_schedulers = controller["allow-egress"]["spec"]["egress"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        to_schedulers["ports"],
+        serde_json::json!([{"port": 9004, "protocol": "TCP"}, {"port": 9044, "protocol": "TCP"}])
+    );
+    assert_eq!(
+        to_schedulers["to"].as_array().unwrap().len(),
+        2,
+        "one peer per tenant scheduler"
+    );
+}
+
+#[test]
+fn namespaces_enforce_pod_security_and_tenants_have_quota() {
+    for (bundle, _, _) in bundles() {
+        let objs = objects(&bundle);
+        for n in of_kind(&objs, "Namespace") {
+            assert_eq!(
+                n["metadata"]["labels"]["pod-security.kubernetes.io/enforce"],
+                "baseline"
+            );
+            assert_eq!(
+                n["metadata"]["labels"]["pod-security.kubernetes.io/warn"],
+                "restricted"
+            );
+        }
+        let runtimes: BTreeSet<&str> = of_kind(&objs, "SeldonRuntime")
+            .into_iter()
+            .map(ns)
+            .collect();
+        if bundle.name == "multi-tenant" {
+            for r in &runtimes {
+                assert!(
+                    of_kind(&objs, "ResourceQuota").iter().any(|q| ns(q) == *r),
+                    "{r} quota"
+                );
+                assert!(
+                    of_kind(&objs, "LimitRange").iter().any(|q| ns(q) == *r),
+                    "{r} limit range"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn rbac_is_least_privilege_without_wildcards() {
+    for bundle in EXAMPLES
+        .iter()
+        .map(|n| example(n))
+        .chain(TEST_PROFILES.iter().map(|n| test_profile(n)))
+        .map(|p| render_profile(&p).unwrap())
+    {
+        let objs = objects(&bundle);
+        for role in of_kind(&objs, "Role") {
+            for rule in role["rules"].as_array().unwrap() {
+                for key in ["apiGroups", "resources", "verbs"] {
+                    assert!(
+                        !rule[key]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .any(|v| v.as_str().unwrap().contains('*')),
+                        "{}: {role}",
+                        bundle.name
+                    );
+                }
+                for group in rule["apiGroups"].as_array().unwrap() {
+                    assert!(
+                        group == "mlops.seldon.io" || group == "rbac.authorization.k8s.io",
+                        "{role}"
+                    );
+                }
+                if rule["verbs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|v| v == "create")
+                {
+                    for r in rule["resources"].as_array().unwrap() {
+                        assert!(
+                            [
+                                "models",
+                                "pipelines",
+                                "experiments",
+                                "roles",
+                                "rolebindings"
+                            ]
+                            .contains(&r.as_str().unwrap()),
+                            "{role}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(
+            of_kind(&objs, "Secret").is_empty(),
+            "no secret material in git"
+        );
+    }
+}
+
+#[test]
+fn dedicated_tenants_get_their_own_gitops_identity() {
+    let flux = render_profile(&example("multi-tenant")).unwrap();
+    let objs = objects(&flux);
+    for (tenant, namespace, app) in [
+        ("fraud", "fraud-inference", "fraud-detection"),
+        ("vision", "vision-inference", "image-classification"),
+    ] {
+        let sa = format!("multi-tenant-tenant-{tenant}");
+        assert!(
+            of_kind(&objs, "ServiceAccount")
+                .iter()
+                .any(|s| s["metadata"]["name"] == sa.as_str())
+        );
+        let binding = of_kind(&objs, "RoleBinding")
+            .into_iter()
+            .find(|b| b["metadata"]["name"] == "flux-tenant-reconciler" && ns(b) == namespace)
+            .unwrap();
+        assert_eq!(binding["subjects"][0]["name"], sa.as_str());
+        let k = of_kind(&objs, "Kustomization")
+            .into_iter()
+            .find(|k| k["metadata"]["name"] == format!("multi-tenant-app-{app}").as_str())
+            .unwrap();
+        assert_eq!(k["spec"]["serviceAccountName"], sa.as_str());
+    }
+    let argo = render_profile(&test_profile("dedicated-argocd")).unwrap();
+    let projects: Vec<String> = of_kind(&objects(&argo), "AppProject")
+        .iter()
+        .map(|p| p["metadata"]["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        projects.contains(&"dedicated-argocd-tenant-fraud".to_string())
+            && projects.contains(&"dedicated-argocd-tenant-vision".to_string())
+    );
+}
+
+#[test]
+fn opt_outs_are_honoured() {
+    let text = std::fs::read_to_string(example("single-team"))
+        .unwrap()
+        .replace("security:\n", "security:\n  networkPolicies: false\n  podSecurity: privileged\n")
+        .replace("      - name: seldon-envoy\n        replicas: 2\n", "      - name: seldon-envoy\n        replicas: 2\n        serviceType: LoadBalancer\n      - name: hodometer\n        disable: false\n");
+    let bundle = gen_render::render_loaded(&gen_profile::parse("p.yaml", &text).unwrap()).unwrap();
+    let objs = objects(&bundle);
+    assert!(of_kind(&objs, "NetworkPolicy").is_empty());
+    assert_eq!(
+        of_kind(&objs, "Namespace")[0]["metadata"]["labels"]["pod-security.kubernetes.io/enforce"],
+        "privileged"
+    );
+    let rt = of_kind(&objs, "SeldonRuntime")[0];
+    let overrides = rt["spec"]["overrides"].as_array().unwrap();
+    assert!(
+        overrides
+            .iter()
+            .any(|o| o["name"] == "seldon-envoy" && o["serviceType"] == "LoadBalancer")
+    );
+    assert!(
+        overrides
+            .iter()
+            .any(|o| o["name"] == "hodometer" && o["disable"] == false)
+    );
+}
+
+#[test]
+fn credentials_are_refused() {
+    let base = std::fs::read_to_string(example("single-team")).unwrap();
+    let report = gen_profile::parse(
+        "p.yaml",
+        &base.replace("secretName: fin-models-reader", "password: hunter2"),
+    )
+    .unwrap_err();
+    assert_eq!(report.diagnostics[0].code, "credential");
+    assert_eq!(
+        report.diagnostics[0].path,
+        "applications[0].models[2].password"
+    );
+    let with_param = base.replace(
+        "secretName: fin-models-reader",
+        "parameters: [{name: api_token, value: abc}]",
+    );
+    let report =
+        gen_render::render_loaded(&gen_profile::parse("p.yaml", &with_param).unwrap()).unwrap_err();
+    assert_eq!(report.diagnostics[0].code, "parameter-credential");
+    assert_eq!(
+        report.diagnostics[0].message,
+        "Model \"risk-scorer\" parameter \"api_token\" looks like a credential; its value would be committed to git in the rendered bundle"
+    );
+    let report = gen_render::render_loaded(
+        &gen_profile::parse(
+            "p.yaml",
+            &base.replace("gs://fin-models/risk-scorer/v3", "s3://AKIA:x@b/p"),
+        )
+        .unwrap(),
+    )
+    .unwrap_err();
+    assert_eq!(report.diagnostics[0].code, "storage-credentials");
+    assert!(
+        !report.render().contains("AKIA"),
+        "the credential is not echoed"
+    );
+}
