@@ -716,7 +716,16 @@ fn experiment_rules() {
 fn credential_parameters_are_refused() {
     let mut inv = base();
     let mut spec = model("m", &["sklearn"]);
-    spec.parameters = vec![Parameter { name: "dbPassword".into(), value: "x".into() }, Parameter { name: "threshold".into(), value: "0.5".into() }];
+    spec.parameters = vec![
+        Parameter {
+            name: "dbPassword".into(),
+            value: "x".into(),
+        },
+        Parameter {
+            name: "threshold".into(),
+            value: "0.5".into(),
+        },
+    ];
     add_model(&mut inv, "m", spec);
     assert_finding(
         &only(&inv),
@@ -726,6 +735,14 @@ fn credential_parameters_are_refused() {
         "Model \"m\" parameter \"dbPassword\" looks like a credential; its value would be committed to git in the rendered bundle",
     );
     use gen_seldon::rules::looks_like_credential;
-    assert!(looks_like_credential("password") && looks_like_credential("AWS_SECRET_ACCESS_KEY") && looks_like_credential("apiKey"));
-    assert!(!looks_like_credential("secretName") && !looks_like_credential("threshold") && !looks_like_credential("tokenizer_ref"));
+    assert!(
+        looks_like_credential("password")
+            && looks_like_credential("AWS_SECRET_ACCESS_KEY")
+            && looks_like_credential("apiKey")
+    );
+    assert!(
+        !looks_like_credential("secretName")
+            && !looks_like_credential("threshold")
+            && !looks_like_credential("tokenizer_ref")
+    );
 }
