@@ -11,8 +11,9 @@ mod output;
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0  ok (render: written; check: bundle is fresh)
-  1  check failed: the profile breaks a rule, or the bundle on disk is stale
+  0  ok (render: written; check: bundle is fresh; audit: no errors)
+  1  check failed: the profile breaks a rule, the bundle on disk is stale, or audit
+     found errors (or warnings, with --strict)
   2  usage or input error: bad arguments, unreadable or malformed profile, I/O failure";
 
 #[derive(Parser)]
@@ -31,6 +32,10 @@ enum Command {
     Check(cmd::check::Args),
     /// Print the profile's JSON Schema.
     Schema(cmd::schema::Args),
+    /// Check existing Kubernetes YAML trees against the Seldon run-time rules.
+    Audit(cmd::audit::Args),
+    /// Draw a profile's bundle as a Mermaid flowchart or DOT graph.
+    Graph(cmd::graph::Args),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +50,8 @@ fn main() -> ExitCode {
         Command::Render(args) => cmd::render::run(args),
         Command::Check(args) => cmd::check::run(args),
         Command::Schema(args) => cmd::schema::run(args),
+        Command::Audit(args) => cmd::audit::run(args),
+        Command::Graph(args) => cmd::graph::run(args),
     };
     ExitCode::from(code)
 }

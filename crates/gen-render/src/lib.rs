@@ -9,6 +9,7 @@
 
 pub mod bundle;
 pub mod gitops;
+pub mod graph;
 pub mod labels;
 pub mod manifest;
 pub mod ops;

@@ -78,3 +78,14 @@ pub fn render_profile(path: &Utf8Path) -> Result<Bundle, Report> {
     let loaded = load_file(path)?;
     render_loaded(&loaded)
 }
+
+/// Load and check the profile at `path`, then draw its bundle.
+pub fn graph_profile(path: &Utf8Path, format: crate::graph::GraphFormat) -> Result<String, Report> {
+    let loaded = load_file(path)?;
+    render_loaded(&loaded)?;
+    Ok(crate::graph::render(
+        &loaded.profile,
+        &plan(&loaded.profile),
+        format,
+    ))
+}

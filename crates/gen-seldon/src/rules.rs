@@ -81,6 +81,25 @@ pub struct Finding {
 struct Out(Vec<Finding>);
 
 impl Out {
+    fn push(
+        &mut self,
+        severity: Severity,
+        rule: &'static str,
+        origin: &str,
+        field: impl Into<String>,
+        message: String,
+        help: impl Into<String>,
+    ) {
+        self.0.push(Finding {
+            severity,
+            rule,
+            origin: origin.to_string(),
+            field: field.into(),
+            message,
+            help: help.into(),
+        });
+    }
+
     fn error(
         &mut self,
         rule: &'static str,
@@ -89,14 +108,18 @@ impl Out {
         message: String,
         help: impl Into<String>,
     ) {
-        self.0.push(Finding {
-            severity: Severity::Error,
-            rule,
-            origin: origin.to_string(),
-            field: field.into(),
-            message,
-            help: help.into(),
-        });
+        self.push(Severity::Error, rule, origin, field, message, help);
+    }
+
+    fn warning(
+        &mut self,
+        rule: &'static str,
+        origin: &str,
+        field: impl Into<String>,
+        message: String,
+        help: impl Into<String>,
+    ) {
+        self.push(Severity::Warning, rule, origin, field, message, help);
     }
 }
 
@@ -106,6 +129,7 @@ pub fn check(inv: &Inventory) -> Vec<Finding> {
     let mut out = Out(Vec::new());
     check_names(inv, &mut out);
     check_runtimes(inv, &mut out);
+    check_runtime_exposure(inv, &mut out);
     let servers = check_servers(inv, &mut out);
     check_models(inv, &servers, &mut out);
     check_pipelines(inv, &mut out);
@@ -205,6 +229,60 @@ fn check_runtimes(inv: &Inventory, out: &mut Out) {
             ),
             format!("deploy it into a namespace that has a SeldonRuntime, or add a SeldonRuntime to {ns:?}"),
         );
+    }
+}
+
+/// Upstream exposes scheduler and envoy as LoadBalancer unless told otherwise, and runs
+/// hodometer, which reports usage to the internet (FACTS §2, §3).
+fn check_runtime_exposure(inv: &Inventory, out: &mut Out) {
+    use crate::kinds::{Component, ServiceType};
+    for rt in &inv.runtimes {
+        let spec = &rt.object.spec;
+        let ns = rt.object.namespace();
+        for (i, component) in [Component::Scheduler, Component::Envoy]
+            .into_iter()
+            .enumerate()
+        {
+            let overridden = spec.overrides.iter().find(|o| o.name == component);
+            let service_type = match overridden {
+                // An override's serviceType is used even when empty (= ClusterIP).
+                Some(o) => o.service_type.unwrap_or(ServiceType::ClusterIP),
+                None => spec
+                    .config
+                    .as_ref()
+                    .and_then(|c| c.service_config.as_ref())
+                    .and_then(|s| s.service_type)
+                    .unwrap_or(ServiceType::LoadBalancer),
+            };
+            if service_type == ServiceType::LoadBalancer {
+                let name = ["seldon-scheduler", "seldon-envoy"][i];
+                let why = if overridden.is_some() {
+                    "its override asks for LoadBalancer"
+                } else {
+                    "without an override Seldon defaults to LoadBalancer"
+                };
+                out.warning(
+                    "runtime-exposed",
+                    &rt.origin,
+                    "overrides",
+                    format!("SeldonRuntime in namespace {ns:?} exposes {name} as a LoadBalancer ({why})"),
+                    format!("add an override {{name: {name}, serviceType: ClusterIP}} and expose inference through an ingress you choose"),
+                );
+            }
+        }
+        let hodometer_off = spec
+            .overrides
+            .iter()
+            .any(|o| o.name == Component::Hodometer && o.disable == Some(true));
+        if !hodometer_off {
+            out.warning(
+                "hodometer-enabled",
+                &rt.origin,
+                "overrides",
+                format!("SeldonRuntime in namespace {ns:?} runs hodometer, which sends usage metrics to hodometer.seldon.io on the internet"),
+                "add an override {name: hodometer, disable: true}",
+            );
+        }
     }
 }
 

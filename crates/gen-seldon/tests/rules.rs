@@ -2,7 +2,7 @@
 
 use gen_seldon::catalog::{DEFAULT_SELDON_CONFIG, upstream_server_configs};
 use gen_seldon::kinds::*;
-use gen_seldon::rules::{Finding, Inventory, Located, check};
+use gen_seldon::rules::{Finding, Inventory, Located, Severity, check};
 use gen_seldon::{Metadata, Quantity};
 
 const NS: &str = "team";
@@ -27,6 +27,29 @@ fn server(config: &str) -> ServerSpec {
     }
 }
 
+fn secure_overrides() -> Vec<ComponentOverride> {
+    vec![
+        ComponentOverride {
+            name: Component::Scheduler,
+            disable: None,
+            replicas: None,
+            service_type: Some(ServiceType::ClusterIP),
+        },
+        ComponentOverride {
+            name: Component::Envoy,
+            disable: None,
+            replicas: None,
+            service_type: Some(ServiceType::ClusterIP),
+        },
+        ComponentOverride {
+            name: Component::Hodometer,
+            disable: Some(true),
+            replicas: None,
+            service_type: None,
+        },
+    ]
+}
+
 /// A namespace with a runtime and one mlserver Server.
 fn base() -> Inventory {
     Inventory {
@@ -38,6 +61,7 @@ fn base() -> Inventory {
                 meta("seldon"),
                 SeldonRuntimeSpec {
                     seldon_config: "default".into(),
+                    overrides: secure_overrides(),
                     ..SeldonRuntimeSpec::default()
                 },
             ),
@@ -744,5 +768,45 @@ fn credential_parameters_are_refused() {
         !looks_like_credential("secretName")
             && !looks_like_credential("threshold")
             && !looks_like_credential("tokenizer_ref")
+    );
+}
+
+#[test]
+fn exposed_runtime_and_hodometer_are_warnings() {
+    let mut inv = base();
+    inv.runtimes[0].object.spec.overrides.clear();
+    let f = check(&inv);
+    let summary: Vec<(Severity, &str, &str)> = f
+        .iter()
+        .map(|f| (f.severity, f.rule, f.message.as_str()))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (
+                Severity::Warning,
+                "runtime-exposed",
+                "SeldonRuntime in namespace \"team\" exposes seldon-scheduler as a LoadBalancer (without an override Seldon defaults to LoadBalancer)"
+            ),
+            (
+                Severity::Warning,
+                "runtime-exposed",
+                "SeldonRuntime in namespace \"team\" exposes seldon-envoy as a LoadBalancer (without an override Seldon defaults to LoadBalancer)"
+            ),
+            (
+                Severity::Warning,
+                "hodometer-enabled",
+                "SeldonRuntime in namespace \"team\" runs hodometer, which sends usage metrics to hodometer.seldon.io on the internet"
+            ),
+        ]
+    );
+    // An override without serviceType means ClusterIP.
+    let mut inv = base();
+    inv.runtimes[0].object.spec.overrides[1].service_type = None;
+    assert_eq!(check(&inv), vec![]);
+    inv.runtimes[0].object.spec.overrides[1].service_type = Some(ServiceType::LoadBalancer);
+    assert_eq!(
+        only(&inv).message,
+        "SeldonRuntime in namespace \"team\" exposes seldon-envoy as a LoadBalancer (its override asks for LoadBalancer)"
     );
 }

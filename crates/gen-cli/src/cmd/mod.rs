@@ -1,4 +1,6 @@
+pub mod audit;
 pub mod check;
+pub mod graph;
 pub mod render;
 pub mod schema;
 

@@ -1,0 +1,36 @@
+use camino::Utf8PathBuf;
+
+use crate::args::Format;
+use crate::output;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Files or folders of Kubernetes YAML to audit.
+    #[arg(required = true)]
+    pub paths: Vec<Utf8PathBuf>,
+    /// The Seldon controller's namespace (default: found from the tree, else seldon-mesh).
+    #[arg(long)]
+    pub controller_namespace: Option<String>,
+    /// Fail (exit 1) on warnings too.
+    #[arg(long)]
+    pub strict: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+pub fn run(args: Args) -> u8 {
+    match gen_audit::audit(&args.paths, args.controller_namespace.as_deref()) {
+        Ok(report) => {
+            match args.format {
+                Format::Text => eprint!("{}", report.render()),
+                Format::Json => println!("{}", serde_json::to_string(&report).unwrap_or_default()),
+            }
+            report.exit_code(args.strict) as u8
+        }
+        Err(e) => {
+            output::io_error("cannot audit", &e, args.format);
+            2
+        }
+    }
+}
