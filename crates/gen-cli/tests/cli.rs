@@ -137,3 +137,35 @@ fn schema_matches_the_committed_file() {
         fs::read_to_string(root().join("schema/profile.schema.json")).unwrap()
     );
 }
+
+#[test]
+fn audit_and_graph_commands() {
+    let r = root();
+    let out = gen_in(
+        &r,
+        &[
+            "audit",
+            "tests/audit/seed",
+            "--controller-namespace",
+            "seldon-system",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .contains("tests/audit/seed/financial-inference/models.yaml:1: error[runtime-missing]"),
+        "{stderr}"
+    );
+    let out = gen_in(
+        &r,
+        &["audit", "out/single-team", "--strict", "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["findings"], serde_json::json!([]));
+    assert_eq!(gen_in(&r, &["audit", "no/such/dir"]).status.code(), Some(2));
+    let out = gen_in(&r, &["graph", "-p", "single-team", "--format", "dot"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("digraph \"single-team\" {"));
+}
