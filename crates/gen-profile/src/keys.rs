@@ -1,11 +1,12 @@
-//! Unknown keys, found by walking the located tree alongside the profile's JSON Schema,
-//! so that every misspelt key is reported at once with a suggestion.
+//! Unknown keys and wrong types, found by walking the located tree alongside the profile's
+//! JSON Schema, so that every misspelt key and mistyped value is reported at once, with a
+//! suggestion, before the typed parse.
 
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use crate::diagnostic::Diagnostic;
-use crate::source::{Node, join_key, position};
+use crate::source::{Node, Scalar, join_key, position};
 
 /// Report every key that the schema does not allow.
 pub fn unknown_keys(root: &Spanned<Node>, schema: &Value) -> Vec<Diagnostic> {
@@ -39,9 +40,152 @@ fn variants<'a>(schema: &'a Value, root: &'a Value, out: &mut Vec<&'a Value>, de
     }
 }
 
+/// The JSON types a schema allows (empty: anything).
+fn types<'a>(vs: &[&'a Value]) -> Vec<&'a str> {
+    let mut t = Vec::new();
+    for v in vs {
+        match v.get("type") {
+            Some(Value::String(s)) => t.push(s.as_str()),
+            Some(Value::Array(a)) => t.extend(a.iter().filter_map(Value::as_str)),
+            _ => {}
+        }
+    }
+    t
+}
+
+/// The string values a schema allows (`enum`, `const`), if it restricts them.
+fn allowed_strings<'a>(vs: &[&'a Value]) -> Vec<&'a str> {
+    let mut a = Vec::new();
+    for v in vs {
+        if let Some(list) = v.get("enum").and_then(Value::as_array) {
+            a.extend(list.iter().filter_map(Value::as_str));
+        }
+        if let Some(c) = v.get("const").and_then(Value::as_str) {
+            a.push(c);
+        }
+    }
+    a
+}
+
+fn type_name(t: &str) -> &str {
+    match t {
+        "object" => "a mapping",
+        "array" => "a list",
+        "string" => "a string",
+        "integer" => "an integer",
+        "number" => "a number",
+        "boolean" => "true or false",
+        "null" => "nothing",
+        other => other,
+    }
+}
+
+/// A diagnostic when `node` cannot have the schema's type.
+fn type_problem(node: &Node, vs: &[&Value]) -> Option<(String, String)> {
+    let t = types(vs);
+    let expected = || {
+        let mut names: Vec<&str> = t
+            .iter()
+            .filter(|x| **x != "null")
+            .map(|x| type_name(x))
+            .collect();
+        names.dedup();
+        names.join(" or ")
+    };
+    let allowed = allowed_strings(vs);
+    match node {
+        Node::Map(_) if !t.is_empty() && !t.contains(&"object") => Some((
+            format!("expected {}, found a mapping", expected()),
+            String::new(),
+        )),
+        Node::Seq(_) if !t.is_empty() && !t.contains(&"array") => Some((
+            format!("expected {}, found a list", expected()),
+            String::new(),
+        )),
+        Node::Null if !t.is_empty() && !t.contains(&"null") => Some((
+            format!("expected {}, found nothing", expected()),
+            "give a value, or remove the key".to_string(),
+        )),
+        Node::Scalar(s) => {
+            if !allowed.is_empty() {
+                let text = match s {
+                    Scalar::Str(x) | Scalar::Int(x) | Scalar::Float(x) => x.clone(),
+                    Scalar::Bool(b) => b.to_string(),
+                };
+                if !allowed.contains(&text.as_str()) {
+                    let help = match suggest(&text, &allowed) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!("use one of: {}", allowed.join(", ")),
+                    };
+                    return Some((
+                        format!("{} is not one of: {}", s.describe(), allowed.join(", ")),
+                        help,
+                    ));
+                }
+                return None;
+            }
+            if t.is_empty() || t.contains(&"string") {
+                return None;
+            }
+            let ok = match s {
+                Scalar::Bool(_) => t.contains(&"boolean"),
+                Scalar::Int(_) => t.contains(&"integer") || t.contains(&"number"),
+                Scalar::Float(_) => t.contains(&"number"),
+                Scalar::Str(_) => false,
+            };
+            (!ok).then(|| {
+                (
+                    format!("expected {}, found {}", expected(), s.describe()),
+                    String::new(),
+                )
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The longest string value a profile may hold; longer ones are input errors.
+pub const MAX_VALUE_BYTES: usize = 64 * 1024;
+
 fn walk(node: &Spanned<Node>, schema: &Value, root: &Value, path: &str, out: &mut Vec<Diagnostic>) {
+    if let Node::Scalar(Scalar::Str(s)) = &node.value
+        && s.len() > MAX_VALUE_BYTES
+    {
+        let (line, column) = position(node);
+        let mut d = Diagnostic::error(
+            "too-long",
+            path,
+            format!(
+                "`{path}` is a string of {} bytes; profile values are at most {MAX_VALUE_BYTES} bytes",
+                s.len()
+            ),
+            "shorten the value; names are at most 63 characters",
+        );
+        d.line = line;
+        d.column = column;
+        out.push(d);
+        return;
+    }
     let mut vs = Vec::new();
     variants(schema, root, &mut vs, 0);
+    if let Some((message, help)) = type_problem(&node.value, &vs) {
+        let (line, column) = position(node);
+        let help = if help.is_empty() {
+            "`gen schema` prints what each key takes".to_string()
+        } else {
+            help
+        };
+        let at = if path.is_empty() {
+            "the profile".to_string()
+        } else {
+            format!("`{path}`")
+        };
+        let mut d = Diagnostic::error("invalid-value", path, format!("{at}: {message}"), help);
+        d.line = line;
+        d.column = column;
+        out.push(d);
+        return;
+    }
     match &node.value {
         Node::Map(entries) => {
             let props: Vec<(&String, &Value)> = vs
@@ -106,7 +250,7 @@ fn walk(node: &Spanned<Node>, schema: &Value, root: &Value, path: &str, out: &mu
                 }
             }
         }
-        Node::Scalar | Node::Null => {}
+        Node::Scalar(_) | Node::Null => {}
     }
 }
 

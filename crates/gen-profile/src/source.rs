@@ -13,8 +13,28 @@ use serde_saphyr::Spanned;
 pub enum Node {
     Map(Vec<(Spanned<String>, Spanned<Node>)>),
     Seq(Vec<Spanned<Node>>),
-    Scalar,
+    Scalar(Scalar),
     Null,
+}
+
+/// A scalar as YAML typed it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar {
+    Bool(bool),
+    Int(String),
+    Float(String),
+    Str(String),
+}
+
+impl Scalar {
+    pub fn describe(&self) -> String {
+        match self {
+            Scalar::Bool(b) => format!("the boolean {b}"),
+            Scalar::Int(i) => format!("the integer {i}"),
+            Scalar::Float(f) => format!("the number {f}"),
+            Scalar::Str(s) => format!("the string {:?}", s.chars().take(60).collect::<String>()),
+        }
+    }
 }
 
 impl Node {
@@ -22,7 +42,7 @@ impl Node {
         match self {
             Node::Map(_) => "a mapping",
             Node::Seq(_) => "a list",
-            Node::Scalar => "a single value",
+            Node::Scalar(_) => "a single value",
             Node::Null => "nothing",
         }
     }
@@ -36,29 +56,31 @@ impl<'de> Deserialize<'de> for Node {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("any YAML value")
             }
-            fn visit_bool<E>(self, _: bool) -> Result<Node, E> {
-                Ok(Node::Scalar)
+            fn visit_bool<E>(self, v: bool) -> Result<Node, E> {
+                Ok(Node::Scalar(Scalar::Bool(v)))
             }
-            fn visit_i64<E>(self, _: i64) -> Result<Node, E> {
-                Ok(Node::Scalar)
+            fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
+                Ok(Node::Scalar(Scalar::Int(v.to_string())))
             }
-            fn visit_u64<E>(self, _: u64) -> Result<Node, E> {
-                Ok(Node::Scalar)
+            fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
+                Ok(Node::Scalar(Scalar::Int(v.to_string())))
             }
-            fn visit_i128<E>(self, _: i128) -> Result<Node, E> {
-                Ok(Node::Scalar)
+            fn visit_i128<E>(self, v: i128) -> Result<Node, E> {
+                Ok(Node::Scalar(Scalar::Int(v.to_string())))
             }
-            fn visit_u128<E>(self, _: u128) -> Result<Node, E> {
-                Ok(Node::Scalar)
+            fn visit_u128<E>(self, v: u128) -> Result<Node, E> {
+                Ok(Node::Scalar(Scalar::Int(v.to_string())))
             }
-            fn visit_f64<E>(self, _: f64) -> Result<Node, E> {
-                Ok(Node::Scalar)
+            fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
+                Ok(Node::Scalar(Scalar::Float(v.to_string())))
             }
-            fn visit_str<E>(self, _: &str) -> Result<Node, E> {
-                Ok(Node::Scalar)
+            fn visit_str<E>(self, v: &str) -> Result<Node, E> {
+                Ok(Node::Scalar(Scalar::Str(v.to_string())))
             }
-            fn visit_bytes<E>(self, _: &[u8]) -> Result<Node, E> {
-                Ok(Node::Scalar)
+            fn visit_bytes<E>(self, v: &[u8]) -> Result<Node, E> {
+                Ok(Node::Scalar(Scalar::Str(
+                    String::from_utf8_lossy(v).into_owned(),
+                )))
             }
             fn visit_unit<E>(self) -> Result<Node, E> {
                 Ok(Node::Null)
@@ -122,7 +144,7 @@ impl PathIndex {
                     self.walk(item, format!("{path}[{i}]"));
                 }
             }
-            Node::Scalar | Node::Null => {}
+            Node::Scalar(_) | Node::Null => {}
         }
         self.values.insert(path, position(node));
     }

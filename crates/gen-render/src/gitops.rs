@@ -533,14 +533,14 @@ fn argocd(profile: &Profile, workload: &[Folder]) -> Vec<Folder> {
             Layer::Tenant => (
                 2,
                 format!("{name}-tenant-{}", f.owner),
-                project_of_ns[&f.namespace].clone(),
+                project_of_ns.get(&f.namespace).cloned().unwrap_or_default(),
             ),
             Layer::Application => (
                 3,
                 format!("{name}-app-{}", f.owner),
-                apps_project
-                    .clone()
-                    .unwrap_or_else(|| project_of_ns[&f.namespace].clone()),
+                apps_project.clone().unwrap_or_else(|| {
+                    project_of_ns.get(&f.namespace).cloned().unwrap_or_default()
+                }),
             ),
             Layer::GitOps => continue,
         };
