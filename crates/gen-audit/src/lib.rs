@@ -14,7 +14,7 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use gen_seldon::catalog::{DEFAULT_SELDON_CONFIG, upstream_server_configs};
-use gen_seldon::rules::{Inventory, Located, Severity, check};
+use gen_seldon::rules::{Located, OwnedInventory, Severity, check};
 use gen_seldon::{Experiment, Model, Pipeline, SeldonRuntime, Server};
 
 /// The namespace the setup chart installs into when nothing says otherwise.
@@ -303,11 +303,11 @@ pub fn audit(paths: &[Utf8PathBuf], controller_namespace: Option<&str>) -> io::R
             UPSTREAM_CONTROLLER_NAMESPACE.to_string()
         }
     };
-    let mut inv = Inventory {
+    let mut inv = OwnedInventory {
         controller_namespace: controller.clone(),
         seldon_configs: vec![DEFAULT_SELDON_CONFIG.to_string()],
         server_configs: upstream_server_configs(),
-        ..Inventory::default()
+        ..OwnedInventory::default()
     };
     // What each origin is, for messages.
     let mut objects: BTreeMap<String, (String, u64, String)> = BTreeMap::new();
@@ -388,7 +388,7 @@ pub fn audit(paths: &[Utf8PathBuf], controller_namespace: Option<&str>) -> io::R
             _ => {}
         }
     }
-    for f in check(&inv) {
+    for f in check(&inv.view()) {
         let (file, line, object) = objects.get(&f.origin).cloned().unwrap_or_default();
         report.findings.push(AuditFinding {
             severity: f.severity,

@@ -3,15 +3,18 @@
 //! suggestion, before the typed parse.
 
 use serde_json::Value;
-use serde_saphyr::Spanned;
 
 use crate::diagnostic::Diagnostic;
-use crate::source::{Node, Scalar, join_key, position};
+use crate::source::{At, Node, Scalar, position};
 
 /// Report every key that the schema does not allow.
-pub fn unknown_keys(root: &Spanned<Node>, schema: &Value) -> Vec<Diagnostic> {
+pub fn unknown_keys(root: &At<Node>, schema: &Value) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    walk(root, schema, schema, "", &mut out);
+    let mut cache = Cache {
+        root: schema,
+        resolved: std::collections::HashMap::new(),
+    };
+    walk(root, schema, &mut cache, &mut String::new(), &mut out);
     out
 }
 
@@ -37,6 +40,51 @@ fn variants<'a>(schema: &'a Value, root: &'a Value, out: &mut Vec<&'a Value>, de
                 variants(s, root, out, depth + 1);
             }
         }
+    }
+}
+
+/// What the walk needs to know about one schema, computed once per schema node.
+struct Resolved<'a> {
+    properties: Vec<(&'a str, &'a Value)>,
+    additional: Option<&'a Value>,
+    items: Option<&'a Value>,
+    types: Vec<&'a str>,
+    allowed: Vec<&'a str>,
+}
+
+impl<'a> Resolved<'a> {
+    fn new(schema: &'a Value, root: &'a Value) -> Self {
+        let mut vs = Vec::new();
+        variants(schema, root, &mut vs, 0);
+        Resolved {
+            properties: vs
+                .iter()
+                .filter_map(|v| v.get("properties")?.as_object())
+                .flat_map(|m| m.iter().map(|(k, v)| (k.as_str(), v)))
+                .collect(),
+            additional: vs
+                .iter()
+                .find_map(|v| v.get("additionalProperties").filter(|a| a.is_object())),
+            items: vs.iter().find_map(|v| v.get("items")),
+            types: types(&vs),
+            allowed: allowed_strings(&vs),
+        }
+    }
+}
+
+/// Resolved schemas by address: the schema tree lives as long as the walk.
+struct Cache<'a> {
+    root: &'a Value,
+    resolved: std::collections::HashMap<usize, std::rc::Rc<Resolved<'a>>>,
+}
+
+impl<'a> Cache<'a> {
+    fn get(&mut self, schema: &'a Value) -> std::rc::Rc<Resolved<'a>> {
+        let root = self.root;
+        self.resolved
+            .entry(schema as *const Value as usize)
+            .or_insert_with(|| std::rc::Rc::new(Resolved::new(schema, root)))
+            .clone()
     }
 }
 
@@ -81,8 +129,8 @@ fn type_name(t: &str) -> &str {
 }
 
 /// A diagnostic when `node` cannot have the schema's type.
-fn type_problem(node: &Node, vs: &[&Value]) -> Option<(String, String)> {
-    let t = types(vs);
+fn type_problem(node: &Node, r: &Resolved) -> Option<(String, String)> {
+    let t = &r.types;
     let expected = || {
         let mut names: Vec<&str> = t
             .iter()
@@ -92,7 +140,7 @@ fn type_problem(node: &Node, vs: &[&Value]) -> Option<(String, String)> {
         names.dedup();
         names.join(" or ")
     };
-    let allowed = allowed_strings(vs);
+    let allowed = &r.allowed;
     match node {
         Node::Map(_) if !t.is_empty() && !t.contains(&"object") => Some((
             format!("expected {}, found a mapping", expected()),
@@ -113,7 +161,7 @@ fn type_problem(node: &Node, vs: &[&Value]) -> Option<(String, String)> {
                     Scalar::Bool(b) => b.to_string(),
                 };
                 if !allowed.contains(&text.as_str()) {
-                    let help = match suggest(&text, &allowed) {
+                    let help = match suggest(&text, allowed) {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => format!("use one of: {}", allowed.join(", ")),
                     };
@@ -147,14 +195,20 @@ fn type_problem(node: &Node, vs: &[&Value]) -> Option<(String, String)> {
 /// The longest string value a profile may hold; longer ones are input errors.
 pub const MAX_VALUE_BYTES: usize = 64 * 1024;
 
-fn walk(node: &Spanned<Node>, schema: &Value, root: &Value, path: &str, out: &mut Vec<Diagnostic>) {
+fn walk<'a>(
+    node: &At<Node>,
+    schema: &'a Value,
+    cache: &mut Cache<'a>,
+    path: &mut String,
+    out: &mut Vec<Diagnostic>,
+) {
     if let Node::Scalar(Scalar::Str(s)) = &node.value
         && s.len() > MAX_VALUE_BYTES
     {
         let (line, column) = position(node);
         let mut d = Diagnostic::error(
             "too-long",
-            path,
+            path.as_str(),
             format!(
                 "`{path}` is a string of {} bytes; profile values are at most {MAX_VALUE_BYTES} bytes",
                 s.len()
@@ -166,9 +220,8 @@ fn walk(node: &Spanned<Node>, schema: &Value, root: &Value, path: &str, out: &mu
         out.push(d);
         return;
     }
-    let mut vs = Vec::new();
-    variants(schema, root, &mut vs, 0);
-    if let Some((message, help)) = type_problem(&node.value, &vs) {
+    let r = cache.get(schema);
+    if let Some((message, help)) = type_problem(&node.value, &r) {
         let (line, column) = position(node);
         let help = if help.is_empty() {
             "`gen schema` prints what each key takes".to_string()
@@ -180,36 +233,37 @@ fn walk(node: &Spanned<Node>, schema: &Value, root: &Value, path: &str, out: &mu
         } else {
             format!("`{path}`")
         };
-        let mut d = Diagnostic::error("invalid-value", path, format!("{at}: {message}"), help);
+        let mut d = Diagnostic::error(
+            "invalid-value",
+            path.as_str(),
+            format!("{at}: {message}"),
+            help,
+        );
         d.line = line;
         d.column = column;
         out.push(d);
         return;
     }
+    let len = path.len();
     match &node.value {
         Node::Map(entries) => {
-            let props: Vec<(&String, &Value)> = vs
-                .iter()
-                .filter_map(|v| v.get("properties")?.as_object())
-                .flat_map(|m| m.iter())
-                .collect();
-            let additional = vs
-                .iter()
-                .find_map(|v| v.get("additionalProperties").filter(|a| a.is_object()));
-            if props.is_empty() && additional.is_none() {
+            if r.properties.is_empty() && r.additional.is_none() {
                 return;
             }
             for (key, value) in entries {
-                let child = join_key(path, &key.value);
-                if let Some((_, s)) = props.iter().find(|(k, _)| **k == key.value) {
-                    walk(value, s, root, &child, out);
-                } else if let Some(s) = additional {
-                    walk(value, s, root, &child, out);
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(&key.value);
+                if let Some((_, s)) = r.properties.iter().find(|(k, _)| *k == key.value) {
+                    walk(value, s, cache, path, out);
+                } else if let Some(s) = r.additional {
+                    walk(value, s, cache, path, out);
                 } else if looks_like_credential(&key.value) {
                     let (line, column) = position(key);
                     let mut d = Diagnostic::error(
                         "credential",
-                        child,
+                        path.as_str(),
                         format!(
                             "key `{}` looks like a credential; gen never writes secret material into the bundle, which is committed to git",
                             key.value
@@ -220,20 +274,21 @@ fn walk(node: &Spanned<Node>, schema: &Value, root: &Value, path: &str, out: &mu
                     d.column = column;
                     out.push(d);
                 } else {
-                    let known: Vec<&str> = props.iter().map(|(k, _)| k.as_str()).collect();
+                    let known: Vec<&str> = r.properties.iter().map(|(k, _)| *k).collect();
                     let (line, column) = position(key);
                     let help = match suggest(&key.value, &known) {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => format!("allowed keys here: {}", known.join(", ")),
                     };
-                    let where_ = if path.is_empty() {
+                    let parent = &path[..len];
+                    let where_ = if parent.is_empty() {
                         "at the top level".to_string()
                     } else {
-                        format!("in {path}")
+                        format!("in {parent}")
                     };
                     let mut d = Diagnostic::error(
                         "unknown-key",
-                        child,
+                        path.as_str(),
                         format!("unknown key `{}` {where_}", key.value),
                         help,
                     );
@@ -241,12 +296,16 @@ fn walk(node: &Spanned<Node>, schema: &Value, root: &Value, path: &str, out: &mu
                     d.column = column;
                     out.push(d);
                 }
+                path.truncate(len);
             }
         }
         Node::Seq(items) => {
-            if let Some(items_schema) = vs.iter().find_map(|v| v.get("items")) {
+            if let Some(items_schema) = r.items {
                 for (i, item) in items.iter().enumerate() {
-                    walk(item, items_schema, root, &format!("{path}[{i}]"), out);
+                    use std::fmt::Write as _;
+                    let _ = write!(path, "[{i}]");
+                    walk(item, items_schema, cache, path, out);
+                    path.truncate(len);
                 }
             }
         }

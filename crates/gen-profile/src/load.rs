@@ -2,15 +2,15 @@
 //! Every failure here is an input error (exit 2) with a location.
 
 use camino::Utf8Path;
-use serde_saphyr::Spanned;
+use serde::Deserialize;
 
 use crate::diagnostic::{Diagnostic, Failure, Report};
-use crate::source::{Node, PathIndex};
+use crate::source::{At, Node, PathIndex};
 use crate::types::Profile;
 use crate::{keys, schema};
 
 /// Profiles larger than this are refused before parsing.
-pub const MAX_PROFILE_BYTES: usize = 8 * 1024 * 1024;
+pub const MAX_PROFILE_BYTES: usize = 64 * 1024 * 1024;
 
 /// A parsed profile with its source, for locating later diagnostics.
 #[derive(Clone, Debug)]
@@ -19,17 +19,26 @@ pub struct Loaded {
     /// The file name as given by the caller, used in messages.
     pub file: String,
     pub source: String,
-    pub index: PathIndex,
+    /// Profile path → position, built on first use (only diagnostics need it).
+    index: std::sync::OnceLock<PathIndex>,
 }
 
 impl Loaded {
+    /// Where each profile path is written; parses the source again on first use.
+    pub fn index(&self) -> &PathIndex {
+        self.index.get_or_init(|| match parse_tree(&self.source) {
+            Ok(tree) => PathIndex::build(&tree),
+            Err(_) => PathIndex::default(),
+        })
+    }
+
     /// A check report for `diagnostics`, each located in this profile's source.
     pub fn report(&self, diagnostics: Vec<Diagnostic>) -> Report {
         let located = diagnostics
             .into_iter()
             .map(|mut d| {
                 if d.line == 0 {
-                    (d.line, d.column) = self.index.locate(&d.path);
+                    (d.line, d.column) = self.index().locate(&d.path);
                 }
                 d
             })
@@ -110,7 +119,7 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Result<Loaded, Report> {
 
 /// Parse profile text; `file` is the name used in messages.
 pub fn parse(file: &str, text: &str) -> Result<Loaded, Report> {
-    let tree: Spanned<Node> = match serde_saphyr::from_str(text) {
+    let tree: At<Node> = match parse_tree(text) {
         Ok(t) => t,
         Err(e) => return Err(saphyr_error(file, text, "syntax", &e)),
     };
@@ -136,21 +145,26 @@ pub fn parse(file: &str, text: &str) -> Result<Loaded, Report> {
                     other.describe()
                 ),
                 "start from profiles/single-team.yaml, or run `gen schema` for the reference",
-                Some((tree.referenced.line(), tree.referenced.column())),
+                Some(crate::source::position(&tree)),
             ));
         }
     }
-    let unknown = keys::unknown_keys(&tree, &schema::profile_schema_value());
+    let unknown = keys::unknown_keys(&tree, schema::profile_schema_value());
     if !unknown.is_empty() {
         return Err(Report::new(file, text, Failure::Input, unknown));
     }
-    let profile: Profile =
-        serde_saphyr::from_str(text).map_err(|e| saphyr_error(file, text, "invalid-value", &e))?;
+    // The tree is checked, so build the typed profile from it; only if that fails (a value
+    // the schema walk let through) parse the text again for a located error.
+    let profile: Profile = match Profile::deserialize(&tree.value) {
+        Ok(p) => p,
+        Err(_) => serde_saphyr::from_str_with_options(text, options())
+            .map_err(|e| saphyr_error(file, text, "invalid-value", &e))?,
+    };
     Ok(Loaded {
         profile,
         file: file.to_string(),
         source: text.to_string(),
-        index: PathIndex::build(&tree),
+        index: std::sync::OnceLock::new(),
     })
 }
 
@@ -179,4 +193,22 @@ fn saphyr_error(file: &str, text: &str, code: &str, e: &serde_saphyr::Error) -> 
         "fix the YAML at this position; `gen schema` prints what each key takes",
         at,
     )
+}
+
+/// Parser options: serde-saphyr's budgets (depth 64) with room for profiles of 100,000
+/// models, and a tight limit on alias expansion.
+fn options() -> serde_saphyr::Options {
+    let mut options = serde_saphyr::Options::default();
+    let mut budget = options.budget.clone().unwrap_or_default();
+    budget.max_events = 50_000_000;
+    budget.max_nodes = 20_000_000;
+    budget.max_total_scalar_bytes = MAX_PROFILE_BYTES;
+    options.budget = Some(budget);
+    // Anchors and aliases are fine in a profile, alias bombs are not.
+    options.alias_limits.max_total_replayed_events = 100_000;
+    options
+}
+
+fn parse_tree(text: &str) -> Result<At<Node>, serde_saphyr::Error> {
+    serde_saphyr::from_str_with_options(text, options())
 }

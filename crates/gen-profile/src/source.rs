@@ -6,13 +6,31 @@ use std::fmt;
 
 use serde::Deserialize;
 use serde::de::{MapAccess, SeqAccess, Visitor};
-use serde_saphyr::Spanned;
+/// A value with the 1-based line and column where it is written: the small, owned form of
+/// `serde_saphyr::Spanned`, which keeps two full locations per node.
+#[derive(Debug)]
+pub struct At<T> {
+    pub value: T,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for At<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;
+        Ok(At {
+            line: u32::try_from(s.referenced.line()).unwrap_or(u32::MAX),
+            column: u32::try_from(s.referenced.column()).unwrap_or(u32::MAX),
+            value: s.value,
+        })
+    }
+}
 
 /// A YAML node with the location of every value and key below it.
 #[derive(Debug)]
 pub enum Node {
-    Map(Vec<(Spanned<String>, Spanned<Node>)>),
-    Seq(Vec<Spanned<Node>>),
+    Map(Vec<(At<String>, At<Node>)>),
+    Seq(Vec<At<Node>>),
     Scalar(Scalar),
     Null,
 }
@@ -93,14 +111,14 @@ impl<'de> Deserialize<'de> for Node {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
                 let mut entries = Vec::new();
-                while let Some(entry) = map.next_entry::<Spanned<String>, Spanned<Node>>()? {
+                while let Some(entry) = map.next_entry::<At<String>, At<Node>>()? {
                     entries.push(entry);
                 }
                 Ok(Node::Map(entries))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
                 let mut items = Vec::new();
-                while let Some(item) = seq.next_element::<Spanned<Node>>()? {
+                while let Some(item) = seq.next_element::<At<Node>>()? {
                     items.push(item);
                 }
                 Ok(Node::Seq(items))
@@ -113,8 +131,8 @@ impl<'de> Deserialize<'de> for Node {
 /// 1-based line and column.
 pub type Position = (u64, u64);
 
-pub fn position<T>(s: &Spanned<T>) -> Position {
-    (s.referenced.line(), s.referenced.column())
+pub fn position<T>(s: &At<T>) -> Position {
+    (u64::from(s.line), u64::from(s.column))
 }
 
 /// Profile path → position of the value (and of the key, under `path` + `#key`).
@@ -124,13 +142,13 @@ pub struct PathIndex {
 }
 
 impl PathIndex {
-    pub fn build(root: &Spanned<Node>) -> Self {
+    pub fn build(root: &At<Node>) -> Self {
         let mut index = PathIndex::default();
         index.walk(root, String::new());
         index
     }
 
-    fn walk(&mut self, node: &Spanned<Node>, path: String) {
+    fn walk(&mut self, node: &At<Node>, path: String) {
         match &node.value {
             Node::Map(entries) => {
                 for (key, value) in entries {
@@ -177,5 +195,110 @@ pub fn join_key(parent: &str, key: &str) -> String {
         key.to_string()
     } else {
         format!("{parent}.{key}")
+    }
+}
+
+/// Why the typed profile could not be built from the tree.
+#[derive(Debug)]
+pub struct TreeError(pub String);
+
+impl std::fmt::Display for TreeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for TreeError {}
+
+impl serde::de::Error for TreeError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        TreeError(msg.to_string())
+    }
+}
+
+/// The checked tree is itself a serde deserializer, so the typed profile is built without
+/// parsing the text a second time.
+impl<'de> serde::Deserializer<'de> for &'de Node {
+    type Error = TreeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TreeError> {
+        match self {
+            Node::Null => visitor.visit_unit(),
+            Node::Scalar(Scalar::Bool(b)) => visitor.visit_bool(*b),
+            Node::Scalar(Scalar::Str(s)) => visitor.visit_borrowed_str(s),
+            Node::Scalar(Scalar::Int(i)) => {
+                if let Ok(v) = i.parse::<i64>() {
+                    visitor.visit_i64(v)
+                } else if let Ok(v) = i.parse::<u64>() {
+                    visitor.visit_u64(v)
+                } else {
+                    visitor.visit_borrowed_str(i)
+                }
+            }
+            Node::Scalar(Scalar::Float(f)) => match f.parse::<f64>() {
+                Ok(v) => visitor.visit_f64(v),
+                Err(_) => visitor.visit_borrowed_str(f),
+            },
+            Node::Seq(items) => visitor.visit_seq(serde::de::value::SeqDeserializer::new(
+                items.iter().map(|i| &i.value),
+            )),
+            Node::Map(entries) => visitor.visit_map(serde::de::value::MapDeserializer::new(
+                entries.iter().map(|(k, v)| (k.value.as_str(), &v.value)),
+            )),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TreeError> {
+        match self {
+            Node::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    /// YAML is lenient about strings: `revision: 2024` is the string "2024".
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TreeError> {
+        match self {
+            Node::Scalar(Scalar::Str(s) | Scalar::Int(s) | Scalar::Float(s)) => {
+                visitor.visit_borrowed_str(s)
+            }
+            Node::Scalar(Scalar::Bool(b)) => visitor.visit_str(if *b { "true" } else { "false" }),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TreeError> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, TreeError> {
+        match self {
+            Node::Scalar(Scalar::Str(s)) => {
+                visitor.visit_enum(serde::de::IntoDeserializer::<TreeError>::into_deserializer(
+                    s.as_str(),
+                ))
+            }
+            _ => Err(serde::de::Error::custom(
+                "expected a string naming a variant",
+            )),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char
+        bytes byte_buf unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct identifier ignored_any
+    }
+}
+
+impl<'de> serde::de::IntoDeserializer<'de, TreeError> for &'de Node {
+    type Deserializer = Self;
+
+    fn into_deserializer(self) -> Self {
+        self
     }
 }

@@ -198,7 +198,15 @@ fn huge_values_and_files() {
         "`name` is a string of 5242880 bytes; profile values are at most 65536 bytes",
     );
     let big = vec![b'#'; gen_profile::load::MAX_PROFILE_BYTES + 1];
-    check(&big, "too-large", (0, 0), "the profile is 8388609 bytes");
+    check(
+        &big,
+        "too-large",
+        (0, 0),
+        &format!(
+            "the profile is {} bytes",
+            gen_profile::load::MAX_PROFILE_BYTES + 1
+        ),
+    );
 }
 
 #[test]

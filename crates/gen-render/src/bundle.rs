@@ -62,19 +62,12 @@ fn kustomization(profile: &str, resources: &[String]) -> Result<String, String> 
 
 /// Render the plan's folders, the kustomizations that tie them together, and the README.
 pub fn assemble(profile: &Profile, plan: &Plan) -> Result<Bundle, String> {
-    let mut files = BTreeMap::new();
     let header = yaml_header(&profile.name);
+    let mut files = serialize_objects(plan, &header)?;
     // Every folder lists its files and child folders.
     let mut children: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for folder in &plan.folders {
-        let mut names = Vec::new();
-        for object in &folder.objects {
-            let file = object.file_name();
-            let text =
-                header.clone() + &to_yaml(object).map_err(|e| format!("{}: {e}", folder.path))?;
-            files.insert(format!("{}/{file}", folder.path), text);
-            names.push(file);
-        }
+        let names: Vec<String> = folder.objects.iter().map(|o| o.file_name()).collect();
         files.insert(
             format!("{}/kustomization.yaml", folder.path),
             kustomization(&profile.name, &names)?,
@@ -111,6 +104,56 @@ pub fn assemble(profile: &Profile, plan: &Plan) -> Result<Bundle, String> {
         name: profile.name.clone(),
         files,
     })
+}
+
+/// Serialize every object to `folder/<kind>-<name>.yaml`, spread over the available cores
+/// (serialization is most of the render time); the result is keyed by path, so the order
+/// of the work does not matter.
+fn serialize_objects(plan: &Plan, header: &str) -> Result<BTreeMap<String, String>, String> {
+    let work: Vec<(&str, &crate::manifest::Manifest)> = plan
+        .folders
+        .iter()
+        .flat_map(|f| f.objects.iter().map(move |o| (f.path.as_str(), o)))
+        .collect();
+    let one =
+        |chunk: &[(&str, &crate::manifest::Manifest)]| -> Result<Vec<(String, String)>, String> {
+            chunk
+                .iter()
+                .map(|(dir, object)| {
+                    let body = to_yaml(object).map_err(|e| format!("{dir}: {e}"))?;
+                    let mut text = String::with_capacity(header.len() + body.len());
+                    text.push_str(header);
+                    text.push_str(&body);
+                    Ok((format!("{dir}/{}", object.file_name()), text))
+                })
+                .collect()
+        };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let parts: Vec<Result<Vec<(String, String)>, String>> = if threads < 2 || work.len() < 256 {
+        vec![one(&work)]
+    } else {
+        let size = work.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = work
+                .chunks(size)
+                .map(|chunk| scope.spawn(move || one(chunk)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err("a serializer thread panicked".to_string()))
+                })
+                .collect()
+        })
+    };
+    let mut files = BTreeMap::new();
+    for part in parts {
+        files.extend(part?);
+    }
+    Ok(files)
 }
 
 /// Top-level folders in deployment order (platform, tenants, apps); others sorted.

@@ -316,13 +316,7 @@ fn meta(name: &str, namespace: &str, part_of: &str) -> Metadata {
 }
 
 fn folder(path: &str, namespace: &str, owner: &str, objects: Vec<Manifest>) -> Folder {
-    Folder {
-        path: path.to_string(),
-        layer: Layer::GitOps,
-        owner: owner.to_string(),
-        namespace: namespace.to_string(),
-        objects,
-    }
+    Folder::new(path.to_string(), Layer::GitOps, owner, namespace, objects)
 }
 
 const CHARTS: [&str; 2] = ["seldon-core-v2-crds", "seldon-core-v2-setup"];

@@ -16,6 +16,7 @@ pub mod ops;
 pub mod plan;
 pub mod readme;
 pub mod security;
+pub mod synth;
 pub mod write;
 pub mod yaml;
 

@@ -51,13 +51,67 @@ pub struct Folder {
     pub owner: String,
     pub namespace: String,
     pub objects: Vec<Manifest>,
+    /// For each Seldon object, its index in `objects` and its profile path.
+    pub origins: Vec<(usize, String)>,
+}
+
+impl Folder {
+    pub fn new(
+        path: String,
+        layer: Layer,
+        owner: &str,
+        namespace: &str,
+        objects: Vec<Manifest>,
+    ) -> Self {
+        Folder {
+            path,
+            layer,
+            owner: owner.to_string(),
+            namespace: namespace.to_string(),
+            objects,
+            origins: Vec::new(),
+        }
+    }
+
+    /// Add a Seldon object that the rules check, remembering where the profile defines it.
+    fn push_checked(&mut self, object: Manifest, origin: impl Into<String>) {
+        self.origins.push((self.objects.len(), origin.into()));
+        self.objects.push(object);
+    }
 }
 
 /// Everything a profile renders to, before it becomes text.
 #[derive(Clone, Debug)]
 pub struct Plan {
     pub folders: Vec<Folder>,
-    pub inventory: Inventory,
+    pub controller_namespace: String,
+    pub server_configs: Vec<ServerConfigInfo>,
+}
+
+impl Plan {
+    /// The Seldon objects of the plan, borrowed, for `gen_seldon::rules::check`.
+    pub fn inventory(&self) -> Inventory<'_> {
+        let mut inv = Inventory {
+            controller_namespace: self.controller_namespace.clone(),
+            seldon_configs: vec![DEFAULT_SELDON_CONFIG.to_string()],
+            server_configs: self.server_configs.clone(),
+            ..Inventory::default()
+        };
+        for folder in &self.folders {
+            for (i, origin) in &folder.origins {
+                let origin = origin.clone();
+                match &folder.objects[*i] {
+                    Manifest::SeldonRuntime(o) => inv.runtimes.push(Located::new(o, origin)),
+                    Manifest::Server(o) => inv.servers.push(Located::new(o, origin)),
+                    Manifest::Model(o) => inv.models.push(Located::new(o, origin)),
+                    Manifest::Pipeline(o) => inv.pipelines.push(Located::new(o, origin)),
+                    Manifest::Experiment(o) => inv.experiments.push(Located::new(o, origin)),
+                    _ => {}
+                }
+            }
+        }
+        inv
+    }
 }
 
 fn object_meta(
@@ -308,22 +362,16 @@ fn quota(ns: &str, part_of: &str, q: &gen_profile::Quota) -> Vec<Manifest> {
 pub fn plan(profile: &Profile) -> Plan {
     let version = profile.seldon.version.as_str();
     let configs = server_configs(profile);
-    let mut inv = Inventory {
-        controller_namespace: profile.platform.namespace.clone(),
-        seldon_configs: vec![DEFAULT_SELDON_CONFIG.to_string()],
-        server_configs: configs.clone(),
-        ..Inventory::default()
-    };
     let mut folders = Vec::new();
     let controller_ns = profile.platform.namespace.as_str();
 
-    let mut platform = Folder {
-        path: "platform".to_string(),
-        layer: Layer::Platform,
-        owner: profile.name.clone(),
-        namespace: controller_ns.to_string(),
-        objects: vec![namespace(controller_ns, &profile.name, &profile.security)],
-    };
+    let mut platform = Folder::new(
+        "platform".to_string(),
+        Layer::Platform,
+        &profile.name,
+        controller_ns,
+        vec![namespace(controller_ns, &profile.name, &profile.security)],
+    );
     if profile.pattern == Pattern::Shared {
         let rt = runtime(
             controller_ns,
@@ -331,14 +379,10 @@ pub fn plan(profile: &Profile) -> Plan {
             version,
             profile.platform.runtime.as_ref(),
         );
-        inv.runtimes
-            .push(Located::new(rt.clone(), "platform.runtime"));
-        platform.objects.push(Manifest::SeldonRuntime(rt));
+        platform.push_checked(Manifest::SeldonRuntime(rt), "platform.runtime");
         for (i, entry) in profile.platform.servers.iter().enumerate() {
             let s = server(entry, controller_ns, &profile.name, &configs);
-            inv.servers
-                .push(Located::new(s.clone(), format!("platform.servers[{i}]")));
-            platform.objects.push(Manifest::Server(s));
+            platform.push_checked(Manifest::Server(s), format!("platform.servers[{i}]"));
         }
         platform.objects.extend(crate::security::runtime_namespace(
             profile,
@@ -364,24 +408,18 @@ pub fn plan(profile: &Profile) -> Plan {
     if profile.pattern == Pattern::Dedicated {
         for (t, tenant) in profile.tenants.iter().enumerate() {
             let ns = tenant.namespace.as_str();
-            let mut folder = Folder {
-                path: format!("tenants/{}", tenant.name),
-                layer: Layer::Tenant,
-                owner: tenant.name.clone(),
-                namespace: ns.to_string(),
-                objects: vec![namespace(ns, &tenant.name, &profile.security)],
-            };
+            let mut folder = Folder::new(
+                format!("tenants/{}", tenant.name),
+                Layer::Tenant,
+                &tenant.name,
+                ns,
+                vec![namespace(ns, &tenant.name, &profile.security)],
+            );
             let rt = runtime(ns, &tenant.name, version, tenant.runtime.as_ref());
-            inv.runtimes
-                .push(Located::new(rt.clone(), format!("tenants[{t}].runtime")));
-            folder.objects.push(Manifest::SeldonRuntime(rt));
+            folder.push_checked(Manifest::SeldonRuntime(rt), format!("tenants[{t}].runtime"));
             for (i, entry) in tenant.servers.iter().enumerate() {
                 let s = server(entry, ns, &tenant.name, &configs);
-                inv.servers.push(Located::new(
-                    s.clone(),
-                    format!("tenants[{t}].servers[{i}]"),
-                ));
-                folder.objects.push(Manifest::Server(s));
+                folder.push_checked(Manifest::Server(s), format!("tenants[{t}].servers[{i}]"));
             }
             folder.objects.extend(crate::security::runtime_namespace(
                 profile,
@@ -409,13 +447,13 @@ pub fn plan(profile: &Profile) -> Plan {
         let Some(ns) = application_namespace(profile, app) else {
             continue;
         };
-        let mut folder = Folder {
-            path: format!("apps/{}", app.name),
-            layer: Layer::Application,
-            owner: app.name.clone(),
-            namespace: ns.to_string(),
-            objects: Vec::new(),
-        };
+        let mut folder = Folder::new(
+            format!("apps/{}", app.name),
+            Layer::Application,
+            &app.name,
+            ns,
+            Vec::new(),
+        );
         let meta = |name: &str, component: &str| {
             let mut m = Metadata::namespaced(name, ns);
             m.labels = labels(&app.name, component, None);
@@ -423,30 +461,24 @@ pub fn plan(profile: &Profile) -> Plan {
         };
         for (i, e) in app.models.iter().enumerate() {
             let m = Model::new(meta(&e.name, "model"), e.spec.clone());
-            inv.models.push(Located::new(
-                m.clone(),
-                format!("applications[{a}].models[{i}]"),
-            ));
-            folder.objects.push(Manifest::Model(m));
+            folder.push_checked(Manifest::Model(m), format!("applications[{a}].models[{i}]"));
         }
         for (i, e) in app.pipelines.iter().enumerate() {
             let p = Pipeline::new(
                 meta(&e.name, "pipeline"),
                 e.spec.clone().with_server_defaults(),
             );
-            inv.pipelines.push(Located::new(
-                p.clone(),
+            folder.push_checked(
+                Manifest::Pipeline(p),
                 format!("applications[{a}].pipelines[{i}]"),
-            ));
-            folder.objects.push(Manifest::Pipeline(p));
+            );
         }
         for (i, e) in app.experiments.iter().enumerate() {
             let x = Experiment::new(meta(&e.name, "experiment"), e.spec.clone());
-            inv.experiments.push(Located::new(
-                x.clone(),
+            folder.push_checked(
+                Manifest::Experiment(x),
                 format!("applications[{a}].experiments[{i}]"),
-            ));
-            folder.objects.push(Manifest::Experiment(x));
+            );
         }
         folder.objects.extend(owner_rbac(
             &format!("app-{}-owners", app.name),
@@ -460,6 +492,7 @@ pub fn plan(profile: &Profile) -> Plan {
     folders.extend(gitops);
     Plan {
         folders,
-        inventory: inv,
+        controller_namespace: controller_ns.to_string(),
+        server_configs: configs,
     }
 }

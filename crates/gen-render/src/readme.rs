@@ -17,8 +17,24 @@ struct FolderView {
     layer: Layer,
     owner: String,
     namespace: String,
+    /// Objects by kind, in first-seen order; names listed for small counts.
+    kinds: Vec<KindView>,
+    /// Every file, for folders small enough to read; empty otherwise.
     objects: Vec<ObjectView>,
+    object_count: usize,
 }
+
+#[derive(Serialize)]
+struct KindView {
+    kind: &'static str,
+    count: usize,
+    names: Vec<String>,
+}
+
+/// Above these counts the README summarises instead of listing, so it stays readable for
+/// bundles of thousands of objects.
+const LIST_NAMES_UP_TO: usize = 10;
+const LIST_FILES_UP_TO: usize = 30;
 
 #[derive(Serialize)]
 struct ObjectView {
@@ -52,15 +68,41 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, String> {
                 layer: f.layer,
                 owner: f.owner.clone(),
                 namespace: f.namespace.clone(),
-                objects: f
-                    .objects
-                    .iter()
-                    .map(|o| ObjectView {
-                        kind: o.kind(),
-                        name: o.name().to_string(),
-                        file: o.file_name(),
-                    })
-                    .collect(),
+                kinds: {
+                    let mut kinds: Vec<KindView> = Vec::new();
+                    for o in &f.objects {
+                        match kinds.iter_mut().find(|k| k.kind == o.kind()) {
+                            Some(k) => {
+                                k.count += 1;
+                                k.names.push(o.name().to_string());
+                            }
+                            None => kinds.push(KindView {
+                                kind: o.kind(),
+                                count: 1,
+                                names: vec![o.name().to_string()],
+                            }),
+                        }
+                    }
+                    for k in &mut kinds {
+                        if k.count > LIST_NAMES_UP_TO {
+                            k.names.clear();
+                        }
+                    }
+                    kinds
+                },
+                objects: if f.objects.len() > LIST_FILES_UP_TO {
+                    Vec::new()
+                } else {
+                    f.objects
+                        .iter()
+                        .map(|o| ObjectView {
+                            kind: o.kind(),
+                            name: o.name().to_string(),
+                            file: o.file_name(),
+                        })
+                        .collect()
+                },
+                object_count: f.objects.len(),
             })
             .collect(),
     };

@@ -105,7 +105,10 @@ fn check_relative(rel: &str) -> io::Result<()> {
 /// Compare `bundle` with what is on disk, without writing.
 pub fn compare(out_root: &Utf8Path, bundle: &Bundle) -> io::Result<Changes> {
     let dir = bundle_dir(out_root, bundle)?;
-    let existing = existing_files(&dir)?;
+    Ok(changes_against(&existing_files(&dir)?, bundle))
+}
+
+fn changes_against(existing: &BTreeMap<String, Vec<u8>>, bundle: &Bundle) -> Changes {
     let mut changes = Changes::default();
     for (rel, content) in &bundle.files {
         match existing.get(rel) {
@@ -114,7 +117,7 @@ pub fn compare(out_root: &Utf8Path, bundle: &Bundle) -> io::Result<Changes> {
             Some(_) => changes.updated.push(rel.clone()),
         }
     }
-    for (rel, content) in &existing {
+    for (rel, content) in existing {
         if bundle.files.contains_key(rel) {
             continue;
         }
@@ -124,10 +127,10 @@ pub fn compare(out_root: &Utf8Path, bundle: &Bundle) -> io::Result<Changes> {
             changes.foreign.push(rel.clone());
         }
     }
-    Ok(changes)
+    changes
 }
 
-/// A hook between staging and committing, for tests that simulate a failure.
+/// A hook before each file is staged, for tests that simulate a failure.
 pub type FailPoint<'a> = &'a dyn Fn(usize) -> io::Result<()>;
 
 /// Write `bundle` to `out_root/<name>/` and prune what gen generated earlier and no
@@ -137,7 +140,57 @@ pub fn write(out_root: &Utf8Path, bundle: &Bundle) -> io::Result<Changes> {
     write_with(out_root, bundle, &|_| Ok(()))
 }
 
-/// [`write`], calling `fail_point(n)` before staging the n-th file.
+/// Create `path` with `content`, mode 0644.
+fn create_file(path: &Utf8Path, content: &[u8]) -> io::Result<()> {
+    let mut f = fs::File::create(path)?;
+    f.write_all(content)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(fs::Permissions::from_mode(0o644))?;
+    }
+    #[cfg(not(target_os = "linux"))]
+    f.sync_all()?;
+    Ok(())
+}
+
+/// Make everything written so far durable. On Linux one `syncfs` covers every file;
+/// elsewhere each file was synced as it was written.
+fn sync_filesystem(dir: &Utf8Path) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let d = fs::File::open(dir)?;
+        // SAFETY: syncfs takes a file descriptor that stays open for the call.
+        if unsafe { libc::syncfs(d.as_raw_fd()) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Remove the folders above `path` that are empty, up to (not including) `dir`.
+fn remove_empty_parents(path: &Utf8Path, dir: &Utf8Path) {
+    let mut parent = path.parent();
+    while let Some(p) = parent {
+        if p == dir || !p.starts_with(dir) || fs::remove_dir(p).is_err() {
+            break;
+        }
+        parent = p.parent();
+    }
+}
+
+/// [`write`], calling `fail_point(n)` before staging the n-th changed file.
+///
+/// New files are written in place; changed files are staged as `.<name>.gen-tmp` next to
+/// their target. Once everything is written (and, when files are replaced, synced to
+/// disk), the staged files are renamed over their targets and stale generated files are
+/// pruned. A failure before that point removes what this call wrote, so the previous
+/// bundle stays exactly as it was.
 pub fn write_with(
     out_root: &Utf8Path,
     bundle: &Bundle,
@@ -145,7 +198,7 @@ pub fn write_with(
 ) -> io::Result<Changes> {
     let dir = bundle_dir(out_root, bundle)?;
     let existing = existing_files(&dir)?;
-    let changes = compare(out_root, bundle)?;
+    let changes = changes_against(&existing, bundle);
     for rel in &changes.updated {
         if existing.get(rel).is_some_and(|old| !is_generated(old)) {
             return Err(io::Error::new(
@@ -156,7 +209,10 @@ pub fn write_with(
             ));
         }
     }
-    // Stage every changed file next to its target; nothing is visible yet.
+    if changes.is_clean() {
+        return Ok(changes);
+    }
+    let mut created: Vec<Utf8PathBuf> = Vec::new();
     let mut staged: Vec<(Utf8PathBuf, Utf8PathBuf)> = Vec::new();
     let result = (|| -> io::Result<()> {
         for (n, rel) in changes.created.iter().chain(&changes.updated).enumerate() {
@@ -165,54 +221,47 @@ pub fn write_with(
             let target = dir.join(rel);
             let parent = target.parent().unwrap_or(&dir).to_path_buf();
             fs::create_dir_all(&parent)?;
-            let file_name = target.file_name().unwrap_or("file");
-            let temp = parent.join(format!(".{file_name}.gen-tmp"));
-            let mut f = fs::File::create(&temp)?;
-            staged.push((temp.clone(), target));
-            f.write_all(bundle.files[rel].as_bytes())?;
-            f.sync_all()?;
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                fs::set_permissions(&temp, fs::Permissions::from_mode(0o644))?;
+            let content = bundle.files[rel].as_bytes();
+            if existing.contains_key(rel) {
+                let temp =
+                    parent.join(format!(".{}.gen-tmp", target.file_name().unwrap_or("file")));
+                staged.push((temp.clone(), target));
+                create_file(&temp, content)?;
+            } else {
+                created.push(target.clone());
+                create_file(&target, content)?;
             }
         }
-        Ok(())
+        // Replacing a file must never leave it torn: its new content is on disk before
+        // the rename. New files replace nothing, so they are left to the page cache as
+        // cp would, and a render from scratch pays no sync.
+        if staged.is_empty() {
+            Ok(())
+        } else {
+            sync_filesystem(&dir)
+        }
     })();
     if let Err(e) = result {
         for (temp, _) in &staged {
             let _ = fs::remove_file(temp);
         }
+        for path in &created {
+            let _ = fs::remove_file(path);
+            remove_empty_parents(path, &dir);
+        }
         return Err(e);
     }
-    // Commit: rename each staged file over its target.
-    let mut touched_dirs: Vec<Utf8PathBuf> = Vec::new();
     for (temp, target) in &staged {
         fs::rename(temp, target)?;
-        if let Some(p) = target.parent() {
-            touched_dirs.push(p.to_path_buf());
-        }
     }
     for rel in &changes.pruned {
         check_relative(rel)?;
         let path = dir.join(rel);
         fs::remove_file(&path)?;
-        // Remove folders that pruning emptied, up to the bundle folder.
-        let mut parent = path.parent().map(Utf8Path::to_path_buf);
-        while let Some(p) = parent {
-            if p == dir || fs::remove_dir(&p).is_err() {
-                break;
-            }
-            parent = p.parent().map(Utf8Path::to_path_buf);
-        }
-        touched_dirs.push(dir.clone());
+        remove_empty_parents(&path, &dir);
     }
-    touched_dirs.sort();
-    touched_dirs.dedup();
-    for d in touched_dirs {
-        if let Ok(f) = fs::File::open(&d) {
-            let _ = f.sync_all();
-        }
+    if !staged.is_empty() {
+        sync_filesystem(&dir)?;
     }
     Ok(changes)
 }

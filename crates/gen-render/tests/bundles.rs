@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use common::*;
 use gen_render::render_profile;
 use gen_seldon::catalog::{DEFAULT_SELDON_CONFIG, upstream_server_configs};
-use gen_seldon::rules::{Inventory, Located, check};
+use gen_seldon::rules::{Located, OwnedInventory, check};
 use gen_seldon::{Experiment, Model, Pipeline, SeldonRuntime, Server};
 
 #[test]
@@ -113,12 +113,15 @@ fn every_file_is_canonical_text() {
 }
 
 /// Read a rendered bundle back as Seldon objects, keyed by file.
-fn inventory_from_files(files: &BTreeMap<String, String>, controller_namespace: &str) -> Inventory {
-    let mut inv = Inventory {
+fn inventory_from_files(
+    files: &BTreeMap<String, String>,
+    controller_namespace: &str,
+) -> OwnedInventory {
+    let mut inv = OwnedInventory {
         controller_namespace: controller_namespace.to_string(),
         seldon_configs: vec![DEFAULT_SELDON_CONFIG.to_string()],
         server_configs: upstream_server_configs(),
-        ..Inventory::default()
+        ..OwnedInventory::default()
     };
     for (path, text) in files {
         if !path.ends_with(".yaml") {
@@ -185,7 +188,7 @@ fn rendered_objects_hold_the_seldon_invariants() {
             );
         }
         // Requirements satisfiable, references resolvable, and every other rule.
-        assert_eq!(check(&inv), vec![], "{name}");
+        assert_eq!(check(&inv.view()), vec![], "{name}");
         // Secure runtime defaults.
         for r in &inv.runtimes {
             let text = serde_json::to_string(&r.object.spec.overrides).unwrap();

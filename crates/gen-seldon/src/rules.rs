@@ -34,9 +34,24 @@ impl<T> Located<T> {
     }
 }
 
-/// The Seldon objects of a deployment plus the configs in the controller's namespace.
+/// The Seldon objects of a deployment, borrowed from wherever they live, plus the configs
+/// in the controller's namespace. The rules only read, so nothing is copied.
 #[derive(Clone, Debug, Default)]
-pub struct Inventory {
+pub struct Inventory<'a> {
+    pub controller_namespace: String,
+    pub seldon_configs: Vec<String>,
+    pub server_configs: Vec<ServerConfigInfo>,
+    pub runtimes: Vec<Located<&'a SeldonRuntime>>,
+    pub servers: Vec<Located<&'a Server>>,
+    pub models: Vec<Located<&'a Model>>,
+    pub pipelines: Vec<Located<&'a Pipeline>>,
+    pub experiments: Vec<Located<&'a Experiment>>,
+}
+
+/// An inventory that owns its objects, for callers that read them from elsewhere (YAML
+/// trees, tests); [`OwnedInventory::view`] lends them to [`check`].
+#[derive(Clone, Debug, Default)]
+pub struct OwnedInventory {
     pub controller_namespace: String,
     pub seldon_configs: Vec<String>,
     pub server_configs: Vec<ServerConfigInfo>,
@@ -45,6 +60,26 @@ pub struct Inventory {
     pub models: Vec<Located<Model>>,
     pub pipelines: Vec<Located<Pipeline>>,
     pub experiments: Vec<Located<Experiment>>,
+}
+
+impl OwnedInventory {
+    pub fn view(&self) -> Inventory<'_> {
+        fn refs<T>(list: &[Located<T>]) -> Vec<Located<&T>> {
+            list.iter()
+                .map(|l| Located::new(&l.object, l.origin.clone()))
+                .collect()
+        }
+        Inventory {
+            controller_namespace: self.controller_namespace.clone(),
+            seldon_configs: self.seldon_configs.clone(),
+            server_configs: self.server_configs.clone(),
+            runtimes: refs(&self.runtimes),
+            servers: refs(&self.servers),
+            models: refs(&self.models),
+            pipelines: refs(&self.pipelines),
+            experiments: refs(&self.experiments),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -138,7 +173,7 @@ pub fn check(inv: &Inventory) -> Vec<Finding> {
 }
 
 /// Kind, origin, namespace and name of every Seldon object, for the generic rules.
-fn all_objects(inv: &Inventory) -> Vec<(&'static str, &str, &str, &str)> {
+fn all_objects<'a>(inv: &'a Inventory<'a>) -> Vec<(&'static str, &'a str, &'a str, &'a str)> {
     let mut all = Vec::new();
     macro_rules! add {
         ($list:expr, $kind:literal) => {
@@ -352,10 +387,10 @@ fn check_replicas(
     }
 }
 
-fn check_servers<'a>(inv: &'a Inventory, out: &mut Out) -> Vec<ServerView<'a>> {
+fn check_servers<'a>(inv: &Inventory<'a>, out: &mut Out) -> Vec<ServerView<'a>> {
     let mut views = Vec::new();
     for l in &inv.servers {
-        let s = &l.object;
+        let s: &'a Server = l.object;
         let spec = &s.spec;
         check_replicas(
             &l.origin,
@@ -838,7 +873,7 @@ fn check_pipelines(inv: &Inventory, out: &mut Out) {
     let pipelines: BTreeMap<(&str, &str), &Pipeline> = inv
         .pipelines
         .iter()
-        .map(|l| ((l.object.namespace(), l.object.name()), &l.object))
+        .map(|l| ((l.object.namespace(), l.object.name()), l.object))
         .collect();
     for l in &inv.pipelines {
         let p = &l.object;

@@ -2,7 +2,11 @@
 
 use gen_seldon::catalog::{DEFAULT_SELDON_CONFIG, upstream_server_configs};
 use gen_seldon::kinds::*;
-use gen_seldon::rules::{Finding, Inventory, Located, Severity, check};
+use gen_seldon::rules::{Finding, Located, OwnedInventory as Inventory, Severity};
+
+fn check(inv: &Inventory) -> Vec<Finding> {
+    gen_seldon::rules::check(&inv.view())
+}
 use gen_seldon::{Metadata, Quantity};
 
 const NS: &str = "team";

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Whole-process benchmark of `gen render` on synthetic dedicated profiles, against `cp -r`
+# of the same output on the same filesystem. Prints wall times (hyperfine, or a loop of
+# /usr/bin/time when hyperfine is missing), peak RSS and the ratios the targets ask for.
+#
+# Usage: benches/whole-process.sh [WORKDIR]   (default: a fresh folder under /dev/shm or /tmp)
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+work=${1:-$(mktemp -d "$( [ -d /dev/shm ] && echo /dev/shm || echo /tmp )/gen-bench.XXXXXX")}
+cargo build --release --locked -q -p gen-cli -p gen-render --examples --manifest-path "$repo/Cargo.toml"
+gen="$repo/target/release/gen"
+synth="$repo/target/release/examples/synth"
+mkdir -p "$work/profiles"
+"$synth" 200 50 > "$work/profiles/synthetic.yaml"
+"$synth" 2000 50 > "$work/profiles/synthetic-100k.yaml"
+cd "$work"
+echo "workdir: $work ($(df -T . | awk 'NR==2{print $2}'))"
+
+# median wall seconds of COMMAND over RUNS runs, running PREPARE before each
+median() { # runs prepare command...
+  local runs=$1 prepare=$2; shift 2
+  local times=()
+  for _ in $(seq "$runs"); do
+    bash -c "$prepare"
+    local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null 2>&1; t1=$(date +%s.%N)
+    times+=("$(echo "$t1 - $t0" | bc -l)")
+  done
+  printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]}'
+}
+rss_kb() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1; }
+
+"$gen" render -p synthetic >/dev/null 2>&1
+files=$(find out/synthetic -type f | wc -l)
+scratch=$(median 7 "rm -rf out/synthetic" "$gen" render -p synthetic)
+"$gen" render -p synthetic >/dev/null 2>&1
+rerender=$(median 7 "true" "$gen" render -p synthetic)
+copy=$(median 7 "rm -rf copy" cp -r out/synthetic copy)
+check_examples=$(cd "$repo" && median 11 "true" "$gen" check --all)
+rm -rf out/synthetic
+rss10k=$(rss_kb "$gen" render -p synthetic)
+big=$(median 3 "rm -rf out/synthetic-100k" "$gen" render -p synthetic-100k)
+rm -rf out/synthetic-100k
+rss100k=$(rss_kb "$gen" render -p synthetic-100k)
+
+echo "10,000 models: $files files"
+echo "  cp -r of the output           ${copy} s"
+echo "  gen render from scratch       ${scratch} s  = $(echo "$scratch / $copy" | bc -l | xargs printf '%.2f')x cp -r (target <= 2)"
+echo "  gen render, nothing changed   ${rerender} s  = $(echo "$rerender / $copy" | bc -l | xargs printf '%.2f')x cp -r (target < 1)"
+echo "  peak RSS                      $((rss10k / 1024)) MB"
+echo "100,000 models:"
+echo "  gen render from scratch       ${big} s  = $(echo "$big / $scratch" | bc -l | xargs printf '%.1f')x the 10,000-model time (target <= 10)"
+echo "  peak RSS                      $((rss100k / 1024)) MB (target <= 300)"
+echo "gen check --all on the examples ${check_examples} s (target <= 0.030)"
