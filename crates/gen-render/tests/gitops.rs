@@ -19,15 +19,6 @@ fn all_bundles() -> Vec<Bundle> {
         .collect()
 }
 
-fn objects(bundle: &Bundle) -> Vec<(String, Value)> {
-    bundle
-        .files
-        .iter()
-        .filter(|(p, _)| p.ends_with(".yaml") && !p.ends_with("kustomization.yaml"))
-        .map(|(p, t)| (p.clone(), serde_saphyr::from_str::<Value>(t).unwrap()))
-        .collect()
-}
-
 /// The bundle folder a repository path names, after checking it exists with a kustomization.
 fn folder_of(bundle: &Bundle, repo_path: &str) -> String {
     let prefix = format!("out/{}/", bundle.name);

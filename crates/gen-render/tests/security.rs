@@ -11,15 +11,6 @@ use common::*;
 use gen_render::{Bundle, render_profile};
 use serde_json::Value;
 
-fn objects(bundle: &Bundle) -> Vec<(String, Value)> {
-    bundle
-        .files
-        .iter()
-        .filter(|(p, _)| p.ends_with(".yaml") && !p.ends_with("kustomization.yaml"))
-        .map(|(p, t)| (p.clone(), serde_saphyr::from_str::<Value>(t).unwrap()))
-        .collect()
-}
-
 fn of_kind<'a>(objs: &'a [(String, Value)], kind: &str) -> Vec<&'a Value> {
     objs.iter()
         .filter(|(_, o)| o["kind"] == kind)

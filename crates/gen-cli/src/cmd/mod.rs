@@ -23,3 +23,29 @@ pub fn profiles(args: &ProfileArgs) -> std::io::Result<Vec<Utf8PathBuf>> {
     all.sort();
     Ok(all)
 }
+
+/// Render every profile named by `args`, printing the report of each that fails; `each`
+/// handles a rendered bundle and returns its exit code. The result is the highest code.
+pub fn for_each_bundle(
+    args: &ProfileArgs,
+    mut each: impl FnMut(&Utf8Path, gen_render::Bundle) -> u8,
+) -> u8 {
+    let paths = match profiles(args) {
+        Ok(p) => p,
+        Err(e) => {
+            crate::output::io_error("cannot list profiles/", &e, args.format);
+            return 2;
+        }
+    };
+    let mut code = 0u8;
+    for path in paths {
+        match gen_render::render_profile(&path) {
+            Ok(bundle) => code = code.max(each(&path, bundle)),
+            Err(report) => {
+                crate::output::report(&report, args.format);
+                code = code.max(report.exit_code() as u8);
+            }
+        }
+    }
+    code
+}

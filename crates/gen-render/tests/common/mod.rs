@@ -32,3 +32,18 @@ pub fn bundle_text(bundle: &gen_render::Bundle) -> String {
     }
     out
 }
+
+/// Every YAML object of a bundle (kustomizations left out) as JSON, by path.
+pub fn objects(bundle: &gen_render::Bundle) -> Vec<(String, serde_json::Value)> {
+    bundle
+        .files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".yaml") && !p.ends_with("kustomization.yaml"))
+        .map(|(p, t)| {
+            (
+                p.clone(),
+                serde_saphyr::from_str::<serde_json::Value>(t).unwrap(),
+            )
+        })
+        .collect()
+}
