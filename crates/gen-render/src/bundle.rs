@@ -9,7 +9,7 @@ use gen_profile::Profile;
 
 use crate::plan::{Folder, Layer, Plan};
 use crate::readme;
-use crate::yaml::{to_yaml, yaml_header};
+use crate::yaml::{append_yaml, to_yaml, yaml_header};
 
 /// The rendered bundle: relative path (`/`-separated) → file content.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,18 +60,41 @@ fn kustomization(profile: &str, resources: &[String]) -> Result<String, String> 
     Ok(yaml_header(profile) + &to_yaml(&k).map_err(|e| e.to_string())?)
 }
 
-/// Render the plan's folders, the kustomizations that tie them together, and the README.
+/// A consumer of rendered files: relative path and content. Called from several threads.
+pub type Sink<'a> = dyn Fn(String, String) -> std::io::Result<()> + Sync + 'a;
+
+/// Render the plan's folders, the kustomizations that tie them together, and the README,
+/// into memory.
 pub fn assemble(profile: &Profile, plan: &Plan) -> Result<Bundle, String> {
+    let files = std::sync::Mutex::new(BTreeMap::new());
+    render_files(profile, plan, &|path, text| {
+        files
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?
+            .insert(path, text);
+        Ok(())
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(Bundle {
+        name: profile.name.clone(),
+        files: files.into_inner().map_err(|_| "poisoned".to_string())?,
+    })
+}
+
+/// Render every file of the bundle and hand each to `sink` as soon as it exists, so a
+/// writer never holds the whole bundle. Objects are serialized on all cores.
+pub fn render_files(profile: &Profile, plan: &Plan, sink: &Sink) -> std::io::Result<()> {
     let header = yaml_header(&profile.name);
-    let mut files = serialize_objects(plan, &header)?;
+    serialize_objects(plan, &header, sink)?;
+    let internal = std::io::Error::other;
     // Every folder lists its files and child folders.
     let mut children: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for folder in &plan.folders {
         let names: Vec<String> = folder.objects.iter().map(|o| o.file_name()).collect();
-        files.insert(
+        sink(
             format!("{}/kustomization.yaml", folder.path),
-            kustomization(&profile.name, &names)?,
-        );
+            kustomization(&profile.name, &names).map_err(internal)?,
+        )?;
         // Register a workload folder with each of its ancestors; GitOps folders are applied
         // by their engine one by one and stay out of the workload kustomizations.
         if folder.layer == Layer::GitOps {
@@ -97,63 +120,56 @@ pub fn assemble(profile: &Profile, plan: &Plan) -> Result<Bundle, String> {
         } else {
             format!("{parent}/kustomization.yaml")
         };
-        files.insert(file, kustomization(&profile.name, &resources)?);
+        sink(
+            file,
+            kustomization(&profile.name, &resources).map_err(internal)?,
+        )?;
     }
-    files.insert("README.md".to_string(), readme::render(profile, plan)?);
-    Ok(Bundle {
-        name: profile.name.clone(),
-        files,
-    })
+    sink(
+        "README.md".to_string(),
+        readme::render(profile, plan).map_err(internal)?,
+    )
 }
 
 /// Serialize every object to `folder/<kind>-<name>.yaml`, spread over the available cores
-/// (serialization is most of the render time); the result is keyed by path, so the order
-/// of the work does not matter.
-fn serialize_objects(plan: &Plan, header: &str) -> Result<BTreeMap<String, String>, String> {
+/// (serialization is most of the render time).
+fn serialize_objects(plan: &Plan, header: &str, sink: &Sink) -> std::io::Result<()> {
     let work: Vec<(&str, &crate::manifest::Manifest)> = plan
         .folders
         .iter()
         .flat_map(|f| f.objects.iter().map(move |o| (f.path.as_str(), o)))
         .collect();
-    let one =
-        |chunk: &[(&str, &crate::manifest::Manifest)]| -> Result<Vec<(String, String)>, String> {
-            chunk
-                .iter()
-                .map(|(dir, object)| {
-                    let body = to_yaml(object).map_err(|e| format!("{dir}: {e}"))?;
-                    let mut text = String::with_capacity(header.len() + body.len());
-                    text.push_str(header);
-                    text.push_str(&body);
-                    Ok((format!("{dir}/{}", object.file_name()), text))
-                })
-                .collect()
-        };
+    let one = |chunk: &[(&str, &crate::manifest::Manifest)]| -> std::io::Result<()> {
+        for (dir, object) in chunk {
+            let mut text = String::with_capacity(header.len() + 1024);
+            text.push_str(header);
+            let text = append_yaml(text, object)
+                .map_err(|e| std::io::Error::other(format!("{dir}: {e}")))?;
+            sink(format!("{dir}/{}", object.file_name()), text)?;
+        }
+        Ok(())
+    };
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
-    let parts: Vec<Result<Vec<(String, String)>, String>> = if threads < 2 || work.len() < 256 {
-        vec![one(&work)]
-    } else {
-        let size = work.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = work
-                .chunks(size)
-                .map(|chunk| scope.spawn(move || one(chunk)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err("a serializer thread panicked".to_string()))
-                })
-                .collect()
-        })
-    };
-    let mut files = BTreeMap::new();
-    for part in parts {
-        files.extend(part?);
+    if threads < 2 || work.len() < 256 {
+        return one(&work);
     }
-    Ok(files)
+    let size = work.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = work
+            .chunks(size)
+            .map(|chunk| scope.spawn(move || one(chunk)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(std::io::Error::other("a serializer thread panicked")))
+            })
+            .collect::<std::io::Result<Vec<()>>>()
+            .map(|_| ())
+    })
 }
 
 /// Top-level folders in deployment order (platform, tenants, apps); others sorted.

@@ -104,3 +104,41 @@ pub fn graph_profile(path: &Utf8Path, format: crate::graph::GraphFormat) -> Resu
         format,
     ))
 }
+
+/// Why [`write_profile`] wrote nothing, or stopped.
+#[derive(Debug)]
+pub enum WriteFailure {
+    /// The profile is unreadable or breaks a rule; nothing was written.
+    Profile(Report),
+    /// Writing `out/<bundle>` failed; what this call wrote was removed where possible.
+    Io {
+        bundle: String,
+        error: std::io::Error,
+    },
+}
+
+/// Load, check and render the profile at `path` straight to `out_root/<name>/`, writing
+/// each file as it is rendered (the bundle is never held in memory).
+pub fn write_profile(
+    path: &Utf8Path,
+    out_root: &Utf8Path,
+) -> Result<(String, crate::write::Changes), WriteFailure> {
+    let loaded = load_file(path).map_err(WriteFailure::Profile)?;
+    release_free_memory();
+    let (diagnostics, plan) = diagnose_plan(&loaded);
+    if diagnostics
+        .iter()
+        .any(|d| d.severity == gen_profile::Severity::Error)
+    {
+        return Err(WriteFailure::Profile(loaded.report(diagnostics)));
+    }
+    let name = loaded.profile.name.clone();
+    crate::write::write_stream(out_root, &name, &|_| Ok(()), |sink| {
+        crate::bundle::render_files(&loaded.profile, &plan, sink)
+    })
+    .map(|changes| (name.clone(), changes))
+    .map_err(|error| WriteFailure::Io {
+        bundle: name,
+        error,
+    })
+}

@@ -40,6 +40,34 @@ impl Changes {
     }
 }
 
+/// Every entry below `dir` that is not a folder, relative and `/`-separated, and whether it
+/// is a regular file (symlinks and special files are never followed or touched).
+fn existing_entries(dir: &Utf8Path) -> io::Result<BTreeMap<String, bool>> {
+    let mut found = BTreeMap::new();
+    if !dir.exists() {
+        return Ok(found);
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in d.read_dir_utf8()? {
+            let entry = entry?;
+            let file_type = entry.file_type()?;
+            let path = entry.path();
+            if file_type.is_dir() {
+                stack.push(path.to_path_buf());
+            } else {
+                let rel = path
+                    .strip_prefix(dir)
+                    .map_err(io::Error::other)?
+                    .as_str()
+                    .replace('\\', "/");
+                found.insert(rel, file_type.is_file());
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// Every file below `dir`, relative and `/`-separated, with its bytes.
 fn existing_files(dir: &Utf8Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
     let mut found = BTreeMap::new();
@@ -77,13 +105,17 @@ fn existing_files(dir: &Utf8Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
 
 /// The bundle folder for `bundle` under `out_root`, refusing any name that could leave it.
 pub fn bundle_dir(out_root: &Utf8Path, bundle: &Bundle) -> io::Result<Utf8PathBuf> {
-    if !gen_seldon::names::is_label(&bundle.name) {
+    dir_for(out_root, &bundle.name)
+}
+
+fn dir_for(out_root: &Utf8Path, name: &str) -> io::Result<Utf8PathBuf> {
+    if !gen_seldon::names::is_label(name) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            format!("bundle name {:?} is not a DNS-1123 label", bundle.name),
+            format!("bundle name {name:?} is not a DNS-1123 label"),
         ));
     }
-    Ok(out_root.join(&bundle.name))
+    Ok(out_root.join(name))
 }
 
 fn check_relative(rel: &str) -> io::Result<()> {
@@ -130,14 +162,28 @@ fn changes_against(existing: &BTreeMap<String, Vec<u8>>, bundle: &Bundle) -> Cha
     changes
 }
 
-/// A hook before each file is staged, for tests that simulate a failure.
-pub type FailPoint<'a> = &'a dyn Fn(usize) -> io::Result<()>;
+/// A hook before each changed file is written, for tests that simulate a failure.
+pub type FailPoint<'a> = &'a (dyn Fn(usize) -> io::Result<()> + Sync);
 
 /// Write `bundle` to `out_root/<name>/` and prune what gen generated earlier and no
 /// longer generates. A file at a bundle path that gen did not generate is never
-/// overwritten: the write fails before anything changes.
+/// overwritten: the write fails and leaves the folder as it was.
 pub fn write(out_root: &Utf8Path, bundle: &Bundle) -> io::Result<Changes> {
     write_with(out_root, bundle, &|_| Ok(()))
+}
+
+/// [`write`], calling `fail_point(n)` before writing the n-th changed file.
+pub fn write_with(
+    out_root: &Utf8Path,
+    bundle: &Bundle,
+    fail_point: FailPoint,
+) -> io::Result<Changes> {
+    write_stream(out_root, &bundle.name, fail_point, |sink| {
+        for (path, text) in &bundle.files {
+            sink(path.clone(), text.clone())?;
+        }
+        Ok(())
+    })
 }
 
 /// Create `path` with `content`, mode 0644.
@@ -184,86 +230,144 @@ fn remove_empty_parents(path: &Utf8Path, dir: &Utf8Path) {
     }
 }
 
-/// [`write`], calling `fail_point(n)` before staging the n-th changed file.
+/// What a streaming write has done so far.
+#[derive(Default)]
+struct Progress {
+    changes: Changes,
+    /// New files written in place, removed again if the write fails.
+    created: Vec<Utf8PathBuf>,
+    /// Replacement content staged next to its target: (temp, target).
+    staged: Vec<(Utf8PathBuf, Utf8PathBuf)>,
+    produced: std::collections::BTreeSet<String>,
+    written: usize,
+}
+
+/// Write the files that `produce` hands to its sink into `out_root/<name>/`, one at a
+/// time, so the bundle is never held in memory; then prune what gen generated earlier and
+/// no longer generates.
 ///
 /// New files are written in place; changed files are staged as `.<name>.gen-tmp` next to
 /// their target. Once everything is written (and, when files are replaced, synced to
 /// disk), the staged files are renamed over their targets and stale generated files are
 /// pruned. A failure before that point removes what this call wrote, so the previous
 /// bundle stays exactly as it was.
-pub fn write_with(
+pub fn write_stream(
     out_root: &Utf8Path,
-    bundle: &Bundle,
+    name: &str,
     fail_point: FailPoint,
+    produce: impl FnOnce(&crate::bundle::Sink) -> io::Result<()>,
 ) -> io::Result<Changes> {
-    let dir = bundle_dir(out_root, bundle)?;
-    let existing = existing_files(&dir)?;
-    let changes = changes_against(&existing, bundle);
-    for rel in &changes.updated {
-        if existing.get(rel).is_some_and(|old| !is_generated(old)) {
+    let dir = dir_for(out_root, name)?;
+    let existing = existing_entries(&dir)?;
+    let progress = std::sync::Mutex::new(Progress::default());
+    let lock = || {
+        progress
+            .lock()
+            .map_err(|_| io::Error::other("a writer thread panicked"))
+    };
+    let sink = |rel: String, content: String| -> io::Result<()> {
+        check_relative(&rel)?;
+        let target = dir.join(&rel);
+        let existed = existing.get(&rel).copied();
+        if existed == Some(false) {
             return Err(io::Error::new(
                 io::ErrorKind::AlreadyExists,
                 format!(
-                    "{dir}/{rel} exists and was not generated by gen; move it away, then render again"
+                    "{target} is a link or special file that gen did not generate; move it away, then render again"
                 ),
             ));
         }
-    }
-    if changes.is_clean() {
-        return Ok(changes);
-    }
-    let mut created: Vec<Utf8PathBuf> = Vec::new();
-    let mut staged: Vec<(Utf8PathBuf, Utf8PathBuf)> = Vec::new();
-    let result = (|| -> io::Result<()> {
-        for (n, rel) in changes.created.iter().chain(&changes.updated).enumerate() {
-            check_relative(rel)?;
-            fail_point(n)?;
-            let target = dir.join(rel);
-            let parent = target.parent().unwrap_or(&dir).to_path_buf();
-            fs::create_dir_all(&parent)?;
-            let content = bundle.files[rel].as_bytes();
-            if existing.contains_key(rel) {
-                let temp =
-                    parent.join(format!(".{}.gen-tmp", target.file_name().unwrap_or("file")));
-                staged.push((temp.clone(), target));
-                create_file(&temp, content)?;
-            } else {
-                created.push(target.clone());
-                create_file(&target, content)?;
+        if existed == Some(true) {
+            let old = fs::read(&target)?;
+            if old == content.as_bytes() {
+                let mut p = lock()?;
+                p.changes.unchanged += 1;
+                p.produced.insert(rel);
+                return Ok(());
+            }
+            if !is_generated(&old) {
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!(
+                        "{target} exists and was not generated by gen; move it away, then render again"
+                    ),
+                ));
             }
         }
-        // Replacing a file must never leave it torn: its new content is on disk before
-        // the rename. New files replace nothing, so they are left to the page cache as
-        // cp would, and a render from scratch pays no sync.
-        if staged.is_empty() {
+        let n = {
+            let mut p = lock()?;
+            p.written += 1;
+            p.written - 1
+        };
+        fail_point(n)?;
+        fs::create_dir_all(target.parent().unwrap_or(&dir))?;
+        if existed.is_some() {
+            let temp =
+                target.with_file_name(format!(".{}.gen-tmp", target.file_name().unwrap_or("file")));
+            lock()?.staged.push((temp.clone(), target));
+            create_file(&temp, content.as_bytes())?;
+            let mut p = lock()?;
+            p.changes.updated.push(rel.clone());
+            p.produced.insert(rel);
+        } else {
+            lock()?.created.push(target.clone());
+            create_file(&target, content.as_bytes())?;
+            let mut p = lock()?;
+            p.changes.created.push(rel.clone());
+            p.produced.insert(rel);
+        }
+        Ok(())
+    };
+    let result = produce(&sink);
+    let mut p = progress
+        .into_inner()
+        .map_err(|_| io::Error::other("a writer thread panicked"))?;
+    // Replacing a file must never leave it torn: its new content is on disk before the
+    // rename. New files replace nothing, so they are left to the page cache as cp would,
+    // and a render from scratch pays no sync.
+    let result = result.and_then(|()| {
+        if p.staged.is_empty() {
             Ok(())
         } else {
             sync_filesystem(&dir)
         }
-    })();
+    });
     if let Err(e) = result {
-        for (temp, _) in &staged {
+        for (temp, _) in &p.staged {
             let _ = fs::remove_file(temp);
         }
-        for path in &created {
+        for path in &p.created {
             let _ = fs::remove_file(path);
             remove_empty_parents(path, &dir);
         }
         return Err(e);
     }
-    for (temp, target) in &staged {
+    for (rel, regular) in &existing {
+        if p.produced.contains(rel) {
+            continue;
+        }
+        let generated = *regular && fs::read(dir.join(rel)).is_ok_and(|old| is_generated(&old));
+        if generated {
+            p.changes.pruned.push(rel.clone());
+        } else {
+            p.changes.foreign.push(rel.clone());
+        }
+    }
+    for (temp, target) in &p.staged {
         fs::rename(temp, target)?;
     }
-    for rel in &changes.pruned {
+    for rel in &p.changes.pruned {
         check_relative(rel)?;
         let path = dir.join(rel);
         fs::remove_file(&path)?;
         remove_empty_parents(&path, &dir);
     }
-    if !staged.is_empty() {
+    if !p.staged.is_empty() {
         sync_filesystem(&dir)?;
     }
-    Ok(changes)
+    p.changes.created.sort();
+    p.changes.updated.sort();
+    Ok(p.changes)
 }
 
 /// A unified diff (3 lines of context) from what is on disk to what `bundle` renders, for

@@ -16,12 +16,20 @@ pub fn yaml_header(profile: &str) -> String {
 /// Serialize `value` as one YAML document: block style, two-space indent, strings that a
 /// YAML 1.1 reader (Kubernetes) would retype are quoted, no folding, LF, trailing newline.
 pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, serde_saphyr::SerializeError> {
+    append_yaml(String::new(), value)
+}
+
+/// [`to_yaml`] written after `text` (a header), without copying the document.
+pub fn append_yaml<T: Serialize>(
+    mut text: String,
+    value: &T,
+) -> Result<String, serde_saphyr::SerializeError> {
     let mut options = serde_saphyr::SerializerOptions::default();
     options.indent_step = 2;
     options.compact_list_indent = true;
     options.prefer_block_scalars = false;
     options.yaml_12 = false;
-    let mut text = serde_saphyr::to_string_with_options(value, options)?;
+    serde_saphyr::to_fmt_writer_with_options(&mut text, value, options)?;
     if !text.ends_with('\n') {
         text.push('\n');
     }

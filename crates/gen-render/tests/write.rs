@@ -177,3 +177,18 @@ fn bundle_names_cannot_escape_the_output_folder() {
     );
     assert!(!out.join("evil.yaml").exists() && !out.parent().unwrap().join("evil.yaml").exists());
 }
+
+#[test]
+fn streaming_write_matches_the_in_memory_bundle() {
+    let out = temp_out("stream");
+    for name in common::EXAMPLES {
+        let (bundle_name, changes) =
+            gen_render::ops::write_profile(&common::example(name), &out).unwrap();
+        assert_eq!(bundle_name, *name);
+        let bundle = render_profile(&common::example(name)).unwrap();
+        assert_eq!(changes.created.len(), bundle.files.len());
+        assert!(compare(&out, &bundle).unwrap().is_clean());
+        let (_, again) = gen_render::ops::write_profile(&common::example(name), &out).unwrap();
+        assert!(again.is_clean() && again.unchanged == bundle.files.len());
+    }
+}

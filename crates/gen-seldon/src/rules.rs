@@ -575,6 +575,11 @@ pub fn storage_uri_problem(uri: &str) -> Option<(String, String)> {
 }
 
 fn check_models(inv: &Inventory, servers: &[ServerView], out: &mut Out) {
+    // Servers by namespace, so scheduling checks stay linear in the number of models.
+    let mut servers_in: BTreeMap<&str, Vec<&ServerView>> = BTreeMap::new();
+    for sv in servers {
+        servers_in.entry(sv.namespace).or_default().push(sv);
+    }
     let models_in = names_by_ns(
         inv.models
             .iter()
@@ -689,7 +694,7 @@ fn check_models(inv: &Inventory, servers: &[ServerView], out: &mut Out) {
         if spec.explainer.is_some() {
             required.push("alibi-explain".to_string());
         }
-        let in_ns: Vec<&ServerView> = servers.iter().filter(|s| s.namespace == ns).collect();
+        let in_ns: Vec<&ServerView> = servers_in.get(ns).cloned().unwrap_or_default();
         let candidates: Vec<&ServerView> = match &spec.server {
             Some(pin) => {
                 let found: Vec<&ServerView> =
