@@ -186,12 +186,31 @@ pub fn write_with(
     })
 }
 
+/// Whether the process umask would take bits off 0644, so files need an explicit chmod.
+#[cfg(unix)]
+fn umask_restricts() -> bool {
+    static RESTRICTS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *RESTRICTS.get_or_init(|| {
+        // SAFETY: umask only swaps the process mask; it is restored at once.
+        let mask = unsafe {
+            let old = libc::umask(0o022);
+            libc::umask(old);
+            old
+        };
+        mask & 0o644 != 0
+    })
+}
+
 /// Create `path` with `content`, mode 0644.
 fn create_file(path: &Utf8Path, content: &[u8]) -> io::Result<()> {
-    let mut f = fs::File::create(path)?;
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o644);
+    let mut f = options.open(path)?;
     f.write_all(content)?;
     #[cfg(unix)]
-    {
+    if umask_restricts() {
         use std::os::unix::fs::PermissionsExt;
         f.set_permissions(fs::Permissions::from_mode(0o644))?;
     }
@@ -240,6 +259,8 @@ struct Progress {
     staged: Vec<(Utf8PathBuf, Utf8PathBuf)>,
     produced: std::collections::BTreeSet<String>,
     written: usize,
+    /// Folders known to exist, so each is created once.
+    folders: std::collections::HashSet<Utf8PathBuf>,
 }
 
 /// Write the files that `produce` hands to its sink into `out_root/<name>/`, one at a
@@ -300,7 +321,11 @@ pub fn write_stream(
             p.written - 1
         };
         fail_point(n)?;
-        fs::create_dir_all(target.parent().unwrap_or(&dir))?;
+        let parent = target.parent().unwrap_or(&dir).to_path_buf();
+        if !lock()?.folders.contains(&parent) {
+            fs::create_dir_all(&parent)?;
+            lock()?.folders.insert(parent);
+        }
         if existed.is_some() {
             let temp =
                 target.with_file_name(format!(".{}.gen-tmp", target.file_name().unwrap_or("file")));
