@@ -85,12 +85,16 @@ pub fn assemble(profile: &Profile, plan: &Plan) -> Result<Bundle, String> {
 /// writer never holds the whole bundle. Objects are serialized on all cores.
 pub fn render_files(profile: &Profile, plan: &Plan, sink: &Sink) -> std::io::Result<()> {
     let header = yaml_header(&profile.name);
-    serialize_objects(plan, &header, sink)?;
+    serialize_objects(profile, plan, &header, sink)?;
     let internal = std::io::Error::other;
     // Every folder lists its files and child folders.
     let mut children: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for folder in &plan.folders {
-        let names: Vec<String> = folder.objects.iter().map(|o| o.file_name()).collect();
+        let names: Vec<String> = folder
+            .objects(profile)
+            .iter()
+            .map(|o| o.file_name())
+            .collect();
         sink(
             format!("{}/kustomization.yaml", folder.path),
             kustomization(&profile.name, &names).map_err(internal)?,
@@ -133,19 +137,28 @@ pub fn render_files(profile: &Profile, plan: &Plan, sink: &Sink) -> std::io::Res
 
 /// Serialize every object to `folder/<kind>-<name>.yaml`, spread over the available cores
 /// (serialization is most of the render time).
-fn serialize_objects(plan: &Plan, header: &str, sink: &Sink) -> std::io::Result<()> {
-    let work: Vec<(&str, &crate::manifest::Manifest)> = plan
+fn serialize_objects(
+    profile: &Profile,
+    plan: &Plan,
+    header: &str,
+    sink: &Sink,
+) -> std::io::Result<()> {
+    let work: Vec<(&crate::plan::Folder, &crate::plan::Entry)> = plan
         .folders
         .iter()
-        .flat_map(|f| f.objects.iter().map(move |o| (f.path.as_str(), o)))
+        .flat_map(|f| f.entries.iter().map(move |e| (f, e)))
         .collect();
-    let one = |chunk: &[(&str, &crate::manifest::Manifest)]| -> std::io::Result<()> {
-        for (dir, object) in chunk {
-            let mut text = String::with_capacity(header.len() + 1024);
-            text.push_str(header);
-            let text = append_yaml(text, object)
-                .map_err(|e| std::io::Error::other(format!("{dir}: {e}")))?;
-            sink(format!("{dir}/{}", object.file_name()), text)?;
+    // Supporting objects are built here, one entry at a time, and dropped once written.
+    let one = |chunk: &[(&crate::plan::Folder, &crate::plan::Entry)]| -> std::io::Result<()> {
+        for (folder, entry) in chunk {
+            let dir = &folder.path;
+            for object in entry.expand(folder, profile) {
+                let mut text = String::with_capacity(header.len() + 1024);
+                text.push_str(header);
+                let text = append_yaml(text, &*object)
+                    .map_err(|e| std::io::Error::other(format!("{dir}: {e}")))?;
+                sink(format!("{dir}/{}", object.file_name()), text)?;
+            }
         }
         Ok(())
     };

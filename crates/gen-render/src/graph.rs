@@ -90,8 +90,8 @@ fn build(profile: &Profile, plan: &Plan) -> (Vec<Group>, Vec<Edge>) {
             nodes: Vec::new(),
             groups: Vec::new(),
         };
-        for o in &folder.objects {
-            match o {
+        for o in folder.objects(profile) {
+            match o.as_ref() {
                 Manifest::SeldonRuntime(r) => {
                     let me = object_id("runtime", ns, r.name());
                     // The fact everything rests on: the controller dials the scheduler in

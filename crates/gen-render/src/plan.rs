@@ -50,9 +50,89 @@ pub struct Folder {
     /// The tenant or application name; the profile name for the platform.
     pub owner: String,
     pub namespace: String,
-    pub objects: Vec<Manifest>,
-    /// For each Seldon object, its index in `objects` and its profile path.
+    /// The folder's contents in file order.
+    pub entries: Vec<Entry>,
+    /// For each Seldon object, its index in `entries` and its profile path.
     pub origins: Vec<(usize, String)>,
+}
+
+/// One entry of a folder: an object built with the plan (the Seldon objects, which the
+/// rules check together, and the GitOps objects), or a group of supporting objects
+/// (Namespace, NetworkPolicies, quota, RBAC) built only when the folder is written, so a
+/// plan of thousands of tenants stays small.
+#[derive(Clone, Debug)]
+pub enum Entry {
+    Object(Box<Manifest>),
+    Deferred(Deferred),
+}
+
+/// A group of supporting objects, described by where its settings are in the profile.
+#[derive(Clone, Copy, Debug)]
+pub enum Deferred {
+    Namespace,
+    RuntimePolicies { tenant: Option<usize> },
+    ControllerPolicies,
+    Quota { tenant: usize },
+    TenantReconciler { tenant: usize },
+    TenantOwners { tenant: usize },
+    AppOwners { app: usize },
+}
+
+impl Entry {
+    /// The objects of this entry, in file order.
+    pub fn expand<'a>(
+        &'a self,
+        folder: &Folder,
+        profile: &Profile,
+    ) -> Vec<std::borrow::Cow<'a, Manifest>> {
+        use std::borrow::Cow;
+        let d = match self {
+            Entry::Object(m) => return vec![Cow::Borrowed(&**m)],
+            Entry::Deferred(d) => d,
+        };
+        let (ns, owner) = (folder.namespace.as_str(), folder.owner.as_str());
+        let objects = match *d {
+            Deferred::Namespace => vec![namespace(ns, owner, &profile.security)],
+            Deferred::RuntimePolicies { tenant } => {
+                let clients = tenant
+                    .map(|t| profile.tenants[t].client_namespaces.as_slice())
+                    .unwrap_or_default();
+                crate::security::runtime_namespace(profile, ns, owner, clients)
+            }
+            Deferred::ControllerPolicies => {
+                let tenants: Vec<String> = profile
+                    .tenants
+                    .iter()
+                    .map(|t| t.namespace.clone())
+                    .collect();
+                crate::security::controller_namespace(profile, &tenants)
+            }
+            Deferred::Quota { tenant } => profile.tenants[tenant]
+                .quota
+                .as_ref()
+                .map(|q| quota(ns, owner, q))
+                .unwrap_or_default(),
+            Deferred::TenantReconciler { tenant } => {
+                crate::gitops::tenant_reconciler_rbac(profile, &profile.tenants[tenant])
+            }
+            Deferred::TenantOwners { tenant } => owner_rbac(
+                "seldon-tenant-owners",
+                ns,
+                owner,
+                &profile.tenants[tenant].owners,
+            ),
+            Deferred::AppOwners { app } => {
+                let app = &profile.applications[app];
+                owner_rbac(
+                    &format!("app-{}-owners", app.name),
+                    ns,
+                    &app.name,
+                    &app.owners,
+                )
+            }
+        };
+        objects.into_iter().map(Cow::Owned).collect()
+    }
 }
 
 impl Folder {
@@ -68,15 +148,27 @@ impl Folder {
             layer,
             owner: owner.to_string(),
             namespace: namespace.to_string(),
-            objects,
+            entries: objects.into_iter().map(|o| Entry::Object(Box::new(o))).collect(),
             origins: Vec::new(),
         }
     }
 
+    /// Every object of the folder, in file order; supporting objects are built now.
+    pub fn objects<'a>(&'a self, profile: &Profile) -> Vec<std::borrow::Cow<'a, Manifest>> {
+        self.entries
+            .iter()
+            .flat_map(|e| e.expand(self, profile))
+            .collect()
+    }
+
     /// Add a Seldon object that the rules check, remembering where the profile defines it.
     fn push_checked(&mut self, object: Manifest, origin: impl Into<String>) {
-        self.origins.push((self.objects.len(), origin.into()));
-        self.objects.push(object);
+        self.origins.push((self.entries.len(), origin.into()));
+        self.entries.push(Entry::Object(Box::new(object)));
+    }
+
+    fn defer(&mut self, d: Deferred) {
+        self.entries.push(Entry::Deferred(d));
     }
 }
 
@@ -100,7 +192,10 @@ impl Plan {
         for folder in &self.folders {
             for (i, origin) in &folder.origins {
                 let origin = origin.clone();
-                match &folder.objects[*i] {
+                let Entry::Object(object) = &folder.entries[*i] else {
+                    continue;
+                };
+                match object.as_ref() {
                     Manifest::SeldonRuntime(o) => inv.runtimes.push(Located::new(o, origin)),
                     Manifest::Server(o) => inv.servers.push(Located::new(o, origin)),
                     Manifest::Model(o) => inv.models.push(Located::new(o, origin)),
@@ -370,8 +465,9 @@ pub fn plan(profile: &Profile) -> Plan {
         Layer::Platform,
         &profile.name,
         controller_ns,
-        vec![namespace(controller_ns, &profile.name, &profile.security)],
+        Vec::new(),
     );
+    platform.defer(Deferred::Namespace);
     if profile.pattern == Pattern::Shared {
         let rt = runtime(
             controller_ns,
@@ -384,24 +480,9 @@ pub fn plan(profile: &Profile) -> Plan {
             let s = server(entry, controller_ns, &profile.name, &configs);
             platform.push_checked(Manifest::Server(s), format!("platform.servers[{i}]"));
         }
-        platform.objects.extend(crate::security::runtime_namespace(
-            profile,
-            controller_ns,
-            &profile.name,
-            &[],
-        ));
+        platform.defer(Deferred::RuntimePolicies { tenant: None });
     } else {
-        let tenant_namespaces: Vec<String> = profile
-            .tenants
-            .iter()
-            .map(|t| t.namespace.clone())
-            .collect();
-        platform
-            .objects
-            .extend(crate::security::controller_namespace(
-                profile,
-                &tenant_namespaces,
-            ));
+        platform.defer(Deferred::ControllerPolicies);
     }
     folders.push(platform);
 
@@ -413,32 +494,19 @@ pub fn plan(profile: &Profile) -> Plan {
                 Layer::Tenant,
                 &tenant.name,
                 ns,
-                vec![namespace(ns, &tenant.name, &profile.security)],
+                Vec::new(),
             );
+            folder.defer(Deferred::Namespace);
             let rt = runtime(ns, &tenant.name, version, tenant.runtime.as_ref());
             folder.push_checked(Manifest::SeldonRuntime(rt), format!("tenants[{t}].runtime"));
             for (i, entry) in tenant.servers.iter().enumerate() {
                 let s = server(entry, ns, &tenant.name, &configs);
                 folder.push_checked(Manifest::Server(s), format!("tenants[{t}].servers[{i}]"));
             }
-            folder.objects.extend(crate::security::runtime_namespace(
-                profile,
-                ns,
-                &tenant.name,
-                &tenant.client_namespaces,
-            ));
-            if let Some(q) = &tenant.quota {
-                folder.objects.extend(quota(ns, &tenant.name, q));
-            }
-            folder
-                .objects
-                .extend(crate::gitops::tenant_reconciler_rbac(profile, tenant));
-            folder.objects.extend(owner_rbac(
-                "seldon-tenant-owners",
-                ns,
-                &tenant.name,
-                &tenant.owners,
-            ));
+            folder.defer(Deferred::RuntimePolicies { tenant: Some(t) });
+            folder.defer(Deferred::Quota { tenant: t });
+            folder.defer(Deferred::TenantReconciler { tenant: t });
+            folder.defer(Deferred::TenantOwners { tenant: t });
             folders.push(folder);
         }
     }
@@ -480,12 +548,7 @@ pub fn plan(profile: &Profile) -> Plan {
                 format!("applications[{a}].experiments[{i}]"),
             );
         }
-        folder.objects.extend(owner_rbac(
-            &format!("app-{}-owners", app.name),
-            ns,
-            &app.name,
-            &app.owners,
-        ));
+        folder.defer(Deferred::AppOwners { app: a });
         folders.push(folder);
     }
     let gitops = crate::gitops::folders(profile, &folders);

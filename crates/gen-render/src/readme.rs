@@ -63,14 +63,15 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, String> {
         folders: plan
             .folders
             .iter()
-            .map(|f| FolderView {
+            .map(|f| (f, f.objects(profile)))
+            .map(|(f, objects)| FolderView {
                 path: f.path.clone(),
                 layer: f.layer,
                 owner: f.owner.clone(),
                 namespace: f.namespace.clone(),
                 kinds: {
                     let mut kinds: Vec<KindView> = Vec::new();
-                    for o in &f.objects {
+                    for o in &objects {
                         match kinds.iter_mut().find(|k| k.kind == o.kind()) {
                             Some(k) => {
                                 k.count += 1;
@@ -90,10 +91,10 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, String> {
                     }
                     kinds
                 },
-                objects: if f.objects.len() > LIST_FILES_UP_TO {
+                objects: if objects.len() > LIST_FILES_UP_TO {
                     Vec::new()
                 } else {
-                    f.objects
+                    objects
                         .iter()
                         .map(|o| ObjectView {
                             kind: o.kind(),
@@ -102,7 +103,7 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, String> {
                         })
                         .collect()
                 },
-                object_count: f.objects.len(),
+                object_count: objects.len(),
             })
             .collect(),
     };
