@@ -311,7 +311,7 @@ pub fn repo_path(profile: &Profile, folder: &str) -> String {
 
 fn meta(name: &str, namespace: &str, part_of: &str) -> Metadata {
     let mut m = Metadata::namespaced(name, namespace);
-    m.labels = labels(part_of, "gitops", None);
+    m.labels = labels(part_of, "gitops", None).into();
     m
 }
 

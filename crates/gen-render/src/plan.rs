@@ -148,7 +148,10 @@ impl Folder {
             layer,
             owner: owner.to_string(),
             namespace: namespace.to_string(),
-            entries: objects.into_iter().map(|o| Entry::Object(Box::new(o))).collect(),
+            entries: objects
+                .into_iter()
+                .map(|o| Entry::Object(Box::new(o)))
+                .collect(),
             origins: Vec::new(),
         }
     }
@@ -293,7 +296,7 @@ fn runtime(
     settings: Option<&RuntimeSettings>,
 ) -> SeldonRuntime {
     let mut meta = Metadata::namespaced(RUNTIME_NAME, ns);
-    meta.labels = labels(part_of, "runtime", Some(version));
+    meta.labels = labels(part_of, "runtime", Some(version)).into();
     SeldonRuntime::new(
         meta,
         SeldonRuntimeSpec {
@@ -309,7 +312,7 @@ fn runtime(
 
 fn server(entry: &ServerEntry, ns: &str, part_of: &str, configs: &[ServerConfigInfo]) -> Server {
     let mut meta = Metadata::namespaced(&entry.name, ns);
-    meta.labels = labels(part_of, "server", None);
+    meta.labels = labels(part_of, "server", None).into();
     let mut spec = entry.spec.clone();
     if let Some(memory) = &entry.memory {
         let container = configs
@@ -451,10 +454,59 @@ fn quota(ns: &str, part_of: &str, q: &gen_profile::Quota) -> Vec<Manifest> {
     ]
 }
 
+/// The specs of every application's Models, Pipelines and Experiments, by application.
+type Specs = Vec<(
+    Vec<gen_seldon::ModelSpec>,
+    Vec<gen_seldon::PipelineSpec>,
+    Vec<gen_seldon::ExperimentSpec>,
+)>;
+
 /// Build the plan. Assumes the profile has passed the profile-level checks only as far
 /// as needed to find namespaces; applications whose namespace is unknown are skipped
 /// (the profile checks report them).
 pub fn plan(profile: &Profile) -> Plan {
+    let specs = profile
+        .applications
+        .iter()
+        .map(|a| {
+            (
+                a.models.iter().map(|e| e.spec.clone()).collect(),
+                a.pipelines.iter().map(|e| e.spec.clone()).collect(),
+                a.experiments.iter().map(|e| e.spec.clone()).collect(),
+            )
+        })
+        .collect();
+    plan_with(profile, specs)
+}
+
+/// [`plan`], moving the application specs out of the profile instead of copying them
+/// (the profile's Model, Pipeline and Experiment specs are left empty), for a caller that
+/// has checked the profile and only needs the plan from now on.
+pub fn plan_taking(profile: &mut Profile) -> Plan {
+    let specs = profile
+        .applications
+        .iter_mut()
+        .map(|a| {
+            (
+                a.models
+                    .iter_mut()
+                    .map(|e| std::mem::take(&mut e.spec))
+                    .collect(),
+                a.pipelines
+                    .iter_mut()
+                    .map(|e| std::mem::take(&mut e.spec))
+                    .collect(),
+                a.experiments
+                    .iter_mut()
+                    .map(|e| std::mem::take(&mut e.spec))
+                    .collect(),
+            )
+        })
+        .collect();
+    plan_with(profile, specs)
+}
+
+fn plan_with(profile: &Profile, mut specs: Specs) -> Plan {
     let version = profile.seldon.version.as_str();
     let configs = server_configs(profile);
     let mut folders = Vec::new();
@@ -524,25 +576,23 @@ pub fn plan(profile: &Profile) -> Plan {
         );
         let meta = |name: &str, component: &str| {
             let mut m = Metadata::namespaced(name, ns);
-            m.labels = labels(&app.name, component, None);
+            m.labels = labels(&app.name, component, None).into();
             m
         };
-        for (i, e) in app.models.iter().enumerate() {
-            let m = Model::new(meta(&e.name, "model"), e.spec.clone());
+        let (models, pipelines, experiments) = std::mem::take(&mut specs[a]);
+        for ((i, e), spec) in app.models.iter().enumerate().zip(models) {
+            let m = Model::new(meta(&e.name, "model"), spec);
             folder.push_checked(Manifest::Model(m), format!("applications[{a}].models[{i}]"));
         }
-        for (i, e) in app.pipelines.iter().enumerate() {
-            let p = Pipeline::new(
-                meta(&e.name, "pipeline"),
-                e.spec.clone().with_server_defaults(),
-            );
+        for ((i, e), spec) in app.pipelines.iter().enumerate().zip(pipelines) {
+            let p = Pipeline::new(meta(&e.name, "pipeline"), spec.with_server_defaults());
             folder.push_checked(
                 Manifest::Pipeline(p),
                 format!("applications[{a}].pipelines[{i}]"),
             );
         }
-        for (i, e) in app.experiments.iter().enumerate() {
-            let x = Experiment::new(meta(&e.name, "experiment"), e.spec.clone());
+        for ((i, e), spec) in app.experiments.iter().enumerate().zip(experiments) {
+            let x = Experiment::new(meta(&e.name, "experiment"), spec);
             folder.push_checked(
                 Manifest::Experiment(x),
                 format!("applications[{a}].experiments[{i}]"),

@@ -252,12 +252,13 @@ fn remove_empty_parents(path: &Utf8Path, dir: &Utf8Path) {
 /// What a streaming write has done so far.
 #[derive(Default)]
 struct Progress {
+    /// `changes.created` lists the new files written in place, removed again if the write
+    /// fails.
     changes: Changes,
-    /// New files written in place, removed again if the write fails.
-    created: Vec<Utf8PathBuf>,
     /// Replacement content staged next to its target: (temp, target).
     staged: Vec<(Utf8PathBuf, Utf8PathBuf)>,
-    produced: std::collections::BTreeSet<String>,
+    /// The existing files that the bundle still has (the rest are pruned or foreign).
+    kept: std::collections::HashSet<String>,
     written: usize,
     /// Folders known to exist, so each is created once.
     folders: std::collections::HashSet<Utf8PathBuf>,
@@ -303,7 +304,7 @@ pub fn write_stream(
             if old == content.as_bytes() {
                 let mut p = lock()?;
                 p.changes.unchanged += 1;
-                p.produced.insert(rel);
+                p.kept.insert(rel);
                 return Ok(());
             }
             if !is_generated(&old) {
@@ -329,19 +330,17 @@ pub fn write_stream(
         if existed.is_some() {
             let temp =
                 target.with_file_name(format!(".{}.gen-tmp", target.file_name().unwrap_or("file")));
-            lock()?.staged.push((temp.clone(), target));
-            create_file(&temp, content.as_bytes())?;
-            let mut p = lock()?;
-            p.changes.updated.push(rel.clone());
-            p.produced.insert(rel);
+            {
+                let mut p = lock()?;
+                p.staged.push((temp.clone(), target));
+                p.changes.updated.push(rel.clone());
+                p.kept.insert(rel);
+            }
+            create_file(&temp, content.as_bytes())
         } else {
-            lock()?.created.push(target.clone());
-            create_file(&target, content.as_bytes())?;
-            let mut p = lock()?;
-            p.changes.created.push(rel.clone());
-            p.produced.insert(rel);
+            lock()?.changes.created.push(rel);
+            create_file(&target, content.as_bytes())
         }
-        Ok(())
     };
     let result = produce(&sink);
     let mut p = progress
@@ -361,14 +360,15 @@ pub fn write_stream(
         for (temp, _) in &p.staged {
             let _ = fs::remove_file(temp);
         }
-        for path in &p.created {
-            let _ = fs::remove_file(path);
-            remove_empty_parents(path, &dir);
+        for rel in &p.changes.created {
+            let path = dir.join(rel);
+            let _ = fs::remove_file(&path);
+            remove_empty_parents(&path, &dir);
         }
         return Err(e);
     }
     for (rel, regular) in &existing {
-        if p.produced.contains(rel) {
+        if p.kept.contains(rel) {
             continue;
         }
         let generated = *regular && fs::read(dir.join(rel)).is_ok_and(|old| is_generated(&old));

@@ -16,7 +16,7 @@ pub use kinds::{
     ComponentOverride, Experiment, ExperimentSpec, Model, ModelSpec, Pipeline, PipelineSpec,
     SeldonRuntime, SeldonRuntimeSpec, Server, ServerSpec,
 };
-pub use meta::{Kind, Metadata, Object};
+pub use meta::{Kind, Metadata, Object, StrMap};
 pub use quantity::Quantity;
 
 /// The API group and version of every Seldon Core v2 kind.
