@@ -5,6 +5,21 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// `print!` and friends panic when the reader goes away (`gen render --stdout | head`);
+/// these write and ignore a closed pipe.
+macro_rules! out {
+    ($($t:tt)*) => { $crate::output::write_out(&format!($($t)*)) };
+}
+macro_rules! outln {
+    ($($t:tt)*) => { $crate::output::write_out(&format!("{}\n", format_args!($($t)*))) };
+}
+macro_rules! err {
+    ($($t:tt)*) => { $crate::output::write_err(&format!($($t)*)) };
+}
+macro_rules! errln {
+    ($($t:tt)*) => { $crate::output::write_err(&format!("{}\n", format_args!($($t)*))) };
+}
+
 mod args;
 mod cmd;
 mod output;

@@ -8,15 +8,15 @@ use crate::args::Format;
 
 pub fn report(report: &Report, format: Format) {
     match format {
-        Format::Text => eprint!("{}", report.render()),
-        Format::Json => println!("{}", serde_json::to_string(report).unwrap_or_default()),
+        Format::Text => err!("{}", report.render()),
+        Format::Json => outln!("{}", serde_json::to_string(report).unwrap_or_default()),
     }
 }
 
 pub fn io_error(context: &str, e: &std::io::Error, format: Format) {
     match format {
-        Format::Text => eprintln!("error: {context}: {e}"),
-        Format::Json => println!(
+        Format::Text => errln!("error: {context}: {e}"),
+        Format::Json => outln!(
             "{}",
             serde_json::json!({"error": format!("{context}: {e}")})
         ),
@@ -26,7 +26,7 @@ pub fn io_error(context: &str, e: &std::io::Error, format: Format) {
 /// Print a unified diff on stdout, coloured when stdout is a terminal.
 pub fn diff(text: &str) {
     if !std::io::stdout().is_terminal() {
-        print!("{text}");
+        out!("{text}");
         return;
     }
     for line in text.lines() {
@@ -42,9 +42,21 @@ pub fn diff(text: &str) {
             ""
         };
         if colour.is_empty() {
-            println!("{line}");
+            outln!("{line}");
         } else {
-            println!("\x1b[{colour}m{line}\x1b[0m");
+            outln!("\x1b[{colour}m{line}\x1b[0m");
         }
     }
+}
+
+/// Write to stdout, ignoring a closed pipe.
+pub fn write_out(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+/// Write to stderr, ignoring a closed pipe.
+pub fn write_err(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }

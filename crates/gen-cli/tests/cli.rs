@@ -169,3 +169,33 @@ fn audit_and_graph_commands() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("digraph \"single-team\" {"));
 }
+
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    use std::process::Stdio;
+    for args in [
+        &["render", "--stdout", "-p", "multi-tenant"][..],
+        &["schema"][..],
+        &["graph", "-p", "multi-tenant"][..],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_gen"))
+            .args(args)
+            .current_dir(root())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_ne!(
+            out.status.code(),
+            Some(101),
+            "{args:?} panicked: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+            "{args:?}"
+        );
+    }
+}

@@ -119,26 +119,57 @@ pub enum WriteFailure {
 
 /// Load, check and render the profile at `path` straight to `out_root/<name>/`, writing
 /// each file as it is rendered (the bundle is never held in memory).
+///
+/// When nothing changed since the last render on this machine (same `gen` binary, same
+/// profile bytes, bundle files untouched), the render is skipped: see [`crate::cache`].
 pub fn write_profile(
     path: &Utf8Path,
     out_root: &Utf8Path,
 ) -> Result<(String, crate::write::Changes), WriteFailure> {
-    let loaded = load_file(path).map_err(WriteFailure::Profile)?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        WriteFailure::Profile(Report::new(
+            path.as_str(),
+            "",
+            Failure::Input,
+            vec![Diagnostic::error(
+                "io",
+                "",
+                format!("cannot read {path}: {e}"),
+                "check the path; a profile NAME means profiles/NAME.yaml",
+            )],
+        ))
+    })?;
+    if let Some(hit) = crate::cache::lookup(out_root, &bytes) {
+        return Ok(hit);
+    }
+    let mut loaded =
+        gen_profile::parse_bytes(path.as_str(), &bytes).map_err(WriteFailure::Profile)?;
     release_free_memory();
-    let (diagnostics, plan) = diagnose_plan(&loaded);
+    let mut diagnostics = check::check(&loaded.profile);
+    // The specs move into the plan: a large profile is not held twice.
+    let plan = crate::plan::plan_taking(&mut loaded.profile);
+    diagnostics.extend(
+        rules::check(&plan.inventory())
+            .into_iter()
+            .map(finding_to_diagnostic),
+    );
     if diagnostics
         .iter()
         .any(|d| d.severity == gen_profile::Severity::Error)
     {
         return Err(WriteFailure::Profile(loaded.report(diagnostics)));
     }
+    // The source text only serves diagnostics, and there are none.
+    drop(std::mem::take(&mut loaded.source));
+    release_free_memory();
     let name = loaded.profile.name.clone();
-    crate::write::write_stream(out_root, &name, &|_| Ok(()), |sink| {
+    let changes = crate::write::write_stream(out_root, &name, &|_| Ok(()), |sink| {
         crate::bundle::render_files(&loaded.profile, &plan, sink)
     })
-    .map(|changes| (name.clone(), changes))
     .map_err(|error| WriteFailure::Io {
-        bundle: name,
+        bundle: name.clone(),
         error,
-    })
+    })?;
+    crate::cache::store(out_root, &name, &bytes);
+    Ok((name, changes))
 }

@@ -32,6 +32,9 @@ pub struct Changes {
     /// Files in the bundle folder that gen did not generate (never touched).
     pub foreign: Vec<String>,
     pub unchanged: usize,
+    /// True when nothing was rendered because nothing could change (see `cache`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub skipped: bool,
 }
 
 impl Changes {

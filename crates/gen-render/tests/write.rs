@@ -192,3 +192,57 @@ fn streaming_write_matches_the_in_memory_bundle() {
         assert!(again.is_clean() && again.unchanged == bundle.files.len());
     }
 }
+
+#[test]
+fn an_unchanged_render_is_skipped_and_any_change_renders_again() {
+    let out = temp_out("cache");
+    let dir = Utf8PathBuf::from_path_buf(std::env::temp_dir())
+        .unwrap()
+        .join(format!("gen-cache-profile-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    let profile = dir.join("single-team.yaml");
+    fs::copy(common::example("single-team"), &profile).unwrap();
+    let (_, first) = gen_render::ops::write_profile(&profile, &out).unwrap();
+    assert!(!first.skipped && !first.created.is_empty());
+    let (_, second) = gen_render::ops::write_profile(&profile, &out).unwrap();
+    if !second.skipped {
+        // The filesystem keeps no extended attributes: every render is a full one.
+        assert!(second.is_clean());
+        return;
+    }
+    assert_eq!(second.unchanged, first.created.len());
+    // An edited generated file is noticed and restored.
+    let file = out.join("single-team/platform/server-mlserver.yaml");
+    let original = fs::read_to_string(&file).unwrap();
+    fs::write(&file, original.replace("replicas: 2", "replicas: 7")).unwrap();
+    let (_, third) = gen_render::ops::write_profile(&profile, &out).unwrap();
+    assert!(!third.skipped);
+    assert_eq!(
+        third.updated,
+        vec!["platform/server-mlserver.yaml".to_string()]
+    );
+    assert_eq!(fs::read_to_string(&file).unwrap(), original);
+    // A changed profile renders again.
+    let (_, fourth) = gen_render::ops::write_profile(&profile, &out).unwrap();
+    assert!(fourth.skipped);
+    fs::write(
+        &profile,
+        fs::read_to_string(&profile).unwrap().replace(
+            "replicas: 2\n      memory: 2Gi",
+            "replicas: 3\n      memory: 2Gi",
+        ),
+    )
+    .unwrap();
+    let (_, fifth) = gen_render::ops::write_profile(&profile, &out).unwrap();
+    assert!(!fifth.skipped);
+    assert_eq!(
+        fifth.updated,
+        vec!["platform/server-mlserver.yaml".to_string()]
+    );
+    // A foreign file added to the folder also ends the shortcut.
+    let (_, sixth) = gen_render::ops::write_profile(&profile, &out).unwrap();
+    assert!(sixth.skipped);
+    fs::write(out.join("single-team/NOTES.md"), "x").unwrap();
+    let (_, seventh) = gen_render::ops::write_profile(&profile, &out).unwrap();
+    assert!(!seventh.skipped && seventh.foreign == vec!["NOTES.md".to_string()]);
+}

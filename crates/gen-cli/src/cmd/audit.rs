@@ -23,8 +23,8 @@ pub fn run(args: Args) -> u8 {
     match gen_audit::audit(&args.paths, args.controller_namespace.as_deref()) {
         Ok(report) => {
             match args.format {
-                Format::Text => eprint!("{}", report.render()),
-                Format::Json => println!("{}", serde_json::to_string(&report).unwrap_or_default()),
+                Format::Text => err!("{}", report.render()),
+                Format::Json => outln!("{}", serde_json::to_string(&report).unwrap_or_default()),
             }
             report.exit_code(args.strict) as u8
         }

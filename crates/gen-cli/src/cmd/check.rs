@@ -19,27 +19,27 @@ pub fn run(args: Args) -> u8 {
         };
         let fresh = changes.is_clean();
         match format {
-            Format::Json => println!(
+            Format::Json => outln!(
                 "{}",
                 serde_json::json!({"profile": path.as_str(), "bundle": bundle.name, "fresh": fresh, "changes": changes})
             ),
             Format::Text => {
                 let dir = format!("{out}/{}", bundle.name);
                 if fresh {
-                    eprintln!("{path}: {dir} is up to date");
+                    errln!("{path}: {dir} is up to date");
                 } else {
-                    eprintln!(
+                    errln!(
                         "{path}: {dir} is stale; run `gen render --profile {}`",
                         bundle.name
                     );
                     for f in &changes.created {
-                        eprintln!("  missing {dir}/{f}");
+                        errln!("  missing {dir}/{f}");
                     }
                     for f in &changes.updated {
-                        eprintln!("  stale   {dir}/{f}");
+                        errln!("  stale   {dir}/{f}");
                     }
                     for f in &changes.pruned {
-                        eprintln!("  extra   {dir}/{f}");
+                        errln!("  extra   {dir}/{f}");
                     }
                     match gen_render::write::diff(out, &bundle, &changes) {
                         Ok(text) => output::diff(&text),

@@ -29,7 +29,7 @@ pub fn run(args: Args) -> u8 {
     };
     match gen_render::ops::graph_profile(&path, format) {
         Ok(text) => {
-            print!("{text}");
+            out!("{text}");
             0
         }
         Err(report) => {

@@ -1,0 +1,132 @@
+//! Skipping a render that cannot change anything.
+//!
+//! After `gen render` writes a bundle, it records on the bundle folder (as the extended
+//! attribute `user.gen.render`, which git does not track) a fingerprint of: the `gen`
+//! binary (size and modification time), the profile's bytes, and every file in the folder
+//! (path, size, modification time). The next `gen render` of the same profile reads the
+//! profile, finds the folder by the profile's top-level `name:` and, if the fingerprint
+//! still matches, writes nothing and returns at once: the output is a pure function of
+//! binary and profile, and no file was touched since. Anything else (another binary, an
+//! edited profile or file, a new or removed file, no xattr support) renders as usual.
+//! `gen check` never uses it.
+
+use std::hash::{Hash, Hasher};
+
+use camino::Utf8Path;
+
+use crate::write::Changes;
+
+const ATTRIBUTE: &str = "user.gen.render";
+
+/// The bundle name from a top-level `name:` line, without parsing the YAML. A wrong guess
+/// only misses the cache: the fingerprint covers the profile's exact bytes.
+fn guess_name(profile: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(profile).ok()?;
+    text.lines().find_map(|l| {
+        let v = l
+            .strip_prefix("name:")?
+            .split('#')
+            .next()?
+            .trim()
+            .trim_matches(['"', '\'']);
+        gen_seldon::names::is_label(v).then_some(v)
+    })
+}
+
+/// Fingerprint of the binary, the profile and the files of `dir`, and the file count.
+fn fingerprint(dir: &Utf8Path, profile: &[u8]) -> Option<(u64, usize)> {
+    let mut h = std::hash::DefaultHasher::new();
+    let exe = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
+    exe.len().hash(&mut h);
+    exe.modified().ok()?.hash(&mut h);
+    profile.hash(&mut h);
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in d.read_dir_utf8().ok()? {
+            let entry = entry.ok()?;
+            let meta = entry.path().symlink_metadata().ok()?;
+            if meta.is_dir() {
+                stack.push(entry.path().to_path_buf());
+            } else {
+                files.push((entry.path().to_string(), meta.len(), meta.modified().ok()?));
+            }
+        }
+    }
+    files.sort();
+    files.hash(&mut h);
+    Some((h.finish(), files.len()))
+}
+
+#[cfg(target_os = "linux")]
+fn read_attribute(dir: &Utf8Path) -> Option<String> {
+    let path = std::ffi::CString::new(dir.as_str()).ok()?;
+    let name = std::ffi::CString::new(ATTRIBUTE).ok()?;
+    let mut buf = [0u8; 64];
+    // SAFETY: both strings are NUL-terminated and the buffer length is passed.
+    let n = unsafe {
+        libc::getxattr(
+            path.as_ptr(),
+            name.as_ptr(),
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+        )
+    };
+    let n = usize::try_from(n).ok()?;
+    String::from_utf8(buf[..n].to_vec()).ok()
+}
+
+#[cfg(target_os = "linux")]
+fn write_attribute(dir: &Utf8Path, value: &str) {
+    let (Ok(path), Ok(name)) = (
+        std::ffi::CString::new(dir.as_str()),
+        std::ffi::CString::new(ATTRIBUTE),
+    ) else {
+        return;
+    };
+    // SAFETY: both strings are NUL-terminated and the value length is passed. A failure
+    // (no xattr support) only means no cache.
+    unsafe {
+        libc::setxattr(
+            path.as_ptr(),
+            name.as_ptr(),
+            value.as_ptr().cast(),
+            value.len(),
+            0,
+        );
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn read_attribute(_: &Utf8Path) -> Option<String> {
+    None
+}
+
+#[cfg(not(target_os = "linux"))]
+fn write_attribute(_: &Utf8Path, _: &str) {}
+
+/// The result of a render that can be skipped: the bundle name and no changes.
+pub fn lookup(out_root: &Utf8Path, profile: &[u8]) -> Option<(String, Changes)> {
+    let name = guess_name(profile)?;
+    let dir = out_root.join(name);
+    let stored = read_attribute(&dir)?;
+    let (print, files) = fingerprint(&dir, profile)?;
+    (stored == format!("{print:016x}")).then(|| {
+        (
+            name.to_string(),
+            Changes {
+                unchanged: files,
+                skipped: true,
+                ..Changes::default()
+            },
+        )
+    })
+}
+
+/// Record the fingerprint of a bundle just written.
+pub fn store(out_root: &Utf8Path, name: &str, profile: &[u8]) {
+    let dir = out_root.join(name);
+    if let Some((print, _)) = fingerprint(&dir, profile) {
+        write_attribute(&dir, &format!("{print:016x}"));
+    }
+}
