@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 /// A valid `dedicated` profile of `tenants × models_per_tenant` Models.
 pub fn dedicated_profile(tenants: usize, models_per_tenant: usize) -> String {
     let mut t = String::with_capacity(tenants * models_per_tenant * 120 + tenants * 300);
-    let _ = write!(t, "name: synthetic-{tenants}x{models_per_tenant}\n");
+    let _ = writeln!(t, "name: synthetic-{tenants}x{models_per_tenant}");
     t.push_str("pattern: dedicated\nseldon:\n  version: 2.10.2\n  kafka: {bootstrap: \"kafka-bootstrap.kafka:9092\"}\n");
     t.push_str("platform:\n  namespace: seldon-controller\n");
     t.push_str(
