@@ -82,10 +82,64 @@ pub fn assemble(profile: &Profile, plan: &Plan) -> Result<Bundle, String> {
 }
 
 /// Render every file of the bundle and hand each to `sink` as soon as it exists, so a
-/// writer never holds the whole bundle. Objects are serialized on all cores.
+/// writer never holds the whole bundle. The work (each folder entry, plus the
+/// kustomizations and README as one unit) is shared by one thread per core, each taking
+/// the next unit as it finishes the last.
 pub fn render_files(profile: &Profile, plan: &Plan, sink: &Sink) -> std::io::Result<()> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let header = yaml_header(&profile.name);
-    serialize_objects(profile, plan, &header, sink)?;
+    let work: Vec<(&crate::plan::Folder, &crate::plan::Entry)> = plan
+        .folders
+        .iter()
+        .flat_map(|f| f.entries.iter().map(move |e| (f, e)))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let run = || -> std::io::Result<()> {
+        while !failed.load(Ordering::Relaxed) {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let result = if i == 0 {
+                write_indexes(profile, plan, sink)
+            } else if let Some((folder, entry)) = work.get(i - 1) {
+                // Supporting objects are built here and dropped once written.
+                entry.expand(folder, profile).iter().try_for_each(|object| {
+                    let mut text = String::with_capacity(header.len() + 1024);
+                    text.push_str(&header);
+                    let text = append_yaml(text, &**object)
+                        .map_err(|e| std::io::Error::other(format!("{}: {e}", folder.path)))?;
+                    sink(format!("{}/{}", folder.path, object.file_name()), text)
+                })
+            } else {
+                return Ok(());
+            };
+            if result.is_err() {
+                failed.store(true, Ordering::Relaxed);
+                return result;
+            }
+        }
+        Ok(())
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if threads < 2 || work.len() < 256 {
+        return run();
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(run)).collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(std::io::Error::other("a render thread panicked")))
+            })
+            .collect::<std::io::Result<Vec<()>>>()
+            .map(|_| ())
+    })
+}
+
+/// The kustomization of every folder and the README.
+fn write_indexes(profile: &Profile, plan: &Plan, sink: &Sink) -> std::io::Result<()> {
     let internal = std::io::Error::other;
     // Every folder lists its files and child folders.
     let mut children: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -133,56 +187,6 @@ pub fn render_files(profile: &Profile, plan: &Plan, sink: &Sink) -> std::io::Res
         "README.md".to_string(),
         readme::render(profile, plan).map_err(internal)?,
     )
-}
-
-/// Serialize every object to `folder/<kind>-<name>.yaml`, spread over the available cores
-/// (serialization is most of the render time).
-fn serialize_objects(
-    profile: &Profile,
-    plan: &Plan,
-    header: &str,
-    sink: &Sink,
-) -> std::io::Result<()> {
-    let work: Vec<(&crate::plan::Folder, &crate::plan::Entry)> = plan
-        .folders
-        .iter()
-        .flat_map(|f| f.entries.iter().map(move |e| (f, e)))
-        .collect();
-    // Supporting objects are built here, one entry at a time, and dropped once written.
-    let one = |chunk: &[(&crate::plan::Folder, &crate::plan::Entry)]| -> std::io::Result<()> {
-        for (folder, entry) in chunk {
-            let dir = &folder.path;
-            for object in entry.expand(folder, profile) {
-                let mut text = String::with_capacity(header.len() + 1024);
-                text.push_str(header);
-                let text = append_yaml(text, &*object)
-                    .map_err(|e| std::io::Error::other(format!("{dir}: {e}")))?;
-                sink(format!("{dir}/{}", object.file_name()), text)?;
-            }
-        }
-        Ok(())
-    };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    if threads < 2 || work.len() < 256 {
-        return one(&work);
-    }
-    let size = work.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = work
-            .chunks(size)
-            .map(|chunk| scope.spawn(move || one(chunk)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(std::io::Error::other("a serializer thread panicked")))
-            })
-            .collect::<std::io::Result<Vec<()>>>()
-            .map(|_| ())
-    })
 }
 
 /// Top-level folders in deployment order (platform, tenants, apps); others sorted.
