@@ -1138,6 +1138,31 @@ fn check_experiments(inv: &Inventory, out: &mut Out) {
                 "give at least one candidate a positive weight",
             );
         }
+        for (i, c) in spec.candidates.iter().enumerate() {
+            if c.weight > i32::MAX as u32 {
+                out.error(
+                    "experiment-weights",
+                    origin,
+                    format!("candidates[{i}].weight"),
+                    format!("Experiment {name:?} candidate {:?} has weight {}; the CRD takes a 32-bit signed integer", c.name, c.weight),
+                    "use weights such as 50/50 or 90/10; only their ratio matters",
+                );
+            }
+        }
+        if let Some(m) = &spec.mirror
+            && m.percent > 100
+        {
+            out.error(
+                "experiment-mirror",
+                origin,
+                "mirror.percent",
+                format!(
+                    "Experiment {name:?} mirrors {}% of the traffic; a percentage is at most 100",
+                    m.percent
+                ),
+                "set mirror.percent between 0 and 100",
+            );
+        }
         if let Some(d) = &spec.default {
             if !seen.contains(d.as_str()) {
                 out.error(

@@ -814,3 +814,29 @@ fn exposed_runtime_and_hodometer_are_warnings() {
         "SeldonRuntime in namespace \"team\" exposes seldon-envoy as a LoadBalancer (its override asks for LoadBalancer)"
     );
 }
+
+#[test]
+fn experiment_numbers_fit_the_crd() {
+    let mut inv = with_models(&["a", "b"]);
+    let mut e = experiment(Some("a"), &[("a", 3_000_000_000), ("b", 1)], Some("x"));
+    e.object.spec.mirror = None;
+    inv.experiments.push(e);
+    assert_finding(
+        &only(&inv),
+        "experiment-weights",
+        "experiments[0]",
+        "candidates[0].weight",
+        "Experiment \"ab\" candidate \"a\" has weight 3000000000; the CRD takes a 32-bit signed integer",
+    );
+    let mut inv = with_models(&["a", "b", "c"]);
+    let mut e = experiment(Some("a"), &[("a", 1), ("b", 1)], Some("c"));
+    e.object.spec.mirror.as_mut().unwrap().percent = 150;
+    inv.experiments.push(e);
+    assert_finding(
+        &only(&inv),
+        "experiment-mirror",
+        "experiments[0]",
+        "mirror.percent",
+        "Experiment \"ab\" mirrors 150% of the traffic; a percentage is at most 100",
+    );
+}
