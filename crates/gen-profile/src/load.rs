@@ -119,10 +119,12 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Result<Loaded, Report> {
 
 /// Parse profile text; `file` is the name used in messages.
 pub fn parse(file: &str, text: &str) -> Result<Loaded, Report> {
-    let tree: At<Node> = match parse_tree(text) {
+    // First without locations (faster); any problem is located by parsing again.
+    let tree: At<Node> = match crate::source::without_locations(|| parse_tree(text)) {
         Ok(t) => t,
         Err(e) => return Err(saphyr_error(file, text, "syntax", &e)),
     };
+    let located = || parse_tree(text).ok();
     match &tree.value {
         Node::Map(_) => {}
         Node::Null => {
@@ -145,12 +147,15 @@ pub fn parse(file: &str, text: &str) -> Result<Loaded, Report> {
                     other.describe()
                 ),
                 "start from profiles/single-team.yaml, or run `gen schema` for the reference",
-                Some(crate::source::position(&tree)),
+                located().map(|t| crate::source::position(&t)),
             ));
         }
     }
-    let unknown = keys::unknown_keys(&tree, schema::profile_schema_value());
-    if !unknown.is_empty() {
+    if !keys::unknown_keys(&tree, schema::profile_schema_value()).is_empty() {
+        let unknown = match located() {
+            Some(t) => keys::unknown_keys(&t, schema::profile_schema_value()),
+            None => keys::unknown_keys(&tree, schema::profile_schema_value()),
+        };
         return Err(Report::new(file, text, Failure::Input, unknown));
     }
     // The tree is checked, so build the typed profile from it; only if that fails (a value
