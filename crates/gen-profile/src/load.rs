@@ -65,8 +65,13 @@ fn input_error(
 
 /// Read and parse the profile at `path`.
 pub fn load_file(path: &Utf8Path) -> Result<Loaded, Report> {
+    parse_bytes(path.as_str(), &read_file(path)?)
+}
+
+/// The bytes of the profile at `path`, or an input report saying why it cannot be read.
+pub fn read_file(path: &Utf8Path) -> Result<Vec<u8>, Report> {
     let file = path.as_str();
-    let bytes = std::fs::read(path).map_err(|e| {
+    std::fs::read(path).map_err(|e| {
         input_error(
             file,
             "",
@@ -75,8 +80,7 @@ pub fn load_file(path: &Utf8Path) -> Result<Loaded, Report> {
             "check the path; a profile NAME means profiles/NAME.yaml",
             None,
         )
-    })?;
-    parse_bytes(file, &bytes)
+    })
 }
 
 /// Parse profile bytes; `file` is the name used in messages.

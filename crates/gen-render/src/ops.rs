@@ -43,25 +43,38 @@ pub fn diagnose(loaded: &Loaded) -> Vec<Diagnostic> {
 
 /// The diagnostics and the plan they were found in, so rendering plans once.
 fn diagnose_plan(loaded: &Loaded) -> (Vec<Diagnostic>, crate::plan::Plan) {
-    let mut diagnostics = check::check(&loaded.profile);
     let plan = plan(&loaded.profile);
+    (diagnostics_of(loaded, &plan), plan)
+}
+
+/// The profile rules over `loaded` and the Seldon rules over the objects of `plan`.
+fn diagnostics_of(loaded: &Loaded, plan: &crate::plan::Plan) -> Vec<Diagnostic> {
+    let mut diagnostics = check::check(&loaded.profile);
     diagnostics.extend(
         rules::check(&plan.inventory())
             .into_iter()
             .map(finding_to_diagnostic),
     );
-    (diagnostics, plan)
+    diagnostics
+}
+
+/// `Err` with the located report when any diagnostic is an error (warnings do not stop a
+/// render: a profile only gets one by an explicit override).
+fn stop_on_errors(loaded: &Loaded, diagnostics: Vec<Diagnostic>) -> Result<(), Report> {
+    if diagnostics
+        .iter()
+        .any(|d| d.severity == gen_profile::Severity::Error)
+    {
+        Err(loaded.report(diagnostics))
+    } else {
+        Ok(())
+    }
 }
 
 /// Check and render a loaded profile. Nothing is rendered unless every check passes.
 pub fn render_loaded(loaded: &Loaded) -> Result<Bundle, Report> {
     let (diagnostics, plan) = diagnose_plan(loaded);
-    if diagnostics
-        .iter()
-        .any(|d| d.severity == gen_profile::Severity::Error)
-    {
-        return Err(loaded.report(diagnostics));
-    }
+    stop_on_errors(loaded, diagnostics)?;
     assemble(&loaded.profile, &plan).map_err(|e| {
         Report::new(
             &loaded.file,
@@ -97,12 +110,9 @@ fn release_free_memory() {
 /// Load and check the profile at `path`, then draw its bundle.
 pub fn graph_profile(path: &Utf8Path, format: crate::graph::GraphFormat) -> Result<String, Report> {
     let loaded = load_file(path)?;
-    render_loaded(&loaded)?;
-    Ok(crate::graph::render(
-        &loaded.profile,
-        &plan(&loaded.profile),
-        format,
-    ))
+    let (diagnostics, plan) = diagnose_plan(&loaded);
+    stop_on_errors(&loaded, diagnostics)?;
+    Ok(crate::graph::render(&loaded.profile, &plan, format))
 }
 
 /// Why [`write_profile`] wrote nothing, or stopped.
@@ -126,39 +136,17 @@ pub fn write_profile(
     path: &Utf8Path,
     out_root: &Utf8Path,
 ) -> Result<(String, crate::write::Changes), WriteFailure> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        WriteFailure::Profile(Report::new(
-            path.as_str(),
-            "",
-            Failure::Input,
-            vec![Diagnostic::error(
-                "io",
-                "",
-                format!("cannot read {path}: {e}"),
-                "check the path; a profile NAME means profiles/NAME.yaml",
-            )],
-        ))
-    })?;
+    let bytes = gen_profile::read_file(path).map_err(WriteFailure::Profile)?;
     if let Some(hit) = crate::cache::lookup(out_root, &bytes) {
         return Ok(hit);
     }
     let mut loaded =
         gen_profile::parse_bytes(path.as_str(), &bytes).map_err(WriteFailure::Profile)?;
     release_free_memory();
-    let mut diagnostics = check::check(&loaded.profile);
-    // The specs move into the plan: a large profile is not held twice.
+    // The specs move into the plan (the profile rules do not read them): a large profile
+    // is not held twice.
     let plan = crate::plan::plan_taking(&mut loaded.profile);
-    diagnostics.extend(
-        rules::check(&plan.inventory())
-            .into_iter()
-            .map(finding_to_diagnostic),
-    );
-    if diagnostics
-        .iter()
-        .any(|d| d.severity == gen_profile::Severity::Error)
-    {
-        return Err(WriteFailure::Profile(loaded.report(diagnostics)));
-    }
+    stop_on_errors(&loaded, diagnostics_of(&loaded, &plan)).map_err(WriteFailure::Profile)?;
     // The source text only serves diagnostics, and there are none.
     drop(std::mem::take(&mut loaded.source));
     release_free_memory();

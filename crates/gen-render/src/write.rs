@@ -71,39 +71,20 @@ fn existing_entries(dir: &Utf8Path) -> io::Result<BTreeMap<String, bool>> {
     Ok(found)
 }
 
-/// Every file below `dir`, relative and `/`-separated, with its bytes.
+/// Every file below `dir`, relative and `/`-separated, with its bytes (empty for links and
+/// special files, which are never followed).
 fn existing_files(dir: &Utf8Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
-    let mut found = BTreeMap::new();
-    if !dir.exists() {
-        return Ok(found);
-    }
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in d.read_dir_utf8()? {
-            let entry = entry?;
-            let file_type = entry.file_type()?;
-            let path = entry.path().to_path_buf();
-            if file_type.is_dir() {
-                stack.push(path);
-            } else if file_type.is_file() {
-                let rel = path
-                    .strip_prefix(dir)
-                    .map_err(io::Error::other)?
-                    .as_str()
-                    .replace('\\', "/");
-                found.insert(rel, fs::read(&path)?);
+    existing_entries(dir)?
+        .into_iter()
+        .map(|(rel, regular)| {
+            let bytes = if regular {
+                fs::read(dir.join(&rel))?
             } else {
-                // Symlinks and other special files are never followed or touched.
-                let rel = path
-                    .strip_prefix(dir)
-                    .map_err(io::Error::other)?
-                    .as_str()
-                    .to_string();
-                found.insert(rel, Vec::new());
-            }
-        }
-    }
-    Ok(found)
+                Vec::new()
+            };
+            Ok((rel, bytes))
+        })
+        .collect()
 }
 
 /// The bundle folder for `bundle` under `out_root`, refusing any name that could leave it.
