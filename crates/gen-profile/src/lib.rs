@@ -8,6 +8,7 @@ pub mod check;
 pub mod diagnostic;
 pub mod keys;
 pub mod load;
+mod plain;
 pub mod schema;
 pub mod source;
 pub mod types;

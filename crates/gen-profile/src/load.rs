@@ -123,8 +123,9 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Result<Loaded, Report> {
 
 /// Parse profile text; `file` is the name used in messages.
 pub fn parse(file: &str, text: &str) -> Result<Loaded, Report> {
-    // First without locations (faster); any problem is located by parsing again.
-    let tree: At<Node> = match crate::source::without_locations(|| parse_tree(text)) {
+    // First without locations (faster), straight from the parser's events when the
+    // document is plain YAML; any problem is located by parsing again.
+    let tree: At<Node> = match first_parse(text) {
         Ok(t) => t,
         Err(e) => return Err(saphyr_error(file, text, "syntax", &e)),
     };
@@ -216,6 +217,30 @@ fn options() -> serde_saphyr::Options {
     // Anchors and aliases are fine in a profile, alias bombs are not.
     options.alias_limits.max_total_replayed_events = 100_000;
     options
+}
+
+/// The tree without locations: built from the parser's events for a plain document,
+/// else by serde-saphyr.
+fn first_parse(text: &str) -> Result<At<Node>, serde_saphyr::Error> {
+    let options = options();
+    let budget = options.budget.clone().unwrap_or_default();
+    match crate::plain::parse(text, &budget) {
+        Some(tree) => Ok(tree),
+        None => crate::source::without_locations(|| parse_tree(text)),
+    }
+}
+
+/// The tree without locations as serde-saphyr builds it; for tests of the fast path.
+#[doc(hidden)]
+pub fn first_parse_by_serde(text: &str) -> Result<At<Node>, serde_saphyr::Error> {
+    crate::source::without_locations(|| parse_tree(text))
+}
+
+/// The tree without locations from the fast path alone (`None` when it declines); for
+/// tests.
+#[doc(hidden)]
+pub fn first_parse_plain(text: &str) -> Option<At<Node>> {
+    crate::plain::parse(text, &options().budget.unwrap_or_default())
 }
 
 fn parse_tree(text: &str) -> Result<At<Node>, serde_saphyr::Error> {

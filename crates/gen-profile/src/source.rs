@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde::de::{MapAccess, SeqAccess, Visitor};
 /// A value with the 1-based line and column where it is written: the small, owned form of
 /// `serde_saphyr::Spanned`, which keeps two full locations per node.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct At<T> {
     pub value: T,
     pub line: u32,
@@ -53,7 +53,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for At<T> {
 }
 
 /// A YAML node with the location of every value and key below it.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub enum Node {
     Map(Vec<(At<String>, At<Node>)>),
     Seq(Vec<At<Node>>),
