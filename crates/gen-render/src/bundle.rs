@@ -88,10 +88,12 @@ pub fn assemble(profile: &Profile, plan: &Plan) -> Result<Bundle, String> {
 pub fn render_files(profile: &Profile, plan: &Plan, sink: &Sink) -> std::io::Result<()> {
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let header = yaml_header(&profile.name);
-    let work: Vec<(&crate::plan::Folder, &crate::plan::Entry)> = plan
+    // Units of up to 64 entries of one folder: two threads then mostly create files in
+    // different folders, and do not queue on one directory's lock.
+    let work: Vec<(&crate::plan::Folder, &[crate::plan::Entry])> = plan
         .folders
         .iter()
-        .flat_map(|f| f.entries.iter().map(move |e| (f, e)))
+        .flat_map(|f| f.entries.chunks(64).map(move |c| (f, c)))
         .collect();
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
@@ -100,14 +102,16 @@ pub fn render_files(profile: &Profile, plan: &Plan, sink: &Sink) -> std::io::Res
             let i = next.fetch_add(1, Ordering::Relaxed);
             let result = if i == 0 {
                 write_indexes(profile, plan, sink)
-            } else if let Some((folder, entry)) = work.get(i - 1) {
+            } else if let Some((folder, entries)) = work.get(i - 1) {
                 // Supporting objects are built here and dropped once written.
-                entry.expand(folder, profile).iter().try_for_each(|object| {
-                    let mut text = String::with_capacity(header.len() + 1024);
-                    text.push_str(&header);
-                    let text = append_yaml(text, &**object)
-                        .map_err(|e| std::io::Error::other(format!("{}: {e}", folder.path)))?;
-                    sink(format!("{}/{}", folder.path, object.file_name()), text)
+                entries.iter().try_for_each(|entry| {
+                    entry.expand(folder, profile).iter().try_for_each(|object| {
+                        let mut text = String::with_capacity(header.len() + 1024);
+                        text.push_str(&header);
+                        let text = append_yaml(text, &**object)
+                            .map_err(|e| std::io::Error::other(format!("{}: {e}", folder.path)))?;
+                        sink(format!("{}/{}", folder.path, object.file_name()), text)
+                    })
                 })
             } else {
                 return Ok(());
@@ -122,7 +126,8 @@ pub fn render_files(profile: &Profile, plan: &Plan, sink: &Sink) -> std::io::Res
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
-    if threads < 2 || work.len() < 256 {
+    let entries: usize = plan.folders.iter().map(|f| f.entries.len()).sum();
+    if threads < 2 || entries < 256 {
         return run();
     }
     std::thread::scope(|scope| {

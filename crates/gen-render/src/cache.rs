@@ -3,7 +3,8 @@
 //! After `gen render` writes a bundle, it records on the bundle folder (as the extended
 //! attribute `user.gen.render`, which git does not track) a fingerprint of: the `gen`
 //! binary (size and modification time), the profile's bytes, and every file in the folder
-//! (path, size, modification time). The next `gen render` of the same profile reads the
+//! (path, size, modification time; the write records these from the files it has open,
+//! so storing the fingerprint costs no second walk). The next `gen render` of the same profile reads the
 //! profile, finds the folder by the profile's top-level `name:` and, if the fingerprint
 //! still matches, writes nothing and returns at once: the output is a pure function of
 //! binary and profile, and no file was touched since. Anything else (another binary, an
@@ -14,7 +15,7 @@ use std::hash::{Hash, Hasher};
 
 use camino::Utf8Path;
 
-use crate::write::Changes;
+use crate::write::{Changes, FilesPrint};
 
 const ATTRIBUTE: &str = "user.gen.render";
 
@@ -33,14 +34,9 @@ fn guess_name(profile: &[u8]) -> Option<&str> {
     })
 }
 
-/// Fingerprint of the binary, the profile and the files of `dir`, and the file count.
-fn fingerprint(dir: &Utf8Path, profile: &[u8]) -> Option<(u64, usize)> {
-    let mut h = std::hash::DefaultHasher::new();
-    let exe = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
-    exe.len().hash(&mut h);
-    exe.modified().ok()?.hash(&mut h);
-    profile.hash(&mut h);
-    let mut files = Vec::new();
+/// The print of every file below `dir`.
+fn walk(dir: &Utf8Path) -> Option<FilesPrint> {
+    let mut print = FilesPrint::default();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         for entry in d.read_dir_utf8().ok()? {
@@ -49,13 +45,28 @@ fn fingerprint(dir: &Utf8Path, profile: &[u8]) -> Option<(u64, usize)> {
             if meta.is_dir() {
                 stack.push(entry.path().to_path_buf());
             } else {
-                files.push((entry.path().to_string(), meta.len(), meta.modified().ok()?));
+                let rel = entry
+                    .path()
+                    .strip_prefix(dir)
+                    .ok()?
+                    .as_str()
+                    .replace('\\', "/");
+                print.add(&rel, &meta).ok()?;
             }
         }
     }
-    files.sort();
-    files.hash(&mut h);
-    Some((h.finish(), files.len()))
+    Some(print)
+}
+
+/// Fingerprint of the binary, the profile and the files of the bundle.
+fn fingerprint(profile: &[u8], files: FilesPrint) -> Option<u64> {
+    let mut h = std::hash::DefaultHasher::new();
+    let exe = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
+    exe.len().hash(&mut h);
+    exe.modified().ok()?.hash(&mut h);
+    profile.hash(&mut h);
+    (files.sum, files.count).hash(&mut h);
+    Some(h.finish())
 }
 
 #[cfg(target_os = "linux")]
@@ -110,12 +121,13 @@ pub fn lookup(out_root: &Utf8Path, profile: &[u8]) -> Option<(String, Changes)> 
     let name = guess_name(profile)?;
     let dir = out_root.join(name);
     let stored = read_attribute(&dir)?;
-    let (print, files) = fingerprint(&dir, profile)?;
+    let files = walk(&dir)?;
+    let print = fingerprint(profile, files)?;
     (stored == format!("{print:016x}")).then(|| {
         (
             name.to_string(),
             Changes {
-                unchanged: files,
+                unchanged: files.count,
                 skipped: true,
                 ..Changes::default()
             },
@@ -123,10 +135,9 @@ pub fn lookup(out_root: &Utf8Path, profile: &[u8]) -> Option<(String, Changes)> 
     })
 }
 
-/// Record the fingerprint of a bundle just written.
-pub fn store(out_root: &Utf8Path, name: &str, profile: &[u8]) {
-    let dir = out_root.join(name);
-    if let Some((print, _)) = fingerprint(&dir, profile) {
-        write_attribute(&dir, &format!("{print:016x}"));
+/// Record the fingerprint of a bundle just written, whose files the write listed.
+pub fn store(out_root: &Utf8Path, name: &str, profile: &[u8], written: &Changes) {
+    if let Some(print) = fingerprint(profile, written.files) {
+        write_attribute(&out_root.join(name), &format!("{print:016x}"));
     }
 }

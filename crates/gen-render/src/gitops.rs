@@ -685,9 +685,13 @@ fn flux(profile: &Profile, workload: &[Folder]) -> Vec<Folder> {
         }
         if top == "apps" && profile.pattern == Pattern::Dedicated {
             // One Kustomization per application, applied as its tenant's service account.
+            // The first tenant of a namespace, as a search would find it.
+            let mut tenants = std::collections::HashMap::new();
+            for t in &profile.tenants {
+                tenants.entry(t.namespace.as_str()).or_insert(t);
+            }
             for f in workload.iter().filter(|f| f.layer == Layer::Application) {
-                let Some(tenant) = profile.tenants.iter().find(|t| t.namespace == f.namespace)
-                else {
+                let Some(tenant) = tenants.get(f.namespace.as_str()) else {
                     continue;
                 };
                 let mut k = kustomization(

@@ -158,6 +158,6 @@ pub fn write_profile(
         bundle: name.clone(),
         error,
     })?;
-    crate::cache::store(out_root, &name, &bytes);
+    crate::cache::store(out_root, &name, &bytes, &changes);
     Ok((name, changes))
 }

@@ -10,7 +10,7 @@ use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use gen_profile::check::application_namespace;
+use gen_profile::check::application_namespaces;
 use gen_profile::{Pattern, Profile, RuntimeSettings, ServerEntry};
 use gen_seldon::catalog::{DEFAULT_SELDON_CONFIG, ServerConfigInfo, upstream_server_configs};
 use gen_seldon::kinds::{
@@ -563,8 +563,9 @@ fn plan_with(profile: &Profile, mut specs: Specs) -> Plan {
         }
     }
 
-    for (a, app) in profile.applications.iter().enumerate() {
-        let Some(ns) = application_namespace(profile, app) else {
+    let namespaces = application_namespaces(profile);
+    for (a, (app, ns)) in profile.applications.iter().zip(namespaces).enumerate() {
+        let Some(ns) = ns else {
             continue;
         };
         let mut folder = Folder::new(

@@ -35,6 +35,31 @@ pub struct Changes {
     /// True when nothing was rendered because nothing could change (see `cache`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub skipped: bool,
+    /// A print of every file left in the folder after a write (relative path, size,
+    /// modification time), taken from the open files as they were written or read: what
+    /// the render fingerprint covers, without a second walk of the folder.
+    #[serde(skip)]
+    pub files: FilesPrint,
+}
+
+/// An order-free print of a set of files: the sum of one hash per file (relative path,
+/// size, modification time), and how many there are.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FilesPrint {
+    pub sum: u64,
+    pub count: usize,
+}
+
+impl FilesPrint {
+    /// Add the file at `rel` with metadata `meta`.
+    pub fn add(&mut self, rel: &str, meta: &fs::Metadata) -> io::Result<()> {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        (rel, meta.len(), meta.modified()?).hash(&mut h);
+        self.sum = self.sum.wrapping_add(h.finish());
+        self.count += 1;
+        Ok(())
+    }
 }
 
 impl Changes {
@@ -185,8 +210,8 @@ fn umask_restricts() -> bool {
     })
 }
 
-/// Create `path` with `content`, mode 0644.
-fn create_file(path: &Utf8Path, content: &[u8]) -> io::Result<()> {
+/// Create `path` with `content`, mode 0644; its metadata once written.
+fn create_file(path: &Utf8Path, content: &[u8]) -> io::Result<fs::Metadata> {
     let mut options = fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -200,7 +225,7 @@ fn create_file(path: &Utf8Path, content: &[u8]) -> io::Result<()> {
     }
     #[cfg(not(target_os = "linux"))]
     f.sync_all()?;
-    Ok(())
+    f.metadata()
 }
 
 /// Make everything written so far durable. On Linux one `syncfs` covers every file;
@@ -284,10 +309,11 @@ pub fn write_stream(
             ));
         }
         if existed == Some(true) {
-            let old = fs::read(&target)?;
+            let (old, meta) = read_with_metadata(&target)?;
             if old == content.as_bytes() {
                 let mut p = lock()?;
                 p.changes.unchanged += 1;
+                p.changes.files.add(&rel, &meta)?;
                 p.kept.insert(rel);
                 return Ok(());
             }
@@ -318,12 +344,17 @@ pub fn write_stream(
                 let mut p = lock()?;
                 p.staged.push((temp.clone(), target));
                 p.changes.updated.push(rel.clone());
-                p.kept.insert(rel);
+                p.kept.insert(rel.clone());
             }
-            create_file(&temp, content.as_bytes())
+            // A rename keeps the size and modification time.
+            let meta = create_file(&temp, content.as_bytes())?;
+            lock()?.changes.files.add(&rel, &meta)
         } else {
-            lock()?.changes.created.push(rel);
-            create_file(&target, content.as_bytes())
+            let meta = create_file(&target, content.as_bytes())?;
+            let mut p = lock()?;
+            p.changes.files.add(&rel, &meta)?;
+            p.changes.created.push(rel);
+            Ok(())
         }
     };
     let result = produce(&sink);
@@ -360,6 +391,8 @@ pub fn write_stream(
             p.changes.pruned.push(rel.clone());
         } else {
             p.changes.foreign.push(rel.clone());
+            let meta = fs::symlink_metadata(dir.join(rel))?;
+            p.changes.files.add(rel, &meta)?;
         }
     }
     for (temp, target) in &p.staged {
@@ -377,6 +410,16 @@ pub fn write_stream(
     p.changes.created.sort();
     p.changes.updated.sort();
     Ok(p.changes)
+}
+
+/// The bytes of `path` and its metadata, from one open.
+fn read_with_metadata(path: &Utf8Path) -> io::Result<(Vec<u8>, fs::Metadata)> {
+    use std::io::Read;
+    let mut f = fs::File::open(path)?;
+    let meta = f.metadata()?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    f.read_to_end(&mut bytes)?;
+    Ok((bytes, meta))
 }
 
 /// A unified diff (3 lines of context) from what is on disk to what `bundle` renders, for

@@ -245,4 +245,7 @@ fn an_unchanged_render_is_skipped_and_any_change_renders_again() {
     fs::write(out.join("single-team/NOTES.md"), "x").unwrap();
     let (_, seventh) = gen_render::ops::write_profile(&profile, &out).unwrap();
     assert!(!seventh.skipped && seventh.foreign == vec!["NOTES.md".to_string()]);
+    // The fingerprint stored by that render covers the foreign file too.
+    let (_, eighth) = gen_render::ops::write_profile(&profile, &out).unwrap();
+    assert!(eighth.skipped && eighth.unchanged == seventh.unchanged + 1);
 }
