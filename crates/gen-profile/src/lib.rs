@@ -14,5 +14,5 @@ pub mod source;
 pub mod types;
 
 pub use diagnostic::{Diagnostic, Failure, Report, Severity};
-pub use load::{Loaded, load_file, parse, parse_bytes, read_file};
+pub use load::{Loaded, load_file, parse, parse_bytes, parse_owned_bytes, read_file};
 pub use types::*;

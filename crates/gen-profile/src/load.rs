@@ -121,8 +121,35 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Result<Loaded, Report> {
     parse(file, text)
 }
 
+/// [`parse_bytes`] for bytes the caller hands over: the text is not copied (a large
+/// profile is not held twice).
+pub fn parse_owned_bytes(file: &str, bytes: Vec<u8>) -> Result<Loaded, Report> {
+    if bytes.len() > MAX_PROFILE_BYTES {
+        return parse_bytes(file, &bytes);
+    }
+    match String::from_utf8(bytes) {
+        Ok(source) => Ok(Loaded {
+            profile: profile_of(file, &source)?,
+            file: file.to_string(),
+            source,
+            index: std::sync::OnceLock::new(),
+        }),
+        Err(e) => parse_bytes(file, e.as_bytes()),
+    }
+}
+
 /// Parse profile text; `file` is the name used in messages.
 pub fn parse(file: &str, text: &str) -> Result<Loaded, Report> {
+    Ok(Loaded {
+        profile: profile_of(file, text)?,
+        file: file.to_string(),
+        source: text.to_string(),
+        index: std::sync::OnceLock::new(),
+    })
+}
+
+/// The typed profile of `text`, or the input report saying why there is none.
+fn profile_of(file: &str, text: &str) -> Result<Profile, Report> {
     // First without locations (faster), straight from the parser's events when the
     // document is plain YAML; any problem is located by parsing again.
     let tree: At<Node> = match first_parse(text) {
@@ -165,17 +192,11 @@ pub fn parse(file: &str, text: &str) -> Result<Loaded, Report> {
     }
     // The tree is checked, so build the typed profile from it; only if that fails (a value
     // the schema walk let through) parse the text again for a located error.
-    let profile: Profile = match Profile::deserialize(&tree.value) {
-        Ok(p) => p,
+    match Profile::deserialize(&tree.value) {
+        Ok(p) => Ok(p),
         Err(_) => serde_saphyr::from_str_with_options(text, options())
-            .map_err(|e| saphyr_error(file, text, "invalid-value", &e))?,
-    };
-    Ok(Loaded {
-        profile,
-        file: file.to_string(),
-        source: text.to_string(),
-        index: std::sync::OnceLock::new(),
-    })
+            .map_err(|e| saphyr_error(file, text, "invalid-value", &e)),
+    }
 }
 
 fn saphyr_error(file: &str, text: &str, code: &str, e: &serde_saphyr::Error) -> Report {
@@ -241,6 +262,13 @@ pub fn first_parse_by_serde(text: &str) -> Result<At<Node>, serde_saphyr::Error>
 #[doc(hidden)]
 pub fn first_parse_plain(text: &str) -> Option<At<Node>> {
     crate::plain::parse(text, &options().budget.unwrap_or_default())
+}
+
+/// The tree from the fast path cut in two parts parsed on two threads, whatever the
+/// size (`None` when it cannot be cut or declines); for tests.
+#[doc(hidden)]
+pub fn first_parse_in_parts(text: &str) -> Option<At<Node>> {
+    crate::plain::parse_in_parts(text, &options().budget.unwrap_or_default())
 }
 
 fn parse_tree(text: &str) -> Result<At<Node>, serde_saphyr::Error> {

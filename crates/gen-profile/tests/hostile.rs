@@ -1,12 +1,20 @@
 //! A table of bad inputs → the diagnostic code, location and message. Every one is an input
 //! error (exit 2): no panic, no stack overflow, no hang.
 
-use gen_profile::{Failure, Report, parse_bytes};
+use gen_profile::{Failure, Report, parse_bytes, parse_owned_bytes};
 
+/// The report for `bytes`; reading them as owned bytes (as `gen render` does) must give
+/// the same report.
 fn load(bytes: &[u8]) -> Report {
-    match parse_bytes("p.yaml", bytes) {
-        Err(r) => r,
-        Ok(_) => panic!(
+    match (
+        parse_bytes("p.yaml", bytes),
+        parse_owned_bytes("p.yaml", bytes.to_vec()),
+    ) {
+        (Err(r), Err(owned)) => {
+            assert_eq!(r.render(), owned.render());
+            r
+        }
+        _ => panic!(
             "accepted: {:?}",
             String::from_utf8_lossy(&bytes[..bytes.len().min(80)])
         ),
