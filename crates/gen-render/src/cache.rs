@@ -59,7 +59,7 @@ fn walk(dir: &Utf8Path) -> Option<FilesPrint> {
 }
 
 /// Fingerprint of the binary, the profile and the files of the bundle.
-fn fingerprint(profile: &[u8], files: FilesPrint) -> Option<u64> {
+fn fingerprint(profile: u64, files: FilesPrint) -> Option<u64> {
     let mut h = std::hash::DefaultHasher::new();
     let exe = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
     exe.len().hash(&mut h);
@@ -116,13 +116,20 @@ fn read_attribute(_: &Utf8Path) -> Option<String> {
 #[cfg(not(target_os = "linux"))]
 fn write_attribute(_: &Utf8Path, _: &str) {}
 
+/// A hash of the profile's bytes, for [`store`] once the bytes are gone.
+pub fn profile_hash(profile: &[u8]) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    profile.hash(&mut h);
+    h.finish()
+}
+
 /// The result of a render that can be skipped: the bundle name and no changes.
 pub fn lookup(out_root: &Utf8Path, profile: &[u8]) -> Option<(String, Changes)> {
     let name = guess_name(profile)?;
     let dir = out_root.join(name);
     let stored = read_attribute(&dir)?;
     let files = walk(&dir)?;
-    let print = fingerprint(profile, files)?;
+    let print = fingerprint(profile_hash(profile), files)?;
     (stored == format!("{print:016x}")).then(|| {
         (
             name.to_string(),
@@ -136,8 +143,8 @@ pub fn lookup(out_root: &Utf8Path, profile: &[u8]) -> Option<(String, Changes)> 
 }
 
 /// Record the fingerprint of a bundle just written, whose files the write listed.
-pub fn store(out_root: &Utf8Path, name: &str, profile: &[u8], written: &Changes) {
-    if let Some(print) = fingerprint(profile, written.files) {
+pub fn store(out_root: &Utf8Path, name: &str, profile_hash: u64, written: &Changes) {
+    if let Some(print) = fingerprint(profile_hash, written.files) {
         write_attribute(&out_root.join(name), &format!("{print:016x}"));
     }
 }

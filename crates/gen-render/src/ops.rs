@@ -140,8 +140,9 @@ pub fn write_profile(
     if let Some(hit) = crate::cache::lookup(out_root, &bytes) {
         return Ok(hit);
     }
+    let profile_hash = crate::cache::profile_hash(&bytes);
     let mut loaded =
-        gen_profile::parse_bytes(path.as_str(), &bytes).map_err(WriteFailure::Profile)?;
+        gen_profile::parse_owned_bytes(path.as_str(), bytes).map_err(WriteFailure::Profile)?;
     release_free_memory();
     // The specs move into the plan (the profile rules do not read them): a large profile
     // is not held twice.
@@ -158,6 +159,9 @@ pub fn write_profile(
         bundle: name.clone(),
         error,
     })?;
-    crate::cache::store(out_root, &name, &bytes, &changes);
+    crate::cache::store(out_root, &name, profile_hash, &changes);
+    // Freeing a large plan takes a while (~0.1 s at 100,000 Models) and nobody waits
+    // for it: hand it to a thread, which a CLI's exit may simply cut short.
+    let _ = std::thread::Builder::new().spawn(move || drop((plan, loaded)));
     Ok((name, changes))
 }

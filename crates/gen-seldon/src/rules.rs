@@ -166,9 +166,10 @@ pub fn check(inv: &Inventory) -> Vec<Finding> {
     check_runtimes(inv, &mut out);
     check_runtime_exposure(inv, &mut out);
     let servers = check_servers(inv, &mut out);
-    check_models(inv, &servers, &mut out);
-    check_pipelines(inv, &mut out);
-    check_experiments(inv, &mut out);
+    let names = Names::new(inv);
+    check_models(inv, &servers, &names, &mut out);
+    check_pipelines(inv, &names, &mut out);
+    check_experiments(inv, &names, &mut out);
     out.0
 }
 
@@ -196,8 +197,12 @@ fn all_objects<'a>(inv: &'a Inventory<'a>) -> Vec<(&'static str, &'a str, &'a st
 }
 
 fn check_names(inv: &Inventory, out: &mut Out) {
-    let mut seen: BTreeMap<(&str, &str, &str), &str> = BTreeMap::new();
-    for (kind, origin, ns, name) in all_objects(inv) {
+    // A hash map: one entry per object, looked up once each (findings follow the input
+    // order, not the map's).
+    let all = all_objects(inv);
+    let mut seen: std::collections::HashMap<(&str, &str, &str), &str> =
+        std::collections::HashMap::with_capacity(all.len());
+    for (kind, origin, ns, name) in all {
         if let Some(problem) = label_problem(name) {
             out.error(
                 "invalid-name",
@@ -574,23 +579,12 @@ pub fn storage_uri_problem(uri: &str) -> Option<(String, String)> {
     None
 }
 
-fn check_models(inv: &Inventory, servers: &[ServerView], out: &mut Out) {
+fn check_models(inv: &Inventory, servers: &[ServerView], names: &Names, out: &mut Out) {
     // Servers by namespace, so scheduling checks stay linear in the number of models.
     let mut servers_in: BTreeMap<&str, Vec<&ServerView>> = BTreeMap::new();
     for sv in servers {
         servers_in.entry(sv.namespace).or_default().push(sv);
     }
-    let models_in = names_by_ns(
-        inv.models
-            .iter()
-            .map(|l| &l.object)
-            .map(|m| (m.namespace(), m.name())),
-    );
-    let pipelines_in = names_by_ns(
-        inv.pipelines
-            .iter()
-            .map(|l| (l.object.namespace(), l.object.name())),
-    );
     for l in &inv.models {
         let m = &l.object;
         let (ns, name, spec) = (m.namespace(), m.name(), &m.spec);
@@ -644,33 +638,30 @@ fn check_models(inv: &Inventory, servers: &[ServerView], out: &mut Out) {
             (
                 "explainer.modelRef",
                 spec.explainer.as_ref().and_then(|e| e.model_ref.as_deref()),
-                &models_in,
-                "Model",
+                ResourceType::Model,
             ),
             (
                 "explainer.pipelineRef",
                 spec.explainer
                     .as_ref()
                     .and_then(|e| e.pipeline_ref.as_deref()),
-                &pipelines_in,
-                "Pipeline",
+                ResourceType::Pipeline,
             ),
             (
                 "llm.modelRef",
                 spec.llm.as_ref().and_then(|e| e.model_ref.as_deref()),
-                &models_in,
-                "Model",
+                ResourceType::Model,
             ),
             (
                 "llm.pipelineRef",
                 spec.llm.as_ref().and_then(|e| e.pipeline_ref.as_deref()),
-                &pipelines_in,
-                "Pipeline",
+                ResourceType::Pipeline,
             ),
         ];
-        for (field, target, known, kind) in refs {
+        for (field, target, resource) in refs {
+            let kind = resource.kind();
             if let Some(target) = target
-                && !known.get(ns).is_some_and(|s| s.contains(target))
+                && !names.has(resource, ns, target)
             {
                 out.error(
                     "reference-missing",
@@ -847,14 +838,41 @@ fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
     }
 }
 
-fn names_by_ns<'a>(
-    items: impl Iterator<Item = (&'a str, &'a str)>,
-) -> BTreeMap<&'a str, BTreeSet<&'a str>> {
-    let mut map: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for (ns, name) in items {
-        map.entry(ns).or_default().insert(name);
+/// (namespace, name) of every Model and of every Pipeline, for the rules that check a
+/// reference. Each set is built on first use: most profiles refer to nothing.
+struct Names<'a> {
+    inv: &'a Inventory<'a>,
+    models: std::cell::OnceCell<std::collections::HashSet<(&'a str, &'a str)>>,
+    pipelines: std::cell::OnceCell<std::collections::HashSet<(&'a str, &'a str)>>,
+}
+
+impl<'a> Names<'a> {
+    fn new(inv: &'a Inventory<'a>) -> Self {
+        Names {
+            inv,
+            models: std::cell::OnceCell::new(),
+            pipelines: std::cell::OnceCell::new(),
+        }
     }
-    map
+
+    /// Whether a `resource` named `name` exists in namespace `ns`.
+    fn has(&self, resource: ResourceType, ns: &str, name: &str) -> bool {
+        let set = match resource {
+            ResourceType::Model => self.models.get_or_init(|| {
+                let models = self.inv.models.iter();
+                models
+                    .map(|l| (l.object.namespace(), l.object.name()))
+                    .collect()
+            }),
+            ResourceType::Pipeline => self.pipelines.get_or_init(|| {
+                let pipelines = self.inv.pipelines.iter();
+                pipelines
+                    .map(|l| (l.object.namespace(), l.object.name()))
+                    .collect()
+            }),
+        };
+        set.contains(&(ns, name))
+    }
 }
 
 /// The step or pipeline that a reference such as `step.outputs.TENSOR` names, and
@@ -869,12 +887,7 @@ fn reference_head(reference: &str) -> (&str, bool) {
     (head, ok)
 }
 
-fn check_pipelines(inv: &Inventory, out: &mut Out) {
-    let models_in = names_by_ns(
-        inv.models
-            .iter()
-            .map(|l| (l.object.namespace(), l.object.name())),
-    );
+fn check_pipelines(inv: &Inventory, names: &Names, out: &mut Out) {
     let pipelines: BTreeMap<(&str, &str), &Pipeline> = inv
         .pipelines
         .iter()
@@ -914,7 +927,7 @@ fn check_pipelines(inv: &Inventory, out: &mut Out) {
                     "list each step once",
                 );
             }
-            if !models_in.get(ns).is_some_and(|m| m.contains(s)) {
+            if !names.has(ResourceType::Model, ns, s) {
                 out.error(
                     "pipeline-step-unknown",
                     origin,
@@ -1069,27 +1082,14 @@ fn find_cycle<'a>(graph: &BTreeMap<&'a str, Vec<&'a str>>) -> Option<Vec<&'a str
     None
 }
 
-fn check_experiments(inv: &Inventory, out: &mut Out) {
-    let models_in = names_by_ns(
-        inv.models
-            .iter()
-            .map(|l| (l.object.namespace(), l.object.name())),
-    );
-    let pipelines_in = names_by_ns(
-        inv.pipelines
-            .iter()
-            .map(|l| (l.object.namespace(), l.object.name())),
-    );
+fn check_experiments(inv: &Inventory, names: &Names, out: &mut Out) {
     let mut defaults: BTreeMap<(&str, &str), &str> = BTreeMap::new();
     for l in &inv.experiments {
         let e = &l.object;
         let (ns, name, spec) = (e.namespace(), e.name(), &e.spec);
         let origin = l.origin.as_str();
         let resource = spec.resource_type.unwrap_or_default();
-        let known = match resource {
-            ResourceType::Model => &models_in,
-            ResourceType::Pipeline => &pipelines_in,
-        };
+
         let kind = resource.kind();
         if spec.candidates.is_empty() && spec.mirror.is_none() {
             out.error(
@@ -1111,7 +1111,7 @@ fn check_experiments(inv: &Inventory, out: &mut Out) {
                     "list each candidate once",
                 );
             }
-            if !known.get(ns).is_some_and(|k| k.contains(c.name.as_str())) {
+            if !names.has(resource, ns, &c.name) {
                 out.error(
                     "experiment-candidate-missing",
                     origin,
@@ -1196,7 +1196,7 @@ fn check_experiments(inv: &Inventory, out: &mut Out) {
                     "mirror a model that is not a candidate, or drop it from candidates",
                 );
             }
-            if !known.get(ns).is_some_and(|k| k.contains(m.name.as_str())) {
+            if !names.has(resource, ns, &m.name) {
                 out.error(
                     "experiment-candidate-missing",
                     origin,
