@@ -14,7 +14,7 @@
 //! (so error messages stay serde-saphyr's). Returning `None` is never an error; a test
 //! checks that every tree built here is the one serde-saphyr builds.
 
-use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, StrInput};
+use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, StrInput, StructureStyle};
 
 use crate::source::{At, Node, Scalar};
 
@@ -62,12 +62,23 @@ fn has_directive(text: &str) -> bool {
 /// to parse or come out in the wrong shape, and the whole document is parsed in one go.
 struct Split<'t> {
     key: &'t str,
+    /// The column of the items' `-`.
+    indent: usize,
     mid: usize,
     tail: usize,
 }
 
 impl<'t> Split<'t> {
     fn find(text: &'t str) -> Option<Self> {
+        // Lines are cut at `\n`; a lone `\r` is a line break to YAML too.
+        let bytes = text.as_bytes();
+        if bytes
+            .iter()
+            .enumerate()
+            .any(|(i, b)| *b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+        {
+            return None;
+        }
         // Document markers would make a part a document boundary.
         if text.starts_with("---")
             || text.starts_with("...")
@@ -140,7 +151,12 @@ impl<'t> Split<'t> {
             .bytes()
             .next()
             .is_none_or(|b| b.is_ascii_alphabetic());
-        tail_ok.then_some(Split { key, mid, tail })
+        tail_ok.then_some(Split {
+            key,
+            indent: indent?,
+            mid,
+            tail,
+        })
     }
 
     /// The tree of the whole document from its parts, or `None` if the parts do not
@@ -154,19 +170,29 @@ impl<'t> Split<'t> {
         let ((head, head_counts), ((rest, rest_counts), after)) = std::thread::scope(|scope| {
             let other = scope.spawn(|| {
                 let mut rest_builder = Builder::new(rest, budget);
-                // The items sit in a list under the root mapping.
-                let items = (rest_builder.document(1), rest_builder.counts);
+                // The items sit in a list under the root mapping, and that list (the
+                // part's root) must start at the items' column, as in the whole text.
+                let items = rest_builder
+                    .document(1)
+                    .filter(|_| rest_builder.list_column == Some(self.indent));
                 let after = if after.is_empty() {
                     Some((Node::Map(Vec::new()), Counts::default()))
                 } else {
+                    // Keys at column 0, as in the whole text.
                     let mut b = Builder::new(after, budget);
-                    b.document(0).map(|n| (n, b.counts))
+                    b.document(0)
+                        .filter(|_| b.root_column == Some(0))
+                        .map(|n| (n, b.counts))
                 };
-                (items, after)
+                ((items, rest_builder.counts), after)
             });
             let mut head_builder = Builder::new(head, budget);
-            let head = (head_builder.document(0), head_builder.counts);
-            Some((head, other.join().ok()?))
+            // The list being cut is the last block list under the root mapping, at the
+            // items' column.
+            let head = head_builder
+                .document(0)
+                .filter(|_| head_builder.list_column == Some(self.indent));
+            Some(((head, head_builder.counts), other.join().ok()?))
         })?;
         let (after, after_counts) = after?;
         let (Node::Map(mut entries), Node::Seq(more), Node::Map(later)) = (head?, rest?, after)
@@ -215,6 +241,12 @@ struct Builder<'a, 'b> {
     events: Parser<'a, StrInput<'a>>,
     budget: &'b serde_saphyr::Budget,
     counts: Counts,
+    /// The column where the last event starts.
+    column: usize,
+    /// The column of the root node.
+    root_column: Option<usize>,
+    /// The column of the last list one level below the root, if it is a block list.
+    list_column: Option<usize>,
 }
 
 /// What a parse has used of serde-saphyr's budget.
@@ -250,6 +282,9 @@ impl<'a, 'b> Builder<'a, 'b> {
             events: Parser::new_from_str_with_options(text, parser_options(budget)),
             budget,
             counts: Counts::default(),
+            column: 0,
+            root_column: None,
+            list_column: None,
         }
     }
 
@@ -265,7 +300,8 @@ impl<'a, 'b> Builder<'a, 'b> {
     /// The next event that is not a comment; `None` on a syntax error or near a budget.
     fn next(&mut self) -> Option<Event<'a>> {
         loop {
-            let (event, _span) = self.events.next()?.ok()?;
+            let (event, span) = self.events.next()?.ok()?;
+            self.column = span.start.col();
             self.counts.events += 1;
             if !self.within_budget(&Counts::default()) {
                 return None;
@@ -286,6 +322,7 @@ impl<'a, 'b> Builder<'a, 'b> {
             return None;
         }
         let first = self.next()?;
+        self.root_column = Some(self.column);
         let root = self.node(first, depth)?;
         if !matches!(self.next()?, Event::DocumentEnd) || !matches!(self.next()?, Event::StreamEnd)
         {
@@ -305,7 +342,10 @@ impl<'a, 'b> Builder<'a, 'b> {
                 }
                 resolve(&value, style)
             }
-            Event::SequenceStart(_, 0, None) if depth + 2 < self.budget.max_depth => {
+            Event::SequenceStart(style, 0, None) if depth + 2 < self.budget.max_depth => {
+                if depth == 1 {
+                    self.list_column = (style == StructureStyle::Block).then_some(self.column);
+                }
                 let mut items = Vec::new();
                 loop {
                     match self.next()? {

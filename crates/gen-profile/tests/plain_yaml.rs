@@ -344,6 +344,8 @@ const NOISE: &[&str] = &[
     "list:\n",
     "  key: 1\n",
     "\r\n",
+    "\r  - lone carriage return\n",
+    "  - \r    nested: after a lone carriage return\n",
 ];
 
 /// Mostly ordinary values, sometimes an edge spelling.
@@ -427,4 +429,13 @@ fn a_large_profile_is_cut_into_parts_that_join_into_the_same_tree() {
     let parts = first_parse_in_parts(&text).expect("cut at an application");
     assert_eq!(Some(&parts), first_parse_plain(&text).as_ref());
     assert_eq!(parts, first_parse_by_serde(&text).unwrap());
+}
+
+/// Inputs on which the fuzz target `plain_tree` once found the paths disagreeing.
+#[test]
+fn fuzz_findings_agree_or_decline() {
+    // A lone `\r` is a line break: the list's items are at column 2, not 7, and a cut
+    // at column 7 joined nested items into the outer list.
+    let lone_cr = "i:\n#\n\r  - -  - - :er\n       -  - \u{140d}g:er\n       - \u{140d}*%r\n       - \u{140d};     - \u{140d}g $#%r\n       - \u{140d}g#%r\n       - \u{140d}g $#%r\n       - \u{140d}g:er\n       - -  - - - \t# yaml-lam\tHH usesat\t- -   - - -  - - - - \t\t\t\t\t\t\t\t\t\t\t\t\t- - - -  - - - - 1\t- -  - -\u{066e} g ";
+    assert_eq!(agrees(lone_cr), (true, false));
 }
