@@ -346,6 +346,7 @@ const NOISE: &[&str] = &[
     "\r\n",
     "\r  - lone carriage return\n",
     "  - \r    nested: after a lone carriage return\n",
+    "\r  - - a\n    - b\n",
 ];
 
 /// Mostly ordinary values, sometimes an edge spelling.
@@ -376,9 +377,12 @@ fn listy_document() -> impl Strategy<Value = String> {
             (any::<prop::sample::Index>(), prop::sample::select(NOISE)),
             0..3,
         ),
+        prop::option::of(prop::sample::select(NOISE)),
     )
-        .prop_map(|(items, after, noise)| {
+        .prop_map(|(items, after, noise, lead)| {
             let mut lines: Vec<String> = vec!["name: x\n".into(), "list:\n".into()];
+            // Noise right where the scan reads the items' indentation.
+            lines.extend(lead.map(str::to_string));
             lines.extend(items);
             if after {
                 lines.push("after: 1\n".into());
@@ -408,7 +412,7 @@ fn documents_cut_into_parts_agree_or_decline() {
         })
         .unwrap();
     // Not vacuous: many documents are cut, and many are taken whole.
-    assert!(parts.get() > 400, "cut into parts {} times", parts.get());
+    assert!(parts.get() > 250, "cut into parts {} times", parts.get());
     assert!(whole.get() > 400, "taken whole {} times", whole.get());
 }
 
