@@ -157,7 +157,7 @@ fn type_problem(node: &Node, r: &Resolved) -> Option<(String, String)> {
         Node::Scalar(s) => {
             if !allowed.is_empty() {
                 let text = match s {
-                    Scalar::Str(x) | Scalar::Int(x) | Scalar::Float(x) => x.clone(),
+                    Scalar::Str(x) | Scalar::Int(x) | Scalar::Float(x) => x.to_string(),
                     Scalar::Bool(b) => b.to_string(),
                 };
                 if !allowed.contains(&text.as_str()) {
@@ -255,7 +255,7 @@ fn walk<'a>(
                     path.push('.');
                 }
                 path.push_str(&key.value);
-                if let Some((_, s)) = r.properties.iter().find(|(k, _)| *k == key.value) {
+                if let Some((_, s)) = r.properties.iter().find(|(k, _)| *k == &*key.value) {
                     walk(value, s, cache, path, out);
                 } else if let Some(s) = r.additional {
                     walk(value, s, cache, path, out);

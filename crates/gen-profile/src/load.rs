@@ -242,7 +242,7 @@ fn options() -> serde_saphyr::Options {
 
 /// The tree without locations: built from the parser's events for a plain document,
 /// else by serde-saphyr.
-fn first_parse(text: &str) -> Result<At<Node>, serde_saphyr::Error> {
+fn first_parse(text: &str) -> Result<At<Node<'_>>, serde_saphyr::Error> {
     let options = options();
     let budget = options.budget.clone().unwrap_or_default();
     match crate::plain::parse(text, &budget) {
@@ -253,24 +253,24 @@ fn first_parse(text: &str) -> Result<At<Node>, serde_saphyr::Error> {
 
 /// The tree without locations as serde-saphyr builds it; for tests of the fast path.
 #[doc(hidden)]
-pub fn first_parse_by_serde(text: &str) -> Result<At<Node>, serde_saphyr::Error> {
+pub fn first_parse_by_serde(text: &str) -> Result<At<Node<'_>>, serde_saphyr::Error> {
     crate::source::without_locations(|| parse_tree(text))
 }
 
 /// The tree without locations from the fast path alone (`None` when it declines); for
 /// tests.
 #[doc(hidden)]
-pub fn first_parse_plain(text: &str) -> Option<At<Node>> {
+pub fn first_parse_plain(text: &str) -> Option<At<Node<'_>>> {
     crate::plain::parse(text, &options().budget.unwrap_or_default())
 }
 
 /// The tree from the fast path cut in two parts parsed on two threads, whatever the
 /// size (`None` when it cannot be cut or declines); for tests.
 #[doc(hidden)]
-pub fn first_parse_in_parts(text: &str) -> Option<At<Node>> {
+pub fn first_parse_in_parts(text: &str) -> Option<At<Node<'_>>> {
     crate::plain::parse_in_parts(text, &options().budget.unwrap_or_default())
 }
 
-fn parse_tree(text: &str) -> Result<At<Node>, serde_saphyr::Error> {
+fn parse_tree(text: &str) -> Result<At<Node<'_>>, serde_saphyr::Error> {
     serde_saphyr::from_str_with_options(text, options())
 }

@@ -16,18 +16,22 @@
 
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, StrInput, StructureStyle};
 
-use crate::source::{At, Node, Scalar};
+use std::borrow::Cow;
 
-/// Profiles at least this large are parsed in two parts on two threads.
+use crate::source::{At, Node, Scalar, Str};
+
+/// Profiles at least this large are parsed in two parts on two threads (given two cores).
 const SPLIT_MIN_BYTES: usize = 256 * 1024;
 
 /// The tree of `text` if it is a plain YAML document, else `None` (parse with serde-saphyr).
 /// `budget` is the one serde-saphyr would enforce.
-pub(crate) fn parse(text: &str, budget: &serde_saphyr::Budget) -> Option<At<Node>> {
+pub(crate) fn parse<'s>(text: &'s str, budget: &serde_saphyr::Budget) -> Option<At<Node<'s>>> {
     if has_directive(text) {
         return None;
     }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if text.len() >= SPLIT_MIN_BYTES
+        && cores > 1
         && let Some(tree) = parse_in_parts(text, budget)
     {
         return Some(tree);
@@ -39,7 +43,10 @@ pub(crate) fn parse(text: &str, budget: &serde_saphyr::Budget) -> Option<At<Node
 
 /// The tree of `text` parsed in parts on two threads (see [`Split`]), whatever its size;
 /// `None` when it cannot be cut or the parts do not join.
-pub(crate) fn parse_in_parts(text: &str, budget: &serde_saphyr::Budget) -> Option<At<Node>> {
+pub(crate) fn parse_in_parts<'s>(
+    text: &'s str,
+    budget: &serde_saphyr::Budget,
+) -> Option<At<Node<'s>>> {
     if has_directive(text) {
         return None;
     }
@@ -161,7 +168,7 @@ impl<'t> Split<'t> {
 
     /// The tree of the whole document from its parts, or `None` if the parts do not
     /// join into the shape the cut assumed.
-    fn parse(&self, text: &str, budget: &serde_saphyr::Budget) -> Option<At<Node>> {
+    fn parse<'s>(&self, text: &'s str, budget: &serde_saphyr::Budget) -> Option<At<Node<'s>>> {
         let (head, rest, after) = (
             &text[..self.mid],
             &text[self.mid..self.tail],
@@ -313,7 +320,7 @@ impl<'a, 'b> Builder<'a, 'b> {
     }
 
     /// The one document of the text, its root `depth` collections down.
-    fn document(&mut self, depth: usize) -> Option<Node> {
+    fn document(&mut self, depth: usize) -> Option<Node<'a>> {
         if !matches!(self.next()?, Event::StreamStart) {
             return None;
         }
@@ -332,7 +339,7 @@ impl<'a, 'b> Builder<'a, 'b> {
     }
 
     /// The node that starts with `event`, `depth` collections down.
-    fn node(&mut self, event: Event<'a>, depth: usize) -> Option<Node> {
+    fn node(&mut self, event: Event<'a>, depth: usize) -> Option<Node<'a>> {
         self.counts.nodes += 1;
         match event {
             Event::Scalar(value, style, 0, None) => {
@@ -340,7 +347,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                 if !self.within_budget(&Counts::default()) {
                     return None;
                 }
-                resolve(&value, style)
+                resolve(value, style)
             }
             Event::SequenceStart(style, 0, None) if depth + 2 < self.budget.max_depth => {
                 if depth == 1 {
@@ -355,7 +362,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                 }
             }
             Event::MappingStart(_, 0, None) if depth + 2 < self.budget.max_depth => {
-                let mut entries: Vec<(At<String>, At<Node>)> = Vec::new();
+                let mut entries: Vec<(At<Str<'a>>, At<Node<'a>>)> = Vec::new();
                 let mut seen = std::collections::HashSet::new();
                 loop {
                     let key = match self.next()? {
@@ -388,56 +395,72 @@ impl<'a, 'b> Builder<'a, 'b> {
 
 /// A mapping key: a quoted string, or a plain scalar that is a string (not null, a
 /// boolean or a number) and not the merge key `<<`.
-fn key_text(key: std::borrow::Cow<'_, str>, style: ScalarStyle) -> Option<String> {
+fn key_text(key: Cow<'_, str>, style: ScalarStyle) -> Option<Str<'_>> {
     if key == "<<" {
         return None;
     }
-    match style {
-        ScalarStyle::Plain => match resolve(&key, style)? {
-            Node::Scalar(Scalar::Str(s)) => Some(s),
-            _ => None,
-        },
-        _ => Some(key.into_owned()),
+    match classify(&key, style)? {
+        Kind::Str => Some(Str(key)),
+        _ => None,
     }
+}
+
+/// What an untagged scalar is.
+enum Kind {
+    Null,
+    Bool(bool),
+    Int,
+    Float(f64),
+    Str,
+}
+
+/// The node of an untagged scalar, its text kept as the parser gave it (borrowed from the
+/// source where possible).
+fn resolve(text: Cow<'_, str>, style: ScalarStyle) -> Option<Node<'_>> {
+    Some(match classify(&text, style)? {
+        Kind::Null => Node::Null,
+        Kind::Bool(b) => Node::Scalar(Scalar::Bool(b)),
+        Kind::Int => Node::Scalar(Scalar::Int(Str(text))),
+        Kind::Float(f) => Node::Scalar(Scalar::Float(Str::from(f.to_string()))),
+        Kind::Str => Node::Scalar(Scalar::Str(Str(text))),
+    })
 }
 
 /// What an untagged scalar is, as serde-saphyr's untyped deserialization decides it (YAML
 /// 1.1 booleans, YAML 1.2 numbers); `None` for spellings left to serde-saphyr.
-fn resolve(text: &str, style: ScalarStyle) -> Option<Node> {
+fn classify(text: &str, style: ScalarStyle) -> Option<Kind> {
     if style != ScalarStyle::Plain {
-        return Some(Node::Scalar(Scalar::Str(text.to_string())));
+        return Some(Kind::Str);
     }
     if matches!(text, "" | "~" | "null" | "Null" | "NULL") {
-        return Some(Node::Null);
+        return Some(Kind::Null);
     }
     if let Some(b) = yaml11_bool(text) {
-        return Some(Node::Scalar(Scalar::Bool(b)));
+        return Some(Kind::Bool(b));
     }
     let first = *text.as_bytes().first()?;
     // Neither an integer nor a float can start otherwise.
     if !(first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.')) {
-        return Some(Node::Scalar(Scalar::Str(text.to_string())));
+        return Some(Kind::Str);
     }
     if is_plain_integer(text) {
-        return Some(Node::Scalar(Scalar::Int(text.to_string())));
+        return Some(Kind::Int);
     }
     if is_plain_decimal(text) {
         let value: f64 = text.parse().ok()?;
-        return value
-            .is_finite()
-            .then(|| Node::Scalar(Scalar::Float(value.to_string())));
+        return value.is_finite().then_some(Kind::Float(value));
     }
     // `2.10.2`: two dots make it neither an integer nor a float.
     let dots_and_digits = text.bytes().all(|b| b == b'.' || b.is_ascii_digit());
     if dots_and_digits && text.bytes().filter(|b| *b == b'.').count() > 1 {
-        return Some(Node::Scalar(Scalar::Str(text.to_string())));
+        return Some(Kind::Str);
     }
     // `4Gi`, `500m`, `10%`: a character no number spelling has (radix prefixes, hex
     // digits, exponents, underscores and the words inf and nan are left to serde-saphyr).
     let lower = text.to_ascii_lowercase();
     let numeric = |b: u8| b.is_ascii_hexdigit() || b"xXoO_+-.".contains(&b);
     if !text.bytes().all(numeric) && !lower.contains("inf") && !lower.contains("nan") {
-        return Some(Node::Scalar(Scalar::Str(text.to_string())));
+        return Some(Kind::Str);
     }
     None
 }

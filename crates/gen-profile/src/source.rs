@@ -53,24 +53,99 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for At<T> {
 }
 
 /// A YAML node with the location of every value and key below it.
+///
+/// Text is borrowed from the profile's source where the parser allows (most keys and
+/// values are written without escapes), so building and freeing a large tree allocates
+/// little.
 #[derive(Debug, PartialEq)]
-pub enum Node {
-    Map(Vec<(At<String>, At<Node>)>),
-    Seq(Vec<At<Node>>),
-    Scalar(Scalar),
+pub enum Node<'s> {
+    Map(Vec<(At<Str<'s>>, At<Node<'s>>)>),
+    Seq(Vec<At<Node<'s>>>),
+    Scalar(Scalar<'s>),
     Null,
 }
 
 /// A scalar as YAML typed it.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Scalar {
+pub enum Scalar<'s> {
     Bool(bool),
-    Int(String),
-    Float(String),
-    Str(String),
+    Int(Str<'s>),
+    Float(Str<'s>),
+    Str(Str<'s>),
 }
 
-impl Scalar {
+/// Text of the profile: borrowed from its source, or owned where YAML changed it
+/// (escapes, folding, numbers written back).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Str<'s>(pub std::borrow::Cow<'s, str>);
+
+impl std::ops::Deref for Str<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Str<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Str<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<String> for Str<'_> {
+    fn from(s: String) -> Self {
+        Str(std::borrow::Cow::Owned(s))
+    }
+}
+
+impl<'s> From<&'s str> for Str<'s> {
+    fn from(s: &'s str) -> Self {
+        Str(std::borrow::Cow::Borrowed(s))
+    }
+}
+
+impl PartialEq<str> for Str<'_> {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for Str<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+/// Borrows from the input when the deserializer offers borrowed text.
+impl<'de> Deserialize<'de> for Str<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Str<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Str<'de>, E> {
+                Ok(Str::from(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Str<'de>, E> {
+                Ok(Str::from(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Str<'de>, E> {
+                Ok(Str::from(v))
+            }
+        }
+        deserializer.deserialize_string(V)
+    }
+}
+
+impl Scalar<'_> {
     pub fn describe(&self) -> String {
         match self {
             Scalar::Bool(b) => format!("the boolean {b}"),
@@ -81,7 +156,7 @@ impl Scalar {
     }
 }
 
-impl Node {
+impl Node<'_> {
     pub fn describe(&self) -> &'static str {
         match self {
             Node::Map(_) => "a mapping",
@@ -92,59 +167,65 @@ impl Node {
     }
 }
 
-impl<'de> Deserialize<'de> for Node {
+impl<'de> Deserialize<'de> for Node<'de> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = Node;
+            type Value = Node<'de>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("any YAML value")
             }
-            fn visit_bool<E>(self, v: bool) -> Result<Node, E> {
+            fn visit_bool<E>(self, v: bool) -> Result<Node<'de>, E> {
                 Ok(Node::Scalar(Scalar::Bool(v)))
             }
-            fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
-                Ok(Node::Scalar(Scalar::Int(v.to_string())))
+            fn visit_i64<E>(self, v: i64) -> Result<Node<'de>, E> {
+                Ok(Node::Scalar(Scalar::Int(Str::from(v.to_string()))))
             }
-            fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
-                Ok(Node::Scalar(Scalar::Int(v.to_string())))
+            fn visit_u64<E>(self, v: u64) -> Result<Node<'de>, E> {
+                Ok(Node::Scalar(Scalar::Int(Str::from(v.to_string()))))
             }
-            fn visit_i128<E>(self, v: i128) -> Result<Node, E> {
-                Ok(Node::Scalar(Scalar::Int(v.to_string())))
+            fn visit_i128<E>(self, v: i128) -> Result<Node<'de>, E> {
+                Ok(Node::Scalar(Scalar::Int(Str::from(v.to_string()))))
             }
-            fn visit_u128<E>(self, v: u128) -> Result<Node, E> {
-                Ok(Node::Scalar(Scalar::Int(v.to_string())))
+            fn visit_u128<E>(self, v: u128) -> Result<Node<'de>, E> {
+                Ok(Node::Scalar(Scalar::Int(Str::from(v.to_string()))))
             }
-            fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
-                Ok(Node::Scalar(Scalar::Float(v.to_string())))
+            fn visit_f64<E>(self, v: f64) -> Result<Node<'de>, E> {
+                Ok(Node::Scalar(Scalar::Float(Str::from(v.to_string()))))
             }
-            fn visit_str<E>(self, v: &str) -> Result<Node, E> {
-                Ok(Node::Scalar(Scalar::Str(v.to_string())))
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Node<'de>, E> {
+                Ok(Node::Scalar(Scalar::Str(Str::from(v))))
             }
-            fn visit_bytes<E>(self, v: &[u8]) -> Result<Node, E> {
-                Ok(Node::Scalar(Scalar::Str(
+            fn visit_str<E>(self, v: &str) -> Result<Node<'de>, E> {
+                Ok(Node::Scalar(Scalar::Str(Str::from(v.to_string()))))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Node<'de>, E> {
+                Ok(Node::Scalar(Scalar::Str(Str::from(v))))
+            }
+            fn visit_bytes<E>(self, v: &[u8]) -> Result<Node<'de>, E> {
+                Ok(Node::Scalar(Scalar::Str(Str::from(
                     String::from_utf8_lossy(v).into_owned(),
-                )))
+                ))))
             }
-            fn visit_unit<E>(self) -> Result<Node, E> {
+            fn visit_unit<E>(self) -> Result<Node<'de>, E> {
                 Ok(Node::Null)
             }
-            fn visit_none<E>(self) -> Result<Node, E> {
+            fn visit_none<E>(self) -> Result<Node<'de>, E> {
                 Ok(Node::Null)
             }
-            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
+            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Node<'de>, D::Error> {
                 Node::deserialize(d)
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node<'de>, A::Error> {
                 let mut entries = Vec::new();
-                while let Some(entry) = map.next_entry::<At<String>, At<Node>>()? {
+                while let Some(entry) = map.next_entry::<At<Str<'de>>, At<Node<'de>>>()? {
                     entries.push(entry);
                 }
                 Ok(Node::Map(entries))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node<'de>, A::Error> {
                 let mut items = Vec::new();
-                while let Some(item) = seq.next_element::<At<Node>>()? {
+                while let Some(item) = seq.next_element::<At<Node<'de>>>()? {
                     items.push(item);
                 }
                 Ok(Node::Seq(items))
@@ -244,7 +325,7 @@ impl serde::de::Error for TreeError {
 
 /// The checked tree is itself a serde deserializer, so the typed profile is built without
 /// parsing the text a second time.
-impl<'de> serde::Deserializer<'de> for &'de Node {
+impl<'de> serde::Deserializer<'de> for &'de Node<'_> {
     type Error = TreeError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TreeError> {
@@ -269,7 +350,7 @@ impl<'de> serde::Deserializer<'de> for &'de Node {
                 items.iter().map(|i| &i.value),
             )),
             Node::Map(entries) => visitor.visit_map(serde::de::value::MapDeserializer::new(
-                entries.iter().map(|(k, v)| (k.value.as_str(), &v.value)),
+                entries.iter().map(|(k, v)| (&*k.value, &v.value)),
             )),
         }
     }
@@ -305,7 +386,7 @@ impl<'de> serde::Deserializer<'de> for &'de Node {
         match self {
             Node::Scalar(Scalar::Str(s)) => {
                 visitor.visit_enum(serde::de::IntoDeserializer::<TreeError>::into_deserializer(
-                    s.as_str(),
+                    &**s,
                 ))
             }
             _ => Err(serde::de::Error::custom(
@@ -321,7 +402,7 @@ impl<'de> serde::Deserializer<'de> for &'de Node {
     }
 }
 
-impl<'de> serde::de::IntoDeserializer<'de, TreeError> for &'de Node {
+impl<'de> serde::de::IntoDeserializer<'de, TreeError> for &'de Node<'_> {
     type Deserializer = Self;
 
     fn into_deserializer(self) -> Self {

@@ -293,7 +293,7 @@ fn the_fast_path_declines_what_only_serde_saphyr_does_exactly() {
 
 #[test]
 fn plain_values_read_as_serde_saphyr_reads_them() {
-    use gen_profile::source::{Node, Scalar};
+    use gen_profile::source::{Node, Scalar, Str};
     let tree = first_parse_plain(
         "version: 2.10.2\nmemory: 4Gi\nreplicas: 2\nweight: -0.5\nenabled: yes\nnone: ~\nquoted: \"42\"\n",
     )
@@ -301,18 +301,15 @@ fn plain_values_read_as_serde_saphyr_reads_them() {
     let Node::Map(entries) = tree.value else {
         panic!("not a map")
     };
-    let values: Vec<(&str, &Node)> = entries
-        .iter()
-        .map(|(k, v)| (k.value.as_str(), &v.value))
-        .collect();
-    let s = |v: &str| Node::Scalar(Scalar::Str(v.to_string()));
+    let values: Vec<(&str, &Node)> = entries.iter().map(|(k, v)| (&*k.value, &v.value)).collect();
+    let s = |v: &'static str| Node::Scalar(Scalar::Str(Str::from(v)));
     assert_eq!(
         values,
         [
             ("version", &s("2.10.2")),
             ("memory", &s("4Gi")),
-            ("replicas", &Node::Scalar(Scalar::Int("2".into()))),
-            ("weight", &Node::Scalar(Scalar::Float("-0.5".into()))),
+            ("replicas", &Node::Scalar(Scalar::Int(Str::from("2")))),
+            ("weight", &Node::Scalar(Scalar::Float(Str::from("-0.5")))),
             ("enabled", &Node::Scalar(Scalar::Bool(true))),
             ("none", &Node::Null),
             ("quoted", &s("42")),
