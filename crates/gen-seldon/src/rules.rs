@@ -162,8 +162,9 @@ impl Out {
 /// the order of the objects in the inventory).
 pub fn check(inv: &Inventory) -> Vec<Finding> {
     let mut out = Out(Vec::new());
-    check_names(inv, &mut out);
-    check_runtimes(inv, &mut out);
+    let all = all_objects(inv);
+    check_names(&all, &mut out);
+    check_runtimes(inv, &all, &mut out);
     check_runtime_exposure(inv, &mut out);
     let servers = check_servers(inv, &mut out);
     let names = Names::new(inv);
@@ -174,7 +175,7 @@ pub fn check(inv: &Inventory) -> Vec<Finding> {
 }
 
 /// Kind, origin, namespace and name of every Seldon object, for the generic rules.
-fn all_objects<'a>(inv: &'a Inventory<'a>) -> Vec<(&'static str, &'a str, &'a str, &'a str)> {
+fn all_objects<'a>(inv: &'a Inventory<'a>) -> Vec<ObjectRef<'a>> {
     let mut all = Vec::new();
     macro_rules! add {
         ($list:expr, $kind:literal) => {
@@ -196,13 +197,15 @@ fn all_objects<'a>(inv: &'a Inventory<'a>) -> Vec<(&'static str, &'a str, &'a st
     all
 }
 
-fn check_names(inv: &Inventory, out: &mut Out) {
+/// Kind, origin, namespace and name of one object.
+type ObjectRef<'a> = (&'static str, &'a str, &'a str, &'a str);
+
+fn check_names(all: &[ObjectRef], out: &mut Out) {
     // A hash map: one entry per object, looked up once each (findings follow the input
     // order, not the map's).
-    let all = all_objects(inv);
     let mut seen: std::collections::HashMap<(&str, &str, &str), &str> =
         std::collections::HashMap::with_capacity(all.len());
-    for (kind, origin, ns, name) in all {
+    for &(kind, origin, ns, name) in all {
         if let Some(problem) = label_problem(name) {
             out.error(
                 "invalid-name",
@@ -225,8 +228,8 @@ fn check_names(inv: &Inventory, out: &mut Out) {
     }
 }
 
-fn check_runtimes(inv: &Inventory, out: &mut Out) {
-    let mut per_ns: BTreeMap<&str, &str> = BTreeMap::new();
+fn check_runtimes(inv: &Inventory, all: &[ObjectRef], out: &mut Out) {
+    let mut per_ns: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
     for rt in &inv.runtimes {
         let ns = rt.object.namespace();
         if let Some(first) = per_ns.get(ns) {
@@ -256,8 +259,18 @@ fn check_runtimes(inv: &Inventory, out: &mut Out) {
             );
         }
     }
-    for (kind, origin, ns, name) in all_objects(inv) {
-        if kind == "SeldonRuntime" || per_ns.contains_key(ns) {
+    // Objects come namespace by namespace: look each namespace up once per run.
+    let mut served = None;
+    for &(kind, origin, ns, name) in all {
+        if kind == "SeldonRuntime" {
+            continue;
+        }
+        let has_runtime = match served {
+            Some((last, has)) if last == ns => has,
+            _ => per_ns.contains_key(ns),
+        };
+        served = Some((ns, has_runtime));
+        if has_runtime {
             continue;
         }
         out.error(
@@ -581,7 +594,8 @@ pub fn storage_uri_problem(uri: &str) -> Option<(String, String)> {
 
 fn check_models(inv: &Inventory, servers: &[ServerView], names: &Names, out: &mut Out) {
     // Servers by namespace, so scheduling checks stay linear in the number of models.
-    let mut servers_in: BTreeMap<&str, Vec<&ServerView>> = BTreeMap::new();
+    let mut servers_in: std::collections::HashMap<&str, Vec<&ServerView>> =
+        std::collections::HashMap::new();
     for sv in servers {
         servers_in.entry(sv.namespace).or_default().push(sv);
     }
@@ -674,18 +688,14 @@ fn check_models(inv: &Inventory, servers: &[ServerView], names: &Names, out: &mu
         }
 
         // Scheduling: requirements, then memory, then replicas.
-        let mut required: Vec<String> = spec
-            .requirements
-            .iter()
-            .map(|r| r.trim().to_string())
-            .collect();
+        let mut required: Vec<&str> = spec.requirements.iter().map(|r| r.trim()).collect();
         if let Some(t) = &spec.model_type {
-            required.push(t.trim().to_string());
+            required.push(t.trim());
         }
         if spec.explainer.is_some() {
-            required.push("alibi-explain".to_string());
+            required.push("alibi-explain");
         }
-        let in_ns: Vec<&ServerView> = servers_in.get(ns).cloned().unwrap_or_default();
+        let in_ns: &[&ServerView] = servers_in.get(ns).map_or(&[], Vec::as_slice);
         let candidates: Vec<&ServerView> = match &spec.server {
             Some(pin) => {
                 let found: Vec<&ServerView> =
@@ -702,7 +712,7 @@ fn check_models(inv: &Inventory, servers: &[ServerView], names: &Names, out: &mu
                 }
                 found
             }
-            None => in_ns.clone(),
+            None => in_ns.to_vec(),
         };
         if candidates.is_empty() {
             out.error(
@@ -720,7 +730,7 @@ fn check_models(inv: &Inventory, servers: &[ServerView], names: &Names, out: &mu
             .filter(|s| {
                 s.capabilities
                     .as_ref()
-                    .is_none_or(|caps| required.iter().all(|r| caps.contains(r)))
+                    .is_none_or(|caps| required.iter().all(|r| caps.iter().any(|c| c == r)))
             })
             .collect();
         if capable.is_empty() {
@@ -730,8 +740,8 @@ fn check_models(inv: &Inventory, servers: &[ServerView], names: &Names, out: &mu
                     let caps = s.capabilities.as_deref().unwrap_or(&[]);
                     let missing: Vec<&str> = required
                         .iter()
-                        .filter(|r| !caps.contains(r))
-                        .map(String::as_str)
+                        .copied()
+                        .filter(|r| !caps.iter().any(|c| c == r))
                         .collect();
                     format!("{} lacks {}", s.name, missing.join(", "))
                 })
