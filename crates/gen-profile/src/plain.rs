@@ -13,6 +13,9 @@
 //! plain decimals, nesting or sizes near serde-saphyr's budgets, and every syntax error
 //! (so error messages stay serde-saphyr's). Returning `None` is never an error; a test
 //! checks that every tree built here is the one serde-saphyr builds.
+//!
+//! Keys and values borrow the source text where the parser hands it over unchanged. A
+//! large profile is cut into parts parsed on two threads (see [`Split`]).
 
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, StrInput, StructureStyle};
 
@@ -55,7 +58,7 @@ pub(crate) fn parse_in_parts<'s>(
 
 /// A directive (`%YAML`, `%TAG`) can change how the document reads.
 fn has_directive(text: &str) -> bool {
-    text.starts_with('%') || text.contains("\n%")
+    text.starts_with('%') || text.contains("\n%") || text.contains("\r%")
 }
 
 /// Where a large document can be cut so that each part is a document of its own: inside
@@ -65,8 +68,9 @@ fn has_directive(text: &str) -> bool {
 /// Part one (`..mid`) is the document up to that item, part two (`mid..tail`) the
 /// remaining items as a list of their own, part three (`tail..`) the top-level keys after
 /// the list. Each part is parsed on its own and the trees are joined. A cut that lands
-/// anywhere odd (inside a quoted or block string, a flow collection) makes a part fail
-/// to parse or come out in the wrong shape, and the whole document is parsed in one go.
+/// anywhere odd (inside a quoted or block string, a flow collection, a nested list) makes
+/// a part fail to parse, come out in the wrong shape, or put its list at another column
+/// than the whole text does, and the whole document is parsed in one go.
 struct Split<'t> {
     key: &'t str,
     /// The column of the items' `-`.
