@@ -179,7 +179,8 @@ impl<'t> Split<'t> {
             &text[self.tail..],
         );
         let ((head, head_counts), ((rest, rest_counts), after)) = std::thread::scope(|scope| {
-            let other = scope.spawn(|| {
+            // A thread that cannot be started means the whole text is parsed in one go.
+            let other = std::thread::Builder::new().spawn_scoped(scope, || {
                 let mut rest_builder = Builder::new(rest, budget);
                 // The items sit in a list under the root mapping, and that list (the
                 // part's root) must start at the items' column, as in the whole text.
@@ -197,6 +198,7 @@ impl<'t> Split<'t> {
                 };
                 ((items, rest_builder.counts), after)
             });
+            let other = other.ok()?;
             let mut head_builder = Builder::new(head, budget);
             // The list being cut is the last block list under the root mapping, at the
             // items' column.

@@ -131,13 +131,19 @@ pub fn render_files(profile: &Profile, plan: &Plan, sink: &Sink) -> std::io::Res
         return run();
     }
     std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(run)).collect();
-        handles
+        // This thread works too; a helper that cannot be started leaves its share to the
+        // others, since each thread takes the next unit until none is left.
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, run).ok())
+            .collect();
+        let mine = run();
+        helpers
             .into_iter()
             .map(|h| {
                 h.join()
                     .unwrap_or_else(|_| Err(std::io::Error::other("a render thread panicked")))
             })
+            .chain(std::iter::once(mine))
             .collect::<std::io::Result<Vec<()>>>()
             .map(|_| ())
     })
