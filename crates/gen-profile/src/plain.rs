@@ -200,11 +200,11 @@ impl<'t> Split<'t> {
             });
             let other = other.ok()?;
             let mut head_builder = Builder::new(head, budget);
-            // The list being cut is the last block list under the root mapping, at the
-            // items' column.
-            let head = head_builder
-                .document(0)
-                .filter(|_| head_builder.list_column == Some(self.indent));
+            // The root mapping at column 0, the list being cut its last block list, at
+            // the items' column.
+            let head = head_builder.document(0).filter(|_| {
+                head_builder.root_column == Some(0) && head_builder.list_column == Some(self.indent)
+            });
             Some(((head, head_builder.counts), other.join().ok()?))
         })?;
         let (after, after_counts) = after?;
