@@ -128,22 +128,21 @@ pub fn parse_owned_bytes(file: &str, bytes: Vec<u8>) -> Result<Loaded, Report> {
         return parse_bytes(file, &bytes);
     }
     match String::from_utf8(bytes) {
-        Ok(source) => Ok(Loaded {
-            profile: profile_of(file, &source)?,
-            file: file.to_string(),
-            source,
-            index: std::sync::OnceLock::new(),
-        }),
+        Ok(source) => loaded(file, source),
         Err(e) => parse_bytes(file, e.as_bytes()),
     }
 }
 
 /// Parse profile text; `file` is the name used in messages.
 pub fn parse(file: &str, text: &str) -> Result<Loaded, Report> {
+    loaded(file, text.to_string())
+}
+
+fn loaded(file: &str, source: String) -> Result<Loaded, Report> {
     Ok(Loaded {
-        profile: profile_of(file, text)?,
+        profile: profile_of(file, &source)?,
         file: file.to_string(),
-        source: text.to_string(),
+        source,
         index: std::sync::OnceLock::new(),
     })
 }
@@ -243,32 +242,35 @@ fn options() -> serde_saphyr::Options {
 /// The tree without locations: built from the parser's events for a plain document,
 /// else by serde-saphyr.
 fn first_parse(text: &str) -> Result<At<Node<'_>>, serde_saphyr::Error> {
-    let options = options();
-    let budget = options.budget.clone().unwrap_or_default();
-    match crate::plain::parse(text, &budget) {
+    match first_parse_plain(text) {
         Some(tree) => Ok(tree),
-        None => crate::source::without_locations(|| parse_tree(text)),
+        None => first_parse_by_serde(text),
     }
 }
 
-/// The tree without locations as serde-saphyr builds it; for tests of the fast path.
+/// The tree without locations as serde-saphyr builds it: the fallback, and what the tests
+/// of the fast path compare with.
 #[doc(hidden)]
 pub fn first_parse_by_serde(text: &str) -> Result<At<Node<'_>>, serde_saphyr::Error> {
     crate::source::without_locations(|| parse_tree(text))
 }
 
-/// The tree without locations from the fast path alone (`None` when it declines); for
-/// tests.
+/// The tree without locations from the fast path alone (`None` when it declines).
 #[doc(hidden)]
 pub fn first_parse_plain(text: &str) -> Option<At<Node<'_>>> {
-    crate::plain::parse(text, &options().budget.unwrap_or_default())
+    crate::plain::parse(text, &budget())
 }
 
 /// The tree from the fast path cut in two parts parsed on two threads, whatever the
 /// size (`None` when it cannot be cut or declines); for tests.
 #[doc(hidden)]
 pub fn first_parse_in_parts(text: &str) -> Option<At<Node<'_>>> {
-    crate::plain::parse_in_parts(text, &options().budget.unwrap_or_default())
+    crate::plain::parse_in_parts(text, &budget())
+}
+
+/// The budget serde-saphyr enforces with [`options`], which the fast path stays inside.
+fn budget() -> serde_saphyr::Budget {
+    options().budget.unwrap_or_default()
 }
 
 fn parse_tree(text: &str) -> Result<At<Node<'_>>, serde_saphyr::Error> {

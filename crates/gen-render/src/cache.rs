@@ -3,13 +3,13 @@
 //! After `gen render` writes a bundle, it records on the bundle folder (as the extended
 //! attribute `user.gen.render`, which git does not track) a fingerprint of: the `gen`
 //! binary (size and modification time), the profile's bytes, and every file in the folder
-//! (path, size, modification time; the write records these from the files it has open,
-//! so storing the fingerprint costs no second walk). The next `gen render` of the same profile reads the
-//! profile, finds the folder by the profile's top-level `name:` and, if the fingerprint
-//! still matches, writes nothing and returns at once: the output is a pure function of
-//! binary and profile, and no file was touched since. Anything else (another binary, an
-//! edited profile or file, a new or removed file, no xattr support) renders as usual.
-//! `gen check` never uses it.
+//! (path, size, modification time; the write records these from the files it has open, so
+//! storing the fingerprint costs no second walk). The next `gen render` of the same
+//! profile reads the profile, finds the folder by the profile's top-level `name:` and, if
+//! the fingerprint still matches, writes nothing and returns at once: the output is a pure
+//! function of binary and profile, and no file was touched since. Anything else (another
+//! binary, an edited profile or file, a new or removed file, no xattr support) renders as
+//! usual. `gen check` never uses it.
 
 use std::hash::{Hash, Hasher};
 
@@ -37,24 +37,10 @@ fn guess_name(profile: &[u8]) -> Option<&str> {
 /// The print of every file below `dir`.
 fn walk(dir: &Utf8Path) -> Option<FilesPrint> {
     let mut print = FilesPrint::default();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in d.read_dir_utf8().ok()? {
-            let entry = entry.ok()?;
-            let meta = entry.path().symlink_metadata().ok()?;
-            if meta.is_dir() {
-                stack.push(entry.path().to_path_buf());
-            } else {
-                let rel = entry
-                    .path()
-                    .strip_prefix(dir)
-                    .ok()?
-                    .as_str()
-                    .replace('\\', "/");
-                print.add(&rel, &meta).ok()?;
-            }
-        }
-    }
+    crate::write::walk_files(dir, |rel, entry| {
+        print.add(&rel, &entry.path().symlink_metadata()?)
+    })
+    .ok()?;
     Some(print)
 }
 
@@ -124,12 +110,13 @@ pub fn profile_hash(profile: &[u8]) -> u64 {
 }
 
 /// The result of a render that can be skipped: the bundle name and no changes.
-pub fn lookup(out_root: &Utf8Path, profile: &[u8]) -> Option<(String, Changes)> {
+/// `profile_hash` is [`profile_hash`] of `profile`.
+pub fn lookup(out_root: &Utf8Path, profile: &[u8], profile_hash: u64) -> Option<(String, Changes)> {
     let name = guess_name(profile)?;
     let dir = out_root.join(name);
     let stored = read_attribute(&dir)?;
     let files = walk(&dir)?;
-    let print = fingerprint(profile_hash(profile), files)?;
+    let print = fingerprint(profile_hash, files)?;
     (stored == format!("{print:016x}")).then(|| {
         (
             name.to_string(),

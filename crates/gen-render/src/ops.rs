@@ -137,10 +137,10 @@ pub fn write_profile(
     out_root: &Utf8Path,
 ) -> Result<(String, crate::write::Changes), WriteFailure> {
     let bytes = gen_profile::read_file(path).map_err(WriteFailure::Profile)?;
-    if let Some(hit) = crate::cache::lookup(out_root, &bytes) {
+    let profile_hash = crate::cache::profile_hash(&bytes);
+    if let Some(hit) = crate::cache::lookup(out_root, &bytes, profile_hash) {
         return Ok(hit);
     }
-    let profile_hash = crate::cache::profile_hash(&bytes);
     let mut loaded =
         gen_profile::parse_owned_bytes(path.as_str(), bytes).map_err(WriteFailure::Profile)?;
     release_free_memory();

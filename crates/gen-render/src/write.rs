@@ -68,20 +68,18 @@ impl Changes {
     }
 }
 
-/// Every entry below `dir` that is not a folder, relative and `/`-separated, and whether it
-/// is a regular file (symlinks and special files are never followed or touched).
-fn existing_entries(dir: &Utf8Path) -> io::Result<BTreeMap<String, bool>> {
-    let mut found = BTreeMap::new();
-    if !dir.exists() {
-        return Ok(found);
-    }
+/// Call `visit` with every entry below `dir` that is not a folder: its path relative to
+/// `dir`, `/`-separated, and the entry (symlinks are never followed).
+pub(crate) fn walk_files(
+    dir: &Utf8Path,
+    mut visit: impl FnMut(String, &camino::Utf8DirEntry) -> io::Result<()>,
+) -> io::Result<()> {
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         for entry in d.read_dir_utf8()? {
             let entry = entry?;
-            let file_type = entry.file_type()?;
             let path = entry.path();
-            if file_type.is_dir() {
+            if entry.file_type()?.is_dir() {
                 stack.push(path.to_path_buf());
             } else {
                 let rel = path
@@ -89,9 +87,22 @@ fn existing_entries(dir: &Utf8Path) -> io::Result<BTreeMap<String, bool>> {
                     .map_err(io::Error::other)?
                     .as_str()
                     .replace('\\', "/");
-                found.insert(rel, file_type.is_file());
+                visit(rel, &entry)?;
             }
         }
+    }
+    Ok(())
+}
+
+/// Every entry below `dir` that is not a folder, relative and `/`-separated, and whether it
+/// is a regular file (symlinks and special files are never followed or touched).
+fn existing_entries(dir: &Utf8Path) -> io::Result<BTreeMap<String, bool>> {
+    let mut found = BTreeMap::new();
+    if dir.exists() {
+        walk_files(dir, |rel, entry| {
+            found.insert(rel, entry.file_type()?.is_file());
+            Ok(())
+        })?;
     }
     Ok(found)
 }
