@@ -10,6 +10,16 @@
 //! function of binary and profile, and no file was touched since. Anything else (another
 //! binary, an edited profile or file, a new or removed file, no xattr support) renders as
 //! usual. `gen check` never uses it.
+//!
+//! Modification times have the granularity of the filesystem's clock (a kernel tick on
+//! many systems), so a file rewritten with the same size in the tick of the render that
+//! wrote it would keep its size and time. As git does with its index, a fingerprint is
+//! trusted only while every file is older than the fingerprint itself: the time the
+//! attribute was set, read back as the folder's change time (ctime) from the same clock.
+//! A render that finds a file as new as that writes as usual and sets the attribute
+//! again, which moves the folder's ctime on; the render after that can skip. The
+//! attribute carries a counter beside the print so that each store changes its value
+//! (ext4 leaves the ctime alone when an attribute is set to the value it already has).
 
 use std::hash::{Hash, Hasher};
 
@@ -59,7 +69,7 @@ fn fingerprint(profile: u64, files: FilesPrint) -> Option<u64> {
 fn read_attribute(dir: &Utf8Path) -> Option<String> {
     let path = std::ffi::CString::new(dir.as_str()).ok()?;
     let name = std::ffi::CString::new(ATTRIBUTE).ok()?;
-    let mut buf = [0u8; 64];
+    let mut buf = [0u8; 80];
     // SAFETY: both strings are NUL-terminated and the buffer length is passed.
     let n = unsafe {
         libc::getxattr(
@@ -94,6 +104,17 @@ fn write_attribute(dir: &Utf8Path, value: &str) {
     }
 }
 
+/// When the folder's inode last changed (the attribute's last store, or an entry added or
+/// removed), on the filesystem's clock.
+#[cfg(target_os = "linux")]
+fn changed(dir: &Utf8Path) -> Option<std::time::SystemTime> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::symlink_metadata(dir).ok()?;
+    let secs = u64::try_from(meta.ctime()).ok()?;
+    let nanos = u32::try_from(meta.ctime_nsec()).ok()?;
+    std::time::UNIX_EPOCH.checked_add(std::time::Duration::new(secs, nanos))
+}
+
 #[cfg(not(target_os = "linux"))]
 fn read_attribute(_: &Utf8Path) -> Option<String> {
     None
@@ -101,6 +122,29 @@ fn read_attribute(_: &Utf8Path) -> Option<String> {
 
 #[cfg(not(target_os = "linux"))]
 fn write_attribute(_: &Utf8Path, _: &str) {}
+
+#[cfg(not(target_os = "linux"))]
+fn changed(_: &Utf8Path) -> Option<std::time::SystemTime> {
+    None
+}
+
+/// The attribute's value: the print and the store counter.
+fn attribute_value(print: u64, counter: u32) -> String {
+    format!("{print:016x} {counter}")
+}
+
+/// The print and the counter of an attribute's value.
+fn parse_attribute(value: &str) -> Option<(&str, u32)> {
+    let (print, counter) = value.split_once(' ')?;
+    Some((print, counter.parse().ok()?))
+}
+
+/// Whether the bundle folder of `name` below `out_root` holds a stored fingerprint: false
+/// where the filesystem keeps no extended attributes.
+#[doc(hidden)]
+pub fn stored(out_root: &Utf8Path, name: &str) -> bool {
+    read_attribute(&out_root.join(name)).is_some()
+}
 
 /// A hash of the profile's bytes, for [`store`] once the bytes are gone.
 pub fn profile_hash(profile: &[u8]) -> u64 {
@@ -115,9 +159,12 @@ pub fn lookup(out_root: &Utf8Path, profile: &[u8], profile_hash: u64) -> Option<
     let name = guess_name(profile)?;
     let dir = out_root.join(name);
     let stored = read_attribute(&dir)?;
+    let (stored, _) = parse_attribute(&stored)?;
     let files = walk(&dir)?;
     let print = fingerprint(profile_hash, files)?;
-    (stored == format!("{print:016x}")).then(|| {
+    // A file as new as the fingerprint may have been rewritten within its tick.
+    let settled = files.newest < Some(changed(&dir)?);
+    (settled && stored == format!("{print:016x}")).then(|| {
         (
             name.to_string(),
             Changes {
@@ -129,9 +176,33 @@ pub fn lookup(out_root: &Utf8Path, profile: &[u8], profile_hash: u64) -> Option<
     })
 }
 
+/// How long [`store`] waits at most for the filesystem's clock to pass the newest file.
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(25);
+
 /// Record the fingerprint of a bundle just written, whose files the write listed.
+///
+/// The files just written often share the clock tick of the attribute, which would make
+/// the next render a full one. So, for up to [`SETTLE`] (a few kernel ticks; a filesystem
+/// with coarser times gives up and settles at its next render), the attribute is set
+/// again until its time is past the newest file.
 pub fn store(out_root: &Utf8Path, name: &str, profile_hash: u64, written: &Changes) {
-    if let Some(print) = fingerprint(profile_hash, written.files) {
-        write_attribute(&out_root.join(name), &format!("{print:016x}"));
+    let dir = out_root.join(name);
+    let Some(print) = fingerprint(profile_hash, written.files) else {
+        return;
+    };
+    let mut counter = read_attribute(&dir)
+        .as_deref()
+        .and_then(parse_attribute)
+        .map_or(0, |(_, c)| c.wrapping_add(1));
+    let start = std::time::Instant::now();
+    loop {
+        write_attribute(&dir, &attribute_value(print, counter));
+        match changed(&dir) {
+            Some(at) if written.files.newest < Some(at) => return,
+            None => return,
+            Some(_) if start.elapsed() >= SETTLE => return,
+            Some(_) => std::thread::sleep(std::time::Duration::from_millis(1)),
+        }
+        counter = counter.wrapping_add(1);
     }
 }

@@ -43,21 +43,24 @@ pub struct Changes {
 }
 
 /// An order-free print of a set of files: the sum of one hash per file (relative path,
-/// size, modification time), and how many there are.
+/// size, modification time), how many there are, and the newest modification time.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FilesPrint {
     pub sum: u64,
     pub count: usize,
+    pub newest: Option<std::time::SystemTime>,
 }
 
 impl FilesPrint {
     /// Add the file at `rel` with metadata `meta`.
     pub fn add(&mut self, rel: &str, meta: &fs::Metadata) -> io::Result<()> {
         use std::hash::{Hash, Hasher};
+        let modified = meta.modified()?;
         let mut h = std::hash::DefaultHasher::new();
-        (rel, meta.len(), meta.modified()?).hash(&mut h);
+        (rel, meta.len(), modified).hash(&mut h);
         self.sum = self.sum.wrapping_add(h.finish());
         self.count += 1;
+        self.newest = self.newest.max(Some(modified));
         Ok(())
     }
 }
