@@ -201,9 +201,8 @@ fn committed_bundles_pass() {
 
 #[test]
 fn objects_without_namespace_inherit_the_kustomization_namespace() {
-    let dir = std::env::temp_dir().join(format!("gen-audit-ns-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_path_buf();
     std::fs::write(
         dir.join("kustomization.yaml"),
         "namespace: apps\nresources: [m.yaml]\n",

@@ -19,9 +19,13 @@ fn gen_in(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn workspace(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("gen-cli-{tag}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
+/// A temporary folder with the example profiles, removed when dropped.
+fn workspace(tag: &str) -> tempfile::TempDir {
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!("gen-cli-{tag}-"))
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path();
     fs::create_dir_all(dir.join("profiles")).unwrap();
     for name in ["single-team", "multi-tenant"] {
         fs::copy(
@@ -30,27 +34,28 @@ fn workspace(tag: &str) -> PathBuf {
         )
         .unwrap();
     }
-    dir
+    tmp
 }
 
 #[test]
 fn render_then_check_is_clean_and_an_edit_makes_check_fail() {
-    let dir = workspace("roundtrip");
-    let out = gen_in(&dir, &["render", "--profile", "single-team"]);
+    let tmp = workspace("roundtrip");
+    let dir = tmp.path();
+    let out = gen_in(dir, &["render", "--profile", "single-team"]);
     assert_eq!(
         out.status.code(),
         Some(0),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = gen_in(&dir, &["check", "--all"]);
+    let out = gen_in(dir, &["check", "--all"]);
     assert_eq!(
         out.status.code(),
         Some(1),
         "multi-tenant was never rendered"
     );
-    gen_in(&dir, &["render", "--all"]);
-    let out = gen_in(&dir, &["check", "--all"]);
+    gen_in(dir, &["render", "--all"]);
+    let out = gen_in(dir, &["check", "--all"]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -65,7 +70,7 @@ fn render_then_check_is_clean_and_an_edit_makes_check_fail() {
             .replace("replicas: 2", "replicas: 3"),
     )
     .unwrap();
-    let out = gen_in(&dir, &["check", "--profile", "single-team"]);
+    let out = gen_in(dir, &["check", "--profile", "single-team"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -76,10 +81,11 @@ fn render_then_check_is_clean_and_an_edit_makes_check_fail() {
 
 #[test]
 fn exit_codes() {
-    let dir = workspace("codes");
+    let tmp = workspace("codes");
+    let dir = tmp.path();
     fs::write(dir.join("profiles/bad.yaml"), "name: bad\npatern: shared\n").unwrap();
     assert_eq!(
-        gen_in(&dir, &["render", "--profile", "bad"]).status.code(),
+        gen_in(dir, &["render", "--profile", "bad"]).status.code(),
         Some(2),
         "unknown key: input error"
     );
@@ -88,38 +94,39 @@ fn exit_codes() {
         "name: broken\npattern: shared\nplatform: {namespace: ns}\napplications: [{name: a, namespace: elsewhere}]\n",
     )
     .unwrap();
-    let out = gen_in(&dir, &["render", "--profile", "broken"]);
+    let out = gen_in(dir, &["render", "--profile", "broken"]);
     assert_eq!(out.status.code(), Some(1), "rule violation");
     assert!(
         !dir.join("out/broken").exists(),
         "nothing written on failure"
     );
     assert_eq!(
-        gen_in(&dir, &["render", "--profile", "missing"])
+        gen_in(dir, &["render", "--profile", "missing"])
             .status
             .code(),
         Some(2)
     );
     assert_eq!(
-        gen_in(&dir, &["render"]).status.code(),
+        gen_in(dir, &["render"]).status.code(),
         Some(2),
         "usage error"
     );
-    assert_eq!(gen_in(&dir, &["--help"]).status.code(), Some(0));
-    let help = String::from_utf8_lossy(&gen_in(&dir, &["--help"]).stdout).to_string();
+    assert_eq!(gen_in(dir, &["--help"]).status.code(), Some(0));
+    let help = String::from_utf8_lossy(&gen_in(dir, &["--help"]).stdout).to_string();
     assert!(help.contains("Exit codes:"), "{help}");
 }
 
 #[test]
 fn json_diagnostics_and_stdout_stream() {
-    let dir = workspace("json");
+    let tmp = workspace("json");
+    let dir = tmp.path();
     fs::write(dir.join("profiles/bad.yaml"), "name: bad\npattern: shared\nplatform: {namespace: ns}\napplications: [{name: a, namespace: x}]\n").unwrap();
-    let out = gen_in(&dir, &["render", "--profile", "bad", "--format", "json"]);
+    let out = gen_in(dir, &["render", "--profile", "bad", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["failure"], "check");
     assert_eq!(v["diagnostics"][0]["code"], "application-namespace");
     assert_eq!(v["diagnostics"][0]["line"], 4);
-    let out = gen_in(&dir, &["render", "--profile", "single-team", "--stdout"]);
+    let out = gen_in(dir, &["render", "--profile", "single-team", "--stdout"]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(

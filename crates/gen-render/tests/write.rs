@@ -11,13 +11,28 @@ use camino::{Utf8Path, Utf8PathBuf};
 use gen_render::write::{compare, write, write_with};
 use gen_render::{Bundle, render_profile};
 
-fn temp_out(tag: &str) -> Utf8PathBuf {
-    let dir = Utf8PathBuf::from_path_buf(std::env::temp_dir())
-        .unwrap()
-        .join(format!("gen-write-{tag}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh folder in the temporary directory, removed when the test is done with it.
+struct TempDir {
+    path: Utf8PathBuf,
+    _removed_on_drop: tempfile::TempDir,
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = Utf8Path;
+    fn deref(&self) -> &Utf8Path {
+        &self.path
+    }
+}
+
+fn temp_out(tag: &str) -> TempDir {
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!("gen-write-{tag}-"))
+        .tempdir()
+        .unwrap();
+    TempDir {
+        path: Utf8PathBuf::from_path_buf(tmp.path().to_path_buf()).unwrap(),
+        _removed_on_drop: tmp,
+    }
 }
 
 fn example() -> Bundle {
@@ -211,10 +226,7 @@ fn render_until_skipped(profile: &Utf8Path, out: &Utf8Path) -> gen_render::write
 #[test]
 fn an_unchanged_render_is_skipped_and_any_change_renders_again() {
     let out = temp_out("cache");
-    let dir = Utf8PathBuf::from_path_buf(std::env::temp_dir())
-        .unwrap()
-        .join(format!("gen-cache-profile-{}", std::process::id()));
-    fs::create_dir_all(&dir).unwrap();
+    let dir = temp_out("cache-profile");
     let profile = dir.join("single-team.yaml");
     fs::copy(common::example("single-team"), &profile).unwrap();
     let (_, first) = gen_render::ops::write_profile(&profile, &out).unwrap();
@@ -270,10 +282,7 @@ fn an_unchanged_render_is_skipped_and_any_change_renders_again() {
 #[test]
 fn a_file_as_new_as_the_fingerprint_is_not_trusted() {
     let out = temp_out("racy");
-    let dir = Utf8PathBuf::from_path_buf(std::env::temp_dir())
-        .unwrap()
-        .join(format!("gen-racy-profile-{}", std::process::id()));
-    fs::create_dir_all(&dir).unwrap();
+    let dir = temp_out("racy-profile");
     let profile = dir.join("single-team.yaml");
     fs::copy(common::example("single-team"), &profile).unwrap();
     gen_render::ops::write_profile(&profile, &out).unwrap();
@@ -309,6 +318,4 @@ fn a_file_as_new_as_the_fingerprint_is_not_trusted() {
         vec!["platform/server-mlserver.yaml".to_string()]
     );
     assert_eq!(fs::read_to_string(&file).unwrap(), original);
-    let _ = fs::remove_dir_all(&out);
-    let _ = fs::remove_dir_all(&dir);
 }
