@@ -83,25 +83,26 @@ fn read_attribute(dir: &Utf8Path) -> Option<String> {
     String::from_utf8(buf[..n].to_vec()).ok()
 }
 
+/// Whether the attribute could be set. A failure (no xattr support) only means no cache.
 #[cfg(target_os = "linux")]
-fn write_attribute(dir: &Utf8Path, value: &str) {
+fn write_attribute(dir: &Utf8Path, value: &str) -> bool {
     let (Ok(path), Ok(name)) = (
         std::ffi::CString::new(dir.as_str()),
         std::ffi::CString::new(ATTRIBUTE),
     ) else {
-        return;
+        return false;
     };
-    // SAFETY: both strings are NUL-terminated and the value length is passed. A failure
-    // (no xattr support) only means no cache.
-    unsafe {
+    // SAFETY: both strings are NUL-terminated and the value length is passed.
+    let status = unsafe {
         libc::setxattr(
             path.as_ptr(),
             name.as_ptr(),
             value.as_ptr().cast(),
             value.len(),
             0,
-        );
-    }
+        )
+    };
+    status == 0
 }
 
 /// When the folder's inode last changed (the attribute's last store, or an entry added or
@@ -121,7 +122,9 @@ fn read_attribute(_: &Utf8Path) -> Option<String> {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn write_attribute(_: &Utf8Path, _: &str) {}
+fn write_attribute(_: &Utf8Path, _: &str) -> bool {
+    false
+}
 
 #[cfg(not(target_os = "linux"))]
 fn changed(_: &Utf8Path) -> Option<std::time::SystemTime> {
@@ -196,7 +199,9 @@ pub fn store(out_root: &Utf8Path, name: &str, profile_hash: u64, written: &Chang
         .map_or(0, |(_, c)| c.wrapping_add(1));
     let start = std::time::Instant::now();
     loop {
-        write_attribute(&dir, &attribute_value(print, counter));
+        if !write_attribute(&dir, &attribute_value(print, counter)) {
+            return;
+        }
         match changed(&dir) {
             Some(at) if written.files.newest < Some(at) => return,
             None => return,
