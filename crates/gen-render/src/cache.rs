@@ -110,7 +110,8 @@ fn write_attribute(dir: &Utf8Path, value: &str) -> bool {
 #[cfg(target_os = "linux")]
 fn changed(dir: &Utf8Path) -> Option<std::time::SystemTime> {
     use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::symlink_metadata(dir).ok()?;
+    // Followed, as getxattr and setxattr follow a symlink.
+    let meta = std::fs::metadata(dir).ok()?;
     let secs = u64::try_from(meta.ctime()).ok()?;
     let nanos = u32::try_from(meta.ctime_nsec()).ok()?;
     std::time::UNIX_EPOCH.checked_add(std::time::Duration::new(secs, nanos))
