@@ -270,7 +270,6 @@ fn generated_documents_agree_or_decline() {
         })
         .unwrap();
     // Not vacuous: a good share of the documents are plain enough for the fast path.
-    eprintln!("fast path taken {} times", taken.get());
     assert!(taken.get() > 300, "fast path taken {} times", taken.get());
 }
 
@@ -419,11 +418,6 @@ fn documents_cut_into_parts_agree_or_decline() {
         })
         .unwrap();
     // Not vacuous: many documents are cut, and many are taken whole.
-    eprintln!(
-        "cut into parts {} times, taken whole {} times",
-        parts.get(),
-        whole.get()
-    );
     assert!(parts.get() > 250, "cut into parts {} times", parts.get());
     assert!(whole.get() > 400, "taken whole {} times", whole.get());
 }

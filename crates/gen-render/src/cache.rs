@@ -27,7 +27,7 @@ use camino::Utf8Path;
 
 use crate::write::{Changes, FilesPrint};
 
-const ATTRIBUTE: &str = "user.gen.render";
+const ATTRIBUTE: &std::ffi::CStr = c"user.gen.render";
 
 /// The bundle name from a top-level `name:` line, without parsing the YAML. A wrong guess
 /// only misses the cache: the fingerprint covers the profile's exact bytes.
@@ -68,13 +68,12 @@ fn fingerprint(profile: u64, files: FilesPrint) -> Option<u64> {
 #[cfg(target_os = "linux")]
 fn read_attribute(dir: &Utf8Path) -> Option<String> {
     let path = std::ffi::CString::new(dir.as_str()).ok()?;
-    let name = std::ffi::CString::new(ATTRIBUTE).ok()?;
     let mut buf = [0u8; 80];
     // SAFETY: both strings are NUL-terminated and the buffer length is passed.
     let n = unsafe {
         libc::getxattr(
             path.as_ptr(),
-            name.as_ptr(),
+            ATTRIBUTE.as_ptr(),
             buf.as_mut_ptr().cast(),
             buf.len(),
         )
@@ -86,17 +85,14 @@ fn read_attribute(dir: &Utf8Path) -> Option<String> {
 /// Whether the attribute could be set. A failure (no xattr support) only means no cache.
 #[cfg(target_os = "linux")]
 fn write_attribute(dir: &Utf8Path, value: &str) -> bool {
-    let (Ok(path), Ok(name)) = (
-        std::ffi::CString::new(dir.as_str()),
-        std::ffi::CString::new(ATTRIBUTE),
-    ) else {
+    let Ok(path) = std::ffi::CString::new(dir.as_str()) else {
         return false;
     };
     // SAFETY: both strings are NUL-terminated and the value length is passed.
     let status = unsafe {
         libc::setxattr(
             path.as_ptr(),
-            name.as_ptr(),
+            ATTRIBUTE.as_ptr(),
             value.as_ptr().cast(),
             value.len(),
             0,
@@ -138,9 +134,9 @@ fn attribute_value(print: u64, counter: u32) -> String {
 }
 
 /// The print and the counter of an attribute's value.
-fn parse_attribute(value: &str) -> Option<(&str, u32)> {
+fn parse_attribute(value: &str) -> Option<(u64, u32)> {
     let (print, counter) = value.split_once(' ')?;
-    Some((print, counter.parse().ok()?))
+    Some((u64::from_str_radix(print, 16).ok()?, counter.parse().ok()?))
 }
 
 /// Whether the bundle folder of `name` below `out_root` holds a stored fingerprint: false
@@ -162,13 +158,11 @@ pub fn profile_hash(profile: &[u8]) -> u64 {
 pub fn lookup(out_root: &Utf8Path, profile: &[u8], profile_hash: u64) -> Option<(String, Changes)> {
     let name = guess_name(profile)?;
     let dir = out_root.join(name);
-    let stored = read_attribute(&dir)?;
-    let (stored, _) = parse_attribute(&stored)?;
+    let (stored, _) = parse_attribute(&read_attribute(&dir)?)?;
     let files = walk(&dir)?;
-    let print = fingerprint(profile_hash, files)?;
     // A file as new as the fingerprint may have been rewritten within its tick.
     let settled = files.newest < Some(changed(&dir)?);
-    (settled && stored == format!("{print:016x}")).then(|| {
+    (settled && fingerprint(profile_hash, files)? == stored).then(|| {
         (
             name.to_string(),
             Changes {

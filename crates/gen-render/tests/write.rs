@@ -223,12 +223,33 @@ fn render_until_skipped(profile: &Utf8Path, out: &Utf8Path) -> gen_render::write
     panic!("no render was skipped in 3 s");
 }
 
-#[test]
-fn an_unchanged_render_is_skipped_and_any_change_renders_again() {
-    let out = temp_out("cache");
-    let dir = temp_out("cache-profile");
+/// A copy of the single-team profile in its own folder, and an empty output folder.
+fn example_copy(tag: &str) -> (TempDir, TempDir, Utf8PathBuf) {
+    let out = temp_out(tag);
+    let dir = temp_out(&format!("{tag}-profile"));
     let profile = dir.join("single-team.yaml");
     fs::copy(common::example("single-team"), &profile).unwrap();
+    (out, dir, profile)
+}
+
+/// The Server file the cache tests edit.
+const SERVER: &str = "platform/server-mlserver.yaml";
+
+/// `changes` rewrote only the Server file, and `file` holds `original` again.
+fn assert_server_restored(changes: &gen_render::write::Changes, file: &Utf8Path, original: &str) {
+    assert!(!changes.skipped);
+    assert_eq!(changes.updated, vec![SERVER.to_string()]);
+    assert_eq!(fs::read_to_string(file).unwrap(), original);
+}
+
+fn set_modified(file: &Utf8Path, time: SystemTime) {
+    let file = fs::File::options().write(true).open(file).unwrap();
+    file.set_modified(time).unwrap();
+}
+
+#[test]
+fn an_unchanged_render_is_skipped_and_any_change_renders_again() {
+    let (out, _dir, profile) = example_copy("cache");
     let (_, first) = gen_render::ops::write_profile(&profile, &out).unwrap();
     assert!(!first.skipped && !first.created.is_empty());
     if !gen_render::cache::stored(&out, "single-team") {
@@ -240,16 +261,11 @@ fn an_unchanged_render_is_skipped_and_any_change_renders_again() {
     let second = render_until_skipped(&profile, &out);
     assert_eq!(second.unchanged, first.created.len());
     // An edited generated file is noticed and restored.
-    let file = out.join("single-team/platform/server-mlserver.yaml");
+    let file = out.join("single-team").join(SERVER);
     let original = fs::read_to_string(&file).unwrap();
     fs::write(&file, original.replace("replicas: 2", "replicas: 7")).unwrap();
     let (_, third) = gen_render::ops::write_profile(&profile, &out).unwrap();
-    assert!(!third.skipped);
-    assert_eq!(
-        third.updated,
-        vec!["platform/server-mlserver.yaml".to_string()]
-    );
-    assert_eq!(fs::read_to_string(&file).unwrap(), original);
+    assert_server_restored(&third, &file, &original);
     // A changed profile renders again.
     render_until_skipped(&profile, &out);
     fs::write(
@@ -262,10 +278,7 @@ fn an_unchanged_render_is_skipped_and_any_change_renders_again() {
     .unwrap();
     let (_, fifth) = gen_render::ops::write_profile(&profile, &out).unwrap();
     assert!(!fifth.skipped);
-    assert_eq!(
-        fifth.updated,
-        vec!["platform/server-mlserver.yaml".to_string()]
-    );
+    assert_eq!(fifth.updated, vec![SERVER.to_string()]);
     // A foreign file added to the folder also ends the shortcut.
     render_until_skipped(&profile, &out);
     fs::write(out.join("single-team/NOTES.md"), "x").unwrap();
@@ -281,41 +294,23 @@ fn an_unchanged_render_is_skipped_and_any_change_renders_again() {
 /// that wrote the file. A modification time in the future stands for that tick here.
 #[test]
 fn a_file_as_new_as_the_fingerprint_is_not_trusted() {
-    let out = temp_out("racy");
-    let dir = temp_out("racy-profile");
-    let profile = dir.join("single-team.yaml");
-    fs::copy(common::example("single-team"), &profile).unwrap();
+    let (out, _dir, profile) = example_copy("racy");
     gen_render::ops::write_profile(&profile, &out).unwrap();
     if !gen_render::cache::stored(&out, "single-team") {
         return; // no extended attributes: nothing is ever skipped
     }
     render_until_skipped(&profile, &out);
-    let file = out.join("single-team/platform/server-mlserver.yaml");
+    let file = out.join("single-team").join(SERVER);
     let original = fs::read_to_string(&file).unwrap();
     let tick = SystemTime::now() + Duration::from_secs(3600);
-    fs::File::options()
-        .write(true)
-        .open(&file)
-        .unwrap()
-        .set_modified(tick)
-        .unwrap();
+    set_modified(&file, tick);
     // The new time is noticed; the render rewrites nothing and stores a fingerprint
     // that includes it.
     let (_, touched) = gen_render::ops::write_profile(&profile, &out).unwrap();
     assert!(!touched.skipped && touched.is_clean());
     // Same size, same time, other content.
     fs::write(&file, original.replace("replicas: 2", "replicas: 7")).unwrap();
-    fs::File::options()
-        .write(true)
-        .open(&file)
-        .unwrap()
-        .set_modified(tick)
-        .unwrap();
+    set_modified(&file, tick);
     let (_, edited) = gen_render::ops::write_profile(&profile, &out).unwrap();
-    assert!(!edited.skipped);
-    assert_eq!(
-        edited.updated,
-        vec!["platform/server-mlserver.yaml".to_string()]
-    );
-    assert_eq!(fs::read_to_string(&file).unwrap(), original);
+    assert_server_restored(&edited, &file, &original);
 }
