@@ -165,9 +165,16 @@ pub struct GitOps {
     /// The git repository that holds the rendered bundle.
     #[serde(default, rename = "repoURL")]
     pub repo_url: Option<String>,
-    /// The branch, tag or commit to follow (default: main).
+    /// What to follow (default: main): a branch (`main` or `refs/heads/main`), a tag
+    /// (`refs/tags/v1.2.0`), another full ref (`refs/...`), or a full commit SHA (40 or 64
+    /// hex digits). Flux gets the matching GitRepository ref field; Argo CD takes it as is.
     #[serde(default)]
     pub revision: Option<String>,
+    /// The bundle folder's path from the root of the GitOps repository, which every
+    /// Application and Kustomization path starts with (default: `<--out>/<name>`, i.e.
+    /// out/<name>, when gen runs from the repository root).
+    #[serde(default)]
+    pub path: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]

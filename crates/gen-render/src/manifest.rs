@@ -4,7 +4,7 @@
 use k8s_openapi::Resource;
 use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota, ServiceAccount};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
-use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
+use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, Role, RoleBinding};
 use serde::Serialize;
 
 use gen_seldon::{Experiment, Kind, Model, Pipeline, SeldonRuntime, Server};
@@ -22,6 +22,7 @@ pub enum Manifest {
     ServiceAccount(ServiceAccount),
     Role(Role),
     RoleBinding(RoleBinding),
+    ClusterRoleBinding(ClusterRoleBinding),
     SeldonRuntime(SeldonRuntime),
     Server(Server),
     Model(Model),
@@ -45,6 +46,7 @@ macro_rules! each {
             Manifest::ServiceAccount($v) => $body,
             Manifest::Role($v) => $body,
             Manifest::RoleBinding($v) => $body,
+            Manifest::ClusterRoleBinding($v) => $body,
             Manifest::SeldonRuntime($v) => $body,
             Manifest::Server($v) => $body,
             Manifest::Model($v) => $body,
@@ -76,6 +78,7 @@ impl Manifest {
             Manifest::ServiceAccount(o) => k8s(o),
             Manifest::Role(o) => k8s(o),
             Manifest::RoleBinding(o) => k8s(o),
+            Manifest::ClusterRoleBinding(o) => k8s(o),
             Manifest::SeldonRuntime(o) => typed(o),
             Manifest::Server(o) => typed(o),
             Manifest::Model(o) => typed(o),
@@ -99,6 +102,7 @@ impl Manifest {
             Manifest::ServiceAccount(o) => o.metadata.name.as_deref().unwrap_or(""),
             Manifest::Role(o) => o.metadata.name.as_deref().unwrap_or(""),
             Manifest::RoleBinding(o) => o.metadata.name.as_deref().unwrap_or(""),
+            Manifest::ClusterRoleBinding(o) => o.metadata.name.as_deref().unwrap_or(""),
             Manifest::SeldonRuntime(o) => o.name(),
             Manifest::Server(o) => o.name(),
             Manifest::Model(o) => o.name(),

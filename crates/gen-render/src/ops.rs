@@ -6,7 +6,6 @@ use gen_profile::{Diagnostic, Failure, Loaded, Report, check, load_file};
 use gen_seldon::rules::{self, Finding};
 
 use crate::bundle::{Bundle, assemble};
-use crate::plan::plan;
 
 /// `NAME` means `<root>/profiles/NAME.yaml`; anything with a `/` or ending in `.yaml`/
 /// `.yml` is a path.
@@ -35,21 +34,47 @@ pub fn finding_to_diagnostic(f: Finding) -> Diagnostic {
     }
 }
 
+/// The folder `gen` writes bundles to unless told otherwise (`--out`).
+pub const DEFAULT_OUT: &str = "out";
+
 /// Every problem in a loaded profile: the profile rules and the Seldon run-time rules
 /// over the objects it would render, all at once.
 pub fn diagnose(loaded: &Loaded) -> Vec<Diagnostic> {
-    diagnose_plan(loaded).0
+    diagnose_plan(loaded, Utf8Path::new(DEFAULT_OUT)).0
+}
+
+/// Where the bundle written under `out_root` is in the GitOps repository, with the
+/// problems of the GitOps settings (added to the other diagnostics). On an error the
+/// default place is used, so that the other checks still run.
+fn locate(
+    profile: &gen_profile::Profile,
+    out_root: &Utf8Path,
+) -> (crate::gitops::RepoDir, Vec<Diagnostic>) {
+    let mut problems: Vec<Diagnostic> =
+        crate::gitops::check_revision(profile).into_iter().collect();
+    let repo = crate::gitops::locate(profile, out_root).unwrap_or_else(|d| {
+        problems.push(d);
+        crate::gitops::RepoDir::default_for(profile)
+    });
+    (repo, problems)
 }
 
 /// The diagnostics and the plan they were found in, so rendering plans once.
-fn diagnose_plan(loaded: &Loaded) -> (Vec<Diagnostic>, crate::plan::Plan) {
-    let plan = plan(&loaded.profile);
-    (diagnostics_of(loaded, &plan), plan)
+fn diagnose_plan(loaded: &Loaded, out_root: &Utf8Path) -> (Vec<Diagnostic>, crate::plan::Plan) {
+    let (repo, problems) = locate(&loaded.profile, out_root);
+    let plan = crate::plan::plan_at(&loaded.profile, &repo);
+    (diagnostics_of(loaded, &plan, problems), plan)
 }
 
-/// The profile rules over `loaded` and the Seldon rules over the objects of `plan`.
-fn diagnostics_of(loaded: &Loaded, plan: &crate::plan::Plan) -> Vec<Diagnostic> {
+/// The profile rules over `loaded`, `problems` found on the way, and the Seldon rules over
+/// the objects of `plan`.
+fn diagnostics_of(
+    loaded: &Loaded,
+    plan: &crate::plan::Plan,
+    problems: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
     let mut diagnostics = check::check(&loaded.profile);
+    diagnostics.extend(problems);
     diagnostics.extend(
         rules::check(&plan.inventory())
             .into_iter()
@@ -71,9 +96,16 @@ fn stop_on_errors(loaded: &Loaded, diagnostics: Vec<Diagnostic>) -> Result<(), R
     }
 }
 
-/// Check and render a loaded profile. Nothing is rendered unless every check passes.
+/// Check and render a loaded profile, for `out/`. Nothing is rendered unless every check
+/// passes.
 pub fn render_loaded(loaded: &Loaded) -> Result<Bundle, Report> {
-    let (diagnostics, plan) = diagnose_plan(loaded);
+    render_loaded_in(loaded, Utf8Path::new(DEFAULT_OUT))
+}
+
+/// Check and render a loaded profile whose bundle goes under `out_root` (the GitOps paths
+/// follow from it, unless the profile sets `gitops.path`).
+pub fn render_loaded_in(loaded: &Loaded, out_root: &Utf8Path) -> Result<Bundle, Report> {
+    let (diagnostics, plan) = diagnose_plan(loaded, out_root);
     stop_on_errors(loaded, diagnostics)?;
     assemble(&loaded.profile, &plan).map_err(|e| {
         Report::new(
@@ -90,11 +122,16 @@ pub fn render_loaded(loaded: &Loaded) -> Result<Bundle, Report> {
     })
 }
 
-/// Load, check and render the profile at `path`.
+/// Load, check and render the profile at `path`, for `out/`.
 pub fn render_profile(path: &Utf8Path) -> Result<Bundle, Report> {
+    render_profile_in(path, Utf8Path::new(DEFAULT_OUT))
+}
+
+/// Load, check and render the profile at `path`, for a bundle under `out_root`.
+pub fn render_profile_in(path: &Utf8Path, out_root: &Utf8Path) -> Result<Bundle, Report> {
     let loaded = load_file(path)?;
     release_free_memory();
-    render_loaded(&loaded)
+    render_loaded_in(&loaded, out_root)
 }
 
 /// Hand the parser's freed memory back to the system before the objects are built, so the
@@ -110,7 +147,7 @@ fn release_free_memory() {
 /// Load and check the profile at `path`, then draw its bundle.
 pub fn graph_profile(path: &Utf8Path, format: crate::graph::GraphFormat) -> Result<String, Report> {
     let loaded = load_file(path)?;
-    let (diagnostics, plan) = diagnose_plan(&loaded);
+    let (diagnostics, plan) = diagnose_plan(&loaded, Utf8Path::new(DEFAULT_OUT));
     stop_on_errors(&loaded, diagnostics)?;
     Ok(crate::graph::render(&loaded.profile, &plan, format))
 }
@@ -128,7 +165,8 @@ pub enum WriteFailure {
 }
 
 /// Load, check and render the profile at `path` straight to `out_root/<name>/`, writing
-/// each file as it is rendered (the bundle is never held in memory).
+/// each file as it is rendered (the bundle is never held in memory). The GitOps paths are
+/// those of a bundle under `out/` in the repository (or `gitops.path`).
 ///
 /// When nothing changed since the last render on this machine (same `gen` binary, same
 /// profile bytes, bundle files untouched), the render is skipped: see [`crate::cache`].
@@ -136,8 +174,25 @@ pub fn write_profile(
     path: &Utf8Path,
     out_root: &Utf8Path,
 ) -> Result<(String, crate::write::Changes), WriteFailure> {
+    write_profile_in(path, out_root, Utf8Path::new(DEFAULT_OUT))
+}
+
+/// [`write_profile`] for a bundle that the repository holds under `repo_out` (the `--out`
+/// argument as given, relative to the repository root; `gitops.path` wins over it).
+pub fn write_profile_in(
+    path: &Utf8Path,
+    out_root: &Utf8Path,
+    repo_out: &Utf8Path,
+) -> Result<(String, crate::write::Changes), WriteFailure> {
     let bytes = gen_profile::read_file(path).map_err(WriteFailure::Profile)?;
-    let profile_hash = crate::cache::profile_hash(&bytes);
+    // The GitOps paths depend on `out_root` too: a render for another `--out` is no hit.
+    let profile_hash = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        crate::cache::profile_hash(&bytes).hash(&mut h);
+        repo_out.as_str().hash(&mut h);
+        h.finish()
+    };
     if let Some(hit) = crate::cache::lookup(out_root, &bytes, profile_hash) {
         return Ok(hit);
     }
@@ -146,8 +201,10 @@ pub fn write_profile(
     release_free_memory();
     // The specs move into the plan (the profile rules do not read them): a large profile
     // is not held twice.
-    let plan = crate::plan::plan_taking(&mut loaded.profile);
-    stop_on_errors(&loaded, diagnostics_of(&loaded, &plan)).map_err(WriteFailure::Profile)?;
+    let (repo, problems) = locate(&loaded.profile, repo_out);
+    let plan = crate::plan::plan_taking_at(&mut loaded.profile, &repo);
+    stop_on_errors(&loaded, diagnostics_of(&loaded, &plan, problems))
+        .map_err(WriteFailure::Profile)?;
     // The source text only serves diagnostics, and there are none.
     drop(std::mem::take(&mut loaded.source));
     release_free_memory();

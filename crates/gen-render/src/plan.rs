@@ -70,12 +70,24 @@ pub enum Entry {
 #[derive(Clone, Copy, Debug)]
 pub enum Deferred {
     Namespace,
-    RuntimePolicies { tenant: Option<usize> },
+    RuntimePolicies {
+        tenant: Option<usize>,
+    },
     ControllerPolicies,
-    Quota { tenant: usize },
-    TenantReconciler { tenant: usize },
-    TenantOwners { tenant: usize },
-    AppOwners { app: usize },
+    Quota {
+        tenant: usize,
+    },
+    TenantReconciler {
+        tenant: usize,
+    },
+    /// The Role of the account that applies the applications (Flux, pattern shared).
+    AppsReconciler,
+    TenantOwners {
+        tenant: usize,
+    },
+    AppOwners {
+        app: usize,
+    },
 }
 
 impl Entry {
@@ -115,6 +127,7 @@ impl Entry {
             Deferred::TenantReconciler { tenant } => {
                 crate::gitops::tenant_reconciler_rbac(profile, &profile.tenants[tenant])
             }
+            Deferred::AppsReconciler => crate::gitops::apps_reconciler_rbac(profile),
             Deferred::TenantOwners { tenant } => owner_rbac(
                 "seldon-tenant-owners",
                 ns,
@@ -181,6 +194,8 @@ pub struct Plan {
     pub folders: Vec<Folder>,
     pub controller_namespace: String,
     pub server_configs: Vec<ServerConfigInfo>,
+    /// The bundle folder's path in the GitOps repository.
+    pub repo: crate::gitops::RepoDir,
 }
 
 impl Plan {
@@ -465,6 +480,11 @@ type Specs = Vec<(
 /// as needed to find namespaces; applications whose namespace is unknown are skipped
 /// (the profile checks report them).
 pub fn plan(profile: &Profile) -> Plan {
+    plan_at(profile, &crate::gitops::RepoDir::default_for(profile))
+}
+
+/// [`plan`] for a bundle at `repo` in the GitOps repository.
+pub fn plan_at(profile: &Profile, repo: &crate::gitops::RepoDir) -> Plan {
     let specs = profile
         .applications
         .iter()
@@ -476,13 +496,19 @@ pub fn plan(profile: &Profile) -> Plan {
             )
         })
         .collect();
-    plan_with(profile, specs)
+    plan_with(profile, specs, repo)
 }
 
 /// [`plan`], moving the application specs out of the profile instead of copying them
 /// (the profile's Model, Pipeline and Experiment specs are left empty), for a caller that
 /// has checked the profile and only needs the plan from now on.
 pub fn plan_taking(profile: &mut Profile) -> Plan {
+    let repo = crate::gitops::RepoDir::default_for(profile);
+    plan_taking_at(profile, &repo)
+}
+
+/// [`plan_taking`] for a bundle at `repo` in the GitOps repository.
+pub fn plan_taking_at(profile: &mut Profile, repo: &crate::gitops::RepoDir) -> Plan {
     let specs = profile
         .applications
         .iter_mut()
@@ -503,10 +529,10 @@ pub fn plan_taking(profile: &mut Profile) -> Plan {
             )
         })
         .collect();
-    plan_with(profile, specs)
+    plan_with(profile, specs, repo)
 }
 
-fn plan_with(profile: &Profile, mut specs: Specs) -> Plan {
+fn plan_with(profile: &Profile, mut specs: Specs, repo: &crate::gitops::RepoDir) -> Plan {
     let version = profile.seldon.version.as_str();
     let configs = server_configs(profile);
     let mut folders = Vec::new();
@@ -533,6 +559,7 @@ fn plan_with(profile: &Profile, mut specs: Specs) -> Plan {
             platform.push_checked(Manifest::Server(s), format!("platform.servers[{i}]"));
         }
         platform.defer(Deferred::RuntimePolicies { tenant: None });
+        platform.defer(Deferred::AppsReconciler);
     } else {
         platform.defer(Deferred::ControllerPolicies);
     }
@@ -602,11 +629,12 @@ fn plan_with(profile: &Profile, mut specs: Specs) -> Plan {
         folder.defer(Deferred::AppOwners { app: a });
         folders.push(folder);
     }
-    let gitops = crate::gitops::folders(profile, &folders);
+    let gitops = crate::gitops::folders(profile, &folders, repo);
     folders.extend(gitops);
     Plan {
         folders,
         controller_namespace: controller_ns.to_string(),
         server_configs: configs,
+        repo: repo.clone(),
     }
 }

@@ -39,7 +39,7 @@ pub fn for_each_bundle(
     };
     let mut code = 0u8;
     for path in paths {
-        match gen_render::render_profile(&path) {
+        match gen_render::ops::render_profile_in(&path, &args.out) {
             Ok(bundle) => code = code.max(each(&path, bundle)),
             Err(report) => {
                 crate::output::report(&report, args.format);

@@ -28,7 +28,7 @@ pub fn run(args: Args) -> u8 {
     };
     let mut code = 0u8;
     for path in paths {
-        match gen_render::ops::write_profile(&path, out) {
+        match gen_render::ops::write_profile_in(&path, out, out) {
             Ok((bundle, changes)) => match format {
                 Format::Json => outln!(
                     "{}",

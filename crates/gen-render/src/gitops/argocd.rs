@@ -1,0 +1,393 @@
+//! Argo CD: AppProjects, one Application per chart and per workload folder with sync waves,
+//! and a root Application (app-of-apps over `argocd/`) in its own bootstrap project.
+//!
+//! Facts this relies on (argoproj/argo-cd, the same from v2.14 to v3.5):
+//! - A project admits a namespaced kind when `namespaceResourceWhitelist` is absent or
+//!   lists it, and a cluster-scoped kind only when `clusterResourceWhitelist` lists it; a
+//!   namespaced object's namespace must match a destination. One object that fails makes
+//!   the whole sync fail (`pkg/apis/application/v1alpha1/app_project_types.go`
+//!   IsGroupKindNamePermitted, `controller/sync.go` validateSyncPermissions). Prune tasks
+//!   are checked too (`gitops-engine/pkg/sync/sync_context.go`), so a project admits every
+//!   kind gen may render into its folders, not only the kinds rendered today.
+//! - A failed automated sync is retried as `syncPolicy.retry` says (`controller/appcontroller.go`:
+//!   `RetryCount < Limit || Limit < 0`); while it retries, new commits are not synced.
+//! - Cascade deletion deletes one sync wave at a time, highest first, and waits until that
+//!   wave is gone (`controller/sort_delete.go` FilterObjectsForDeletion,
+//!   finalizeApplicationDeletion); it never deletes a CustomResourceDefinition
+//!   (`shouldBeDeleted`: `!kube.IsCRD(obj)`).
+//! - An AppProject with `resources-finalizer.argocd.argoproj.io` stays until no Application
+//!   uses it (`finalizeProjectDeletion`).
+
+use std::collections::BTreeMap;
+
+use gen_profile::{Pattern, Profile};
+use gen_seldon::Object;
+
+use super::kinds::*;
+use super::{
+    ARGOCD_NAMESPACE, CRDS_CHART, Context, GitOpsEngine, IN_CLUSTER, SELDON_GROUP,
+    SELDON_HELM_REPO, SETUP_CHART, SYNC_WAVE, folder, holds_seldon_objects, meta, setup_values,
+};
+use crate::manifest::Manifest;
+use crate::plan::Layer;
+
+/// Cascade deletion of Applications and AppProjects (on AppProjects: keep while in use).
+pub const RESOURCES_FINALIZER: &str = "resources-finalizer.argocd.argoproj.io";
+
+/// Sync waves of the root Application: projects first and, on deletion, last.
+pub const WAVE_PROJECTS: i32 = -1;
+pub const WAVE_CRDS: i32 = 0;
+pub const WAVE_SETUP: i32 = 1;
+pub const WAVE_RUNTIME: i32 = 2;
+pub const WAVE_APPS: i32 = 3;
+
+/// Retries of a failed sync. Generous enough for a fresh cluster (CRDs and namespaces that
+/// another Application creates arrive within a minute or two): 5 s, doubling, at most 3 min
+/// apart, about 17 minutes in all. Not unlimited: until Argo CD 3.2 (`retry.refresh`) a
+/// retrying sync keeps its revision and blocks the next commit, so an endless retry of a
+/// broken commit would also hold back its fix.
+pub const RETRY_LIMIT: i64 = 10;
+
+pub struct ArgoCd;
+
+/// The Argo CD objects' names for a profile.
+pub fn bootstrap_project(profile: &Profile) -> String {
+    format!("{}-bootstrap", profile.name)
+}
+
+fn gk(group: &str, kind: &str) -> GroupKind {
+    GroupKind::new(group, kind)
+}
+
+/// Every kind gen renders into a tenant's folders (its runtime folder and its applications'
+/// folders): the namespace's runtime, Servers, quota, NetworkPolicies, the runtime's
+/// rclone Secret, owner RBAC, and the applications' Seldon objects.
+fn tenant_kinds() -> Vec<GroupKind> {
+    let mut k: Vec<GroupKind> = ["Experiment", "Model", "Pipeline", "SeldonRuntime", "Server"]
+        .iter()
+        .map(|k| gk(SELDON_GROUP, k))
+        .collect();
+    k.extend([
+        gk("", "LimitRange"),
+        gk("", "ResourceQuota"),
+        gk("", "Secret"),
+        gk("networking.k8s.io", "NetworkPolicy"),
+        gk("rbac.authorization.k8s.io", "Role"),
+        gk("rbac.authorization.k8s.io", "RoleBinding"),
+    ]);
+    k
+}
+
+/// Every kind gen renders into an application folder in pattern shared.
+fn app_kinds() -> Vec<GroupKind> {
+    let mut k: Vec<GroupKind> = ["Experiment", "Model", "Pipeline"]
+        .iter()
+        .map(|k| gk(SELDON_GROUP, k))
+        .collect();
+    k.extend([
+        gk("rbac.authorization.k8s.io", "Role"),
+        gk("rbac.authorization.k8s.io", "RoleBinding"),
+    ]);
+    k
+}
+
+/// What a project admits: source repositories, destinations, cluster-scoped kinds and
+/// (`None`: every) namespaced kinds.
+type Admits = (
+    Vec<String>,
+    Vec<Destination>,
+    Vec<GroupKind>,
+    Option<Vec<GroupKind>>,
+);
+
+/// An AppProject, kept by its finalizer while Applications use it; in the root's wave
+/// `WAVE_PROJECTS` unless applied by hand (`wave: None`).
+fn project(
+    name: &str,
+    part_of: &str,
+    description: String,
+    wave: Option<i32>,
+    admits: Admits,
+) -> Manifest {
+    let (source_repos, destinations, cluster, namespaced) = admits;
+    let mut m = meta(name, ARGOCD_NAMESPACE, part_of);
+    if let Some(wave) = wave {
+        m.annotations
+            .insert(SYNC_WAVE.to_string(), wave.to_string());
+    }
+    m.finalizers.push(RESOURCES_FINALIZER.to_string());
+    Manifest::AppProject(Object::new(
+        m,
+        AppProjectSpec {
+            description,
+            source_repos,
+            destinations,
+            cluster_resource_whitelist: cluster,
+            namespace_resource_whitelist: namespaced,
+        },
+    ))
+}
+
+fn dest(ns: &str) -> Destination {
+    Destination {
+        server: IN_CLUSTER.to_string(),
+        namespace: ns.to_string(),
+    }
+}
+
+/// What differs between the Applications gen renders.
+struct AppShape<'a> {
+    name: String,
+    part_of: &'a str,
+    wave: Option<i32>,
+    project: &'a str,
+    namespace: &'a str,
+    source: AppSource,
+    /// Custom resources whose CRDs another Application installs.
+    foreign_crds: bool,
+    create_namespace: bool,
+    /// Delete the resources with the Application, and prune them.
+    prune: bool,
+}
+
+fn application(a: AppShape) -> Manifest {
+    let mut m = meta(&a.name, ARGOCD_NAMESPACE, a.part_of);
+    if let Some(wave) = a.wave {
+        m.annotations
+            .insert(SYNC_WAVE.to_string(), wave.to_string());
+    }
+    m.finalizers.push(RESOURCES_FINALIZER.to_string());
+    let mut sync_options = Vec::new();
+    if a.create_namespace {
+        sync_options.push("CreateNamespace=true".to_string());
+    }
+    sync_options.push("ServerSideApply=true".to_string());
+    if a.foreign_crds {
+        // The dry run of a custom resource whose CRD is not yet established fails the sync;
+        // this skips it, and the apply is retried until the CRD is there.
+        sync_options.push("SkipDryRunOnMissingResource=true".to_string());
+    }
+    Manifest::Application(Object::new(
+        m,
+        ApplicationSpec {
+            project: a.project.to_string(),
+            source: a.source,
+            destination: dest(a.namespace),
+            sync_policy: SyncPolicy {
+                automated: Automated {
+                    prune: a.prune,
+                    self_heal: true,
+                },
+                sync_options,
+                retry: Retry {
+                    limit: RETRY_LIMIT,
+                    backoff: Backoff {
+                        duration: "5s".to_string(),
+                        factor: 2,
+                        max_duration: "3m".to_string(),
+                    },
+                },
+            },
+        },
+    ))
+}
+
+impl GitOpsEngine for ArgoCd {
+    fn folders(&self, ctx: &Context) -> Vec<super::Folder> {
+        let profile = ctx.profile;
+        let name = profile.name.as_str();
+        let repo = profile.gitops.repo_url.clone().unwrap_or_default();
+        let revision = profile
+            .gitops
+            .revision
+            .clone()
+            .unwrap_or_else(|| "main".to_string());
+        let controller_ns = profile.platform.namespace.as_str();
+        let platform_project = match profile.pattern {
+            Pattern::Shared => name.to_string(),
+            Pattern::Dedicated => format!("{name}-platform"),
+        };
+        let mut objects = Vec::new();
+
+        // The platform project installs the charts and applies the platform folder. The
+        // CRDs chart brings CustomResourceDefinitions; the setup chart's controller, in
+        // pattern dedicated (clusterwide), a ClusterRole and ClusterRoleBinding (FACTS §4, §6).
+        let mut platform_cluster = vec![
+            gk("apiextensions.k8s.io", "CustomResourceDefinition"),
+            gk("", "Namespace"),
+        ];
+        match profile.pattern {
+            Pattern::Shared => {}
+            Pattern::Dedicated => {
+                platform_cluster.push(gk("rbac.authorization.k8s.io", "ClusterRole"));
+                platform_cluster.push(gk("rbac.authorization.k8s.io", "ClusterRoleBinding"));
+            }
+        }
+        objects.push(project(
+            &platform_project,
+            name,
+            format!("Seldon install and platform layer of bundle {name}"),
+            Some(WAVE_PROJECTS),
+            (
+                vec![repo.clone(), SELDON_HELM_REPO.to_string()],
+                vec![dest(controller_ns)],
+                platform_cluster,
+                None,
+            ),
+        ));
+        let mut project_of_ns: BTreeMap<String, String> = BTreeMap::new();
+        project_of_ns.insert(controller_ns.to_string(), platform_project.clone());
+        // In pattern shared the applications share the platform namespace; their own project
+        // keeps them to the Seldon application kinds and their RBAC.
+        let apps_project = match profile.pattern {
+            Pattern::Shared => {
+                let project_name = format!("{name}-apps");
+                objects.push(project(
+                    &project_name,
+                    name,
+                    format!("Application layer of bundle {name}: Models, Pipelines, Experiments and owner RBAC in {controller_ns}"),
+                    Some(WAVE_PROJECTS),
+                    (vec![repo.clone()], vec![dest(controller_ns)], Vec::new(), Some(app_kinds())),
+                ));
+                Some(project_name)
+            }
+            Pattern::Dedicated => None,
+        };
+        for t in &profile.tenants {
+            let project_name = format!("{name}-tenant-{}", t.name);
+            project_of_ns.insert(t.namespace.clone(), project_name.clone());
+            // A cluster whitelist entry cannot name one Namespace before Argo CD 3.3, so
+            // this project may manage any Namespace: the repository is the trust boundary.
+            objects.push(project(
+                &project_name,
+                &t.name,
+                format!(
+                    "Tenant {} of bundle {name}: namespace {} only",
+                    t.name, t.namespace
+                ),
+                Some(WAVE_PROJECTS),
+                (
+                    vec![repo.clone()],
+                    vec![dest(&t.namespace)],
+                    vec![gk("", "Namespace")],
+                    Some(tenant_kinds()),
+                ),
+            ));
+        }
+
+        for (wave, chart) in [(WAVE_CRDS, CRDS_CHART), (WAVE_SETUP, SETUP_CHART)] {
+            let crds = chart == CRDS_CHART;
+            objects.push(application(AppShape {
+                name: format!(
+                    "{name}-seldon-{}",
+                    chart.trim_start_matches("seldon-core-v2-")
+                ),
+                part_of: name,
+                wave: Some(wave),
+                project: &platform_project,
+                namespace: controller_ns,
+                source: AppSource {
+                    repo_url: SELDON_HELM_REPO.to_string(),
+                    target_revision: profile.seldon.version.clone(),
+                    path: None,
+                    chart: Some(chart.to_string()),
+                    helm: Some(HelmSource {
+                        release_name: chart.to_string(),
+                        values_object: (!crds).then(|| setup_values(profile)),
+                    }),
+                },
+                // SeldonConfig and ServerConfigs need the CRDs Application's CRDs.
+                foreign_crds: !crds,
+                create_namespace: true,
+                // CRDs are never pruned: a CRD that a chart version drops would take every
+                // object of its kind with it. (Deletion never removes them either.)
+                prune: !crds,
+            }));
+        }
+        for f in ctx.workload {
+            let (wave, app_name, project) = match f.layer {
+                Layer::Platform => (
+                    WAVE_RUNTIME,
+                    format!("{name}-platform"),
+                    platform_project.clone(),
+                ),
+                Layer::Tenant => (
+                    WAVE_RUNTIME,
+                    format!("{name}-tenant-{}", f.owner),
+                    project_of_ns.get(&f.namespace).cloned().unwrap_or_default(),
+                ),
+                Layer::Application => (
+                    WAVE_APPS,
+                    format!("{name}-app-{}", f.owner),
+                    apps_project.clone().unwrap_or_else(|| {
+                        project_of_ns.get(&f.namespace).cloned().unwrap_or_default()
+                    }),
+                ),
+                Layer::GitOps => continue,
+            };
+            objects.push(application(AppShape {
+                name: app_name,
+                part_of: &f.owner,
+                wave: Some(wave),
+                project: &project,
+                namespace: &f.namespace,
+                source: AppSource {
+                    repo_url: repo.clone(),
+                    target_revision: revision.clone(),
+                    path: Some(ctx.repo.join(&f.path)),
+                    chart: None,
+                    helm: None,
+                },
+                foreign_crds: holds_seldon_objects(f),
+                create_namespace: false,
+                prune: true,
+            }));
+        }
+
+        // Bootstrap: the root Application and its own project, which may only manage the
+        // bundle's Applications and AppProjects in the Argo CD namespace (admins often lock
+        // the `default` project down).
+        let bootstrap = bootstrap_project(profile);
+        let boot_project = project(
+            &bootstrap,
+            name,
+            format!("Bootstrap of bundle {name}: the root Application, which applies argocd/"),
+            None,
+            (
+                vec![repo.clone()],
+                vec![dest(ARGOCD_NAMESPACE)],
+                Vec::new(),
+                Some(vec![
+                    gk("argoproj.io", "AppProject"),
+                    gk("argoproj.io", "Application"),
+                ]),
+            ),
+        );
+        let root = application(AppShape {
+            name: format!("{name}-root"),
+            part_of: name,
+            wave: None,
+            project: &bootstrap,
+            namespace: ARGOCD_NAMESPACE,
+            source: AppSource {
+                repo_url: repo,
+                target_revision: revision,
+                path: Some(ctx.repo.join("argocd")),
+                chart: None,
+                helm: None,
+            },
+            foreign_crds: false,
+            create_namespace: false,
+            prune: true,
+        });
+        vec![
+            folder("argocd", ARGOCD_NAMESPACE, name, objects),
+            folder(
+                "bootstrap",
+                ARGOCD_NAMESPACE,
+                name,
+                vec![boot_project, root],
+            ),
+        ]
+    }
+}

@@ -1,0 +1,435 @@
+//! Flux: a HelmRepository and two HelmReleases in `flux/install/`, one Kustomization per
+//! workload folder chained with `dependsOn`, the service accounts they run as, and in
+//! `bootstrap/` the GitRepository, the root Kustomization and the accounts that only an
+//! administrator can create.
+//!
+//! Facts this relies on (fluxcd, Flux 2.5 and later):
+//! - `healthCheckExprs` (kustomize-controller v1.5.0) are CEL over the object's top-level
+//!   fields; `current` true means healthy, anything else (false, or an evaluation error such
+//!   as a missing `status`) leaves the object in progress (fluxcd/pkg
+//!   `runtime/cel/status_evaluator.go`).
+//! - `dependsOn` waits for the other Kustomization to be Ready at the same revision, so one
+//!   Kustomization per tenant keeps a broken tenant from holding back the others.
+//! - With `--default-service-account`, an object without `serviceAccountName` impersonates
+//!   `default` in its own namespace; every Kustomization and HelmRelease here names one.
+//! - `install.remediation.retries` / `upgrade.remediation.retries` default to 0 (one failure
+//!   stalls the release until its spec changes); a negative value retries without limit
+//!   (helm-controller `api/v2/helmrelease_types.go` RetriesExhausted).
+//! - Helm keeps an object annotated `helm.sh/resource-policy: keep` on uninstall and upgrade
+//!   (helm `pkg/action/resource_policy.go` filterManifestsToKeep), and the manifest it
+//!   stores, which uninstall reads, is the post-rendered one (`pkg/action/action.go`
+//!   renderResources runs the post-renderer; helm-controller passes `postRenderers` to it,
+//!   `internal/action/install.go`, `upgrade.go`).
+
+use k8s_openapi::api::core::v1::ServiceAccount;
+use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, PolicyRule, RoleRef, Subject};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use gen_profile::{Engine, Pattern, Profile, Tenant};
+use gen_seldon::Object;
+
+use super::kinds::*;
+use super::{
+    CRDS_CHART, Context, FLUX_NAMESPACE, GitOpsEngine, Revision, SELDON_HELM_REPO, SETUP_CHART,
+    folder, meta, of_layer, setup_values,
+};
+use crate::labels::labels;
+use crate::manifest::Manifest;
+use crate::plan::{Folder, Layer};
+
+pub struct Flux;
+
+/// Bound of each Helm action, including Helm's wait for the controller Deployment: room
+/// for a first image pull on a new node.
+pub const HELM_TIMEOUT: &str = "10m";
+
+/// The health of a SeldonRuntime: its scheduler and envoy are ready. `Ready` is no use: it
+/// also waits for hodometer, which gen disables, so it never turns True (FACTS §9.5). Both
+/// conditions must exist and be True; a runtime without them (no status yet, or only some
+/// conditions) is in progress.
+pub const RUNTIME_HEALTH: &str = "has(status.conditions) && status.conditions.exists(c, c.type == 'SchedulerReady' && c.status == 'True') && status.conditions.exists(c, c.type == 'EnvoyReady' && c.status == 'True')";
+
+/// The service account (in flux-system) of the root Kustomization: it applies `flux/`.
+pub fn root_reconciler(profile: &Profile) -> String {
+    format!("{}-root", profile.name)
+}
+
+/// The service account that installs the charts and applies the platform and tenant
+/// folders.
+pub fn platform_reconciler(profile: &Profile) -> String {
+    format!("{}-platform", profile.name)
+}
+
+/// The service account that applies the applications in pattern shared.
+pub fn apps_reconciler(profile: &Profile) -> String {
+    format!("{}-apps", profile.name)
+}
+
+/// The service account (in flux-system) that applies a tenant's applications.
+pub fn tenant_reconciler(profile: &Profile, tenant: &str) -> String {
+    format!("{}-tenant-{tenant}", profile.name)
+}
+
+fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+const WRITE: &[&str] = &[
+    "create", "delete", "get", "list", "patch", "update", "watch",
+];
+
+fn flux_subject(name: String) -> Subject {
+    Subject {
+        kind: "ServiceAccount".to_string(),
+        name,
+        namespace: Some(FLUX_NAMESPACE.to_string()),
+        api_group: None,
+    }
+}
+
+/// What an application reconciler may do in its namespace: the Seldon application kinds
+/// (it applies them and waits for them) and the owner Roles and RoleBindings (it may only
+/// grant what it holds itself, by Kubernetes' RBAC escalation rule).
+fn application_reconciler_rules() -> Vec<PolicyRule> {
+    let mut rules = crate::plan::seldon_editor_rules();
+    rules.push(PolicyRule {
+        api_groups: Some(strings(&["rbac.authorization.k8s.io"])),
+        resources: Some(strings(&["rolebindings", "roles"])),
+        verbs: strings(WRITE),
+        ..Default::default()
+    });
+    rules
+}
+
+/// With Flux in pattern dedicated, a tenant's applications are applied by the tenant's own
+/// service account, which may only manage Seldon application kinds and their owner RBAC in
+/// the tenant's namespace: a Role and RoleBinding there.
+pub fn tenant_reconciler_rbac(profile: &Profile, tenant: &Tenant) -> Vec<Manifest> {
+    match (profile.gitops.engine, profile.pattern) {
+        (Engine::Flux, Pattern::Dedicated) => crate::plan::role_and_binding(
+            "flux-tenant-reconciler",
+            &tenant.namespace,
+            &tenant.name,
+            application_reconciler_rules(),
+            vec![flux_subject(tenant_reconciler(profile, &tenant.name))],
+        ),
+        (Engine::Flux, Pattern::Shared) | (Engine::Argocd | Engine::None, _) => Vec::new(),
+    }
+}
+
+/// With Flux in pattern shared, the applications are applied by one service account that
+/// may only manage Seldon application kinds and their owner RBAC in the platform namespace.
+pub fn apps_reconciler_rbac(profile: &Profile) -> Vec<Manifest> {
+    match (profile.gitops.engine, profile.pattern) {
+        (Engine::Flux, Pattern::Shared) => crate::plan::role_and_binding(
+            "flux-apps-reconciler",
+            &profile.platform.namespace,
+            &profile.name,
+            application_reconciler_rules(),
+            vec![flux_subject(apps_reconciler(profile))],
+        ),
+        (Engine::Flux, Pattern::Dedicated) | (Engine::Argocd | Engine::None, _) => Vec::new(),
+    }
+}
+
+fn service_account(name: String, part_of: &str) -> Manifest {
+    Manifest::ServiceAccount(ServiceAccount {
+        metadata: ObjectMeta {
+            name: Some(name),
+            namespace: Some(FLUX_NAMESPACE.to_string()),
+            labels: Some(labels(part_of, "gitops", None)),
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+}
+
+/// The accounts an administrator creates with the bootstrap: the root reconciler, which
+/// only manages Kustomizations and service accounts in flux-system, and the platform
+/// reconciler, bound to cluster-admin: it installs CRDs, Namespaces, quotas, the setup
+/// chart's ClusterRole (pattern dedicated) and the reconcilers' Roles, and Kubernetes lets
+/// an account grant only permissions it holds itself.
+fn bootstrap_accounts(profile: &Profile) -> Vec<Manifest> {
+    let name = profile.name.as_str();
+    let root = root_reconciler(profile);
+    let platform = platform_reconciler(profile);
+    let rules = vec![PolicyRule {
+        api_groups: Some(strings(&["", "kustomize.toolkit.fluxcd.io"])),
+        resources: Some(strings(&["kustomizations", "serviceaccounts"])),
+        verbs: strings(WRITE),
+        ..Default::default()
+    }];
+    let mut objects = vec![service_account(root.clone(), name)];
+    objects.extend(crate::plan::role_and_binding(
+        &root,
+        FLUX_NAMESPACE,
+        name,
+        rules,
+        vec![flux_subject(root.clone())],
+    ));
+    objects.push(service_account(platform.clone(), name));
+    objects.push(Manifest::ClusterRoleBinding(ClusterRoleBinding {
+        metadata: ObjectMeta {
+            name: Some(platform.clone()),
+            labels: Some(labels(name, "gitops", None)),
+            ..Default::default()
+        },
+        role_ref: RoleRef {
+            api_group: "rbac.authorization.k8s.io".to_string(),
+            kind: "ClusterRole".to_string(),
+            name: "cluster-admin".to_string(),
+        },
+        subjects: Some(vec![flux_subject(platform)]),
+    }));
+    objects
+}
+
+/// The post-renderer that marks every CRD of a chart `helm.sh/resource-policy: keep`: the
+/// Seldon CRDs are chart templates, and without it an uninstall (a renamed HelmRelease, a
+/// changed namespace, a deleted bundle) deletes them and every Seldon object with them.
+fn keep_crds() -> PostRenderer {
+    let patch = MetadataPatch {
+        api_version: "apiextensions.k8s.io/v1",
+        kind: "CustomResourceDefinition",
+        metadata: PatchMetadata {
+            name: "seldon-crds".to_string(),
+            annotations: [("helm.sh/resource-policy".to_string(), "keep".to_string())].into(),
+        },
+    };
+    PostRenderer {
+        kustomize: PostRenderKustomize {
+            patches: vec![KustomizePatch {
+                target: PatchTarget {
+                    group: "apiextensions.k8s.io".to_string(),
+                    kind: "CustomResourceDefinition".to_string(),
+                },
+                // Serializing a struct of strings cannot fail.
+                patch: serde_saphyr::LitString(crate::yaml::to_yaml(&patch).unwrap_or_default()),
+            }],
+        },
+    }
+}
+
+fn git_ref(profile: &Profile) -> GitRef {
+    match Revision::of(profile) {
+        Revision::Branch(b) => GitRef {
+            branch: Some(b),
+            ..GitRef::default()
+        },
+        Revision::Tag(t) => GitRef {
+            tag: Some(t),
+            ..GitRef::default()
+        },
+        Revision::Name(n) => GitRef {
+            name: Some(n),
+            ..GitRef::default()
+        },
+        Revision::Commit(c) => GitRef {
+            commit: Some(c),
+            ..GitRef::default()
+        },
+    }
+}
+
+fn depends(name: &str) -> Vec<DependsOn> {
+    vec![DependsOn {
+        name: name.to_string(),
+        namespace: FLUX_NAMESPACE.to_string(),
+    }]
+}
+
+impl GitOpsEngine for Flux {
+    fn folders(&self, ctx: &Context) -> Vec<Folder> {
+        let profile = ctx.profile;
+        let name = profile.name.as_str();
+        let controller_ns = profile.platform.namespace.as_str();
+        let platform_sa = platform_reconciler(profile);
+        let helm_repo = format!("{name}-seldon");
+        let mut install = vec![Manifest::HelmRepository(Object::new(
+            meta(&helm_repo, FLUX_NAMESPACE, name),
+            HelmRepositorySpec {
+                url: SELDON_HELM_REPO.to_string(),
+                interval: "60m".to_string(),
+                provider: "generic",
+            },
+        ))];
+        let crds_release = format!("{name}-{CRDS_CHART}");
+        for chart in [CRDS_CHART, SETUP_CHART] {
+            let crds = chart == CRDS_CHART;
+            install.push(Manifest::HelmRelease(Object::new(
+                meta(&format!("{name}-{chart}"), FLUX_NAMESPACE, name),
+                HelmReleaseSpec {
+                    interval: "60m".to_string(),
+                    release_name: chart.to_string(),
+                    // The CRDs are cluster-scoped: their release stays in flux-system, so a
+                    // change of platform.namespace (which would uninstall a release and
+                    // install it elsewhere) does not touch it.
+                    target_namespace: (!crds).then(|| controller_ns.to_string()),
+                    service_account_name: platform_sa.clone(),
+                    timeout: HELM_TIMEOUT.to_string(),
+                    chart: HelmChartTemplate {
+                        spec: HelmChartSpec {
+                            chart: chart.to_string(),
+                            version: profile.seldon.version.clone(),
+                            source_ref: SourceRef {
+                                kind: "HelmRepository",
+                                name: helm_repo.clone(),
+                                namespace: FLUX_NAMESPACE.to_string(),
+                            },
+                            reconcile_strategy: "ChartVersion",
+                        },
+                    },
+                    depends_on: if crds {
+                        Vec::new()
+                    } else {
+                        depends(&crds_release)
+                    },
+                    install: HelmInstall {
+                        crds: "Create",
+                        create_namespace: !crds,
+                        // A first install waits for prerequisites (the CRDs release, image
+                        // pulls): keep trying, with an uninstall between attempts.
+                        remediation: InstallRemediation { retries: -1 },
+                    },
+                    upgrade: HelmUpgrade {
+                        crds: "CreateReplace",
+                        // A few attempts, then back to the last good release.
+                        remediation: UpgradeRemediation {
+                            retries: 3,
+                            remediate_last_failure: true,
+                            strategy: "rollback",
+                        },
+                    },
+                    post_renderers: if crds { vec![keep_crds()] } else { Vec::new() },
+                    values: (!crds).then(|| setup_values(profile)),
+                },
+            )));
+        }
+        let source = SourceRef {
+            kind: "GitRepository",
+            name: name.to_string(),
+            namespace: FLUX_NAMESPACE.to_string(),
+        };
+        let kustomization = |k_name: String,
+                             path: String,
+                             depends_on: Vec<DependsOn>,
+                             account: String,
+                             checks: Vec<HealthCheckExpr>| {
+            Manifest::FluxKustomization(Object::new(
+                meta(&k_name, FLUX_NAMESPACE, name),
+                KustomizationSpec {
+                    interval: "10m".to_string(),
+                    retry_interval: "1m".to_string(),
+                    timeout: "10m".to_string(),
+                    path,
+                    prune: true,
+                    wait: true,
+                    force: false,
+                    source_ref: source.clone(),
+                    service_account_name: account,
+                    depends_on,
+                    health_check_exprs: checks,
+                },
+            ))
+        };
+        let runtime_health = |f: &Folder| {
+            let has_runtime = f.entries.iter().any(|e| {
+                matches!(e, crate::plan::Entry::Object(m) if matches!(**m, Manifest::SeldonRuntime(_)))
+            });
+            if has_runtime {
+                vec![HealthCheckExpr {
+                    api_version: gen_seldon::API_VERSION.to_string(),
+                    kind: "SeldonRuntime".to_string(),
+                    current: RUNTIME_HEALTH.to_string(),
+                }]
+            } else {
+                Vec::new()
+            }
+        };
+        let mut layers = Vec::new();
+        let install_name = format!("{name}-seldon-install");
+        layers.push(kustomization(
+            install_name.clone(),
+            ctx.repo.join("flux/install"),
+            Vec::new(),
+            platform_sa.clone(),
+            Vec::new(),
+        ));
+        // The runtime folders (platform, and each tenant): after the install, independent
+        // of one another.
+        let mut runtime_of_ns = std::collections::BTreeMap::new();
+        for f in
+            of_layer(ctx.workload, Layer::Platform).chain(of_layer(ctx.workload, Layer::Tenant))
+        {
+            let k_name = match f.layer {
+                Layer::Tenant => format!("{name}-tenant-{}", f.owner),
+                Layer::Platform | Layer::Application | Layer::GitOps => format!("{name}-platform"),
+            };
+            // The first folder of a namespace, as the plan orders them.
+            runtime_of_ns.entry(f.namespace.clone()).or_insert((
+                k_name.clone(),
+                f.owner.clone(),
+                f.layer,
+            ));
+            layers.push(kustomization(
+                k_name,
+                ctx.repo.join(&f.path),
+                depends(&install_name),
+                platform_sa.clone(),
+                runtime_health(f),
+            ));
+        }
+        // One Kustomization per application, after its own runtime folder, applied by its
+        // tenant's account (dedicated) or the applications' account (shared).
+        for f in of_layer(ctx.workload, Layer::Application) {
+            let Some((runtime, owner, layer)) = runtime_of_ns.get(&f.namespace) else {
+                continue;
+            };
+            let account = match layer {
+                Layer::Tenant => tenant_reconciler(profile, owner),
+                Layer::Platform | Layer::Application | Layer::GitOps => apps_reconciler(profile),
+            };
+            layers.push(kustomization(
+                format!("{name}-app-{}", f.owner),
+                ctx.repo.join(&f.path),
+                depends(runtime),
+                account,
+                Vec::new(),
+            ));
+        }
+        match profile.pattern {
+            Pattern::Shared => layers.push(service_account(apps_reconciler(profile), name)),
+            Pattern::Dedicated => {
+                for t in &profile.tenants {
+                    layers.push(service_account(
+                        tenant_reconciler(profile, &t.name),
+                        &t.name,
+                    ));
+                }
+            }
+        }
+        let git = Manifest::GitRepository(Object::new(
+            meta(name, FLUX_NAMESPACE, name),
+            GitRepositorySpec {
+                url: profile.gitops.repo_url.clone().unwrap_or_default(),
+                interval: "5m".to_string(),
+                timeout: "60s",
+                reference: git_ref(profile),
+            },
+        ));
+        let root = kustomization(
+            format!("{name}-root"),
+            ctx.repo.join("flux"),
+            Vec::new(),
+            root_reconciler(profile),
+            Vec::new(),
+        );
+        let mut bootstrap = vec![git, root];
+        bootstrap.extend(bootstrap_accounts(profile));
+        vec![
+            folder("flux", FLUX_NAMESPACE, name, layers),
+            folder("flux/install", FLUX_NAMESPACE, name, install),
+            folder("bootstrap", FLUX_NAMESPACE, name, bootstrap),
+        ]
+    }
+}

@@ -1,0 +1,299 @@
+//! The GitOps layer: Argo CD or Flux objects that install Seldon from the upstream charts
+//! and apply the bundle's folders in order on an empty cluster:
+//! CRDs → controller → runtime and Servers → Models, Pipelines, Experiments.
+//!
+//! Each engine is a module behind [`GitOpsEngine`]: [`argocd`] (AppProjects, Applications
+//! with sync waves, a root Application in its own bootstrap project) and [`flux`]
+//! (HelmReleases, one Kustomization per folder chained with `dependsOn`, service accounts,
+//! a GitRepository and root Kustomization in `bootstrap/`). [`kinds`] holds their types.
+//! Paths name the bundle's place in the GitOps repository ([`RepoDir`]).
+
+pub mod argocd;
+pub mod flux;
+pub mod kinds;
+
+use camino::{Utf8Component, Utf8Path};
+use serde::Serialize;
+
+use gen_profile::{Diagnostic, Engine, Pattern, Profile};
+use gen_seldon::Metadata;
+
+use crate::labels::labels;
+use crate::manifest::Manifest;
+use crate::plan::{Folder, Layer};
+
+pub use flux::{apps_reconciler_rbac, tenant_reconciler, tenant_reconciler_rbac};
+pub use kinds::*;
+
+/// The Seldon Helm repository (FACTS §4).
+pub const SELDON_HELM_REPO: &str = "https://seldonio.github.io/helm-charts";
+pub const ARGOCD_NAMESPACE: &str = "argocd";
+pub const FLUX_NAMESPACE: &str = "flux-system";
+pub const IN_CLUSTER: &str = "https://kubernetes.default.svc";
+/// Argo CD applies lower waves first and waits for each wave to be healthy.
+pub const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
+/// The chart that installs the seven Seldon CRDs (as templates, FACTS §9.8).
+pub const CRDS_CHART: &str = "seldon-core-v2-crds";
+/// The chart that installs the controller, SeldonConfig and ServerConfigs.
+pub const SETUP_CHART: &str = "seldon-core-v2-setup";
+/// The API group of the Seldon kinds.
+pub const SELDON_GROUP: &str = "mlops.seldon.io";
+
+/// What each engine provides: the GitOps folders of a bundle.
+pub trait GitOpsEngine {
+    /// The engine's folders, given the plan's workload folders.
+    fn folders(&self, ctx: &Context) -> Vec<Folder>;
+}
+
+/// What an engine renders from: the profile, the workload folders and the bundle's place in
+/// the repository.
+pub struct Context<'a> {
+    pub profile: &'a Profile,
+    pub workload: &'a [Folder],
+    pub repo: &'a RepoDir,
+}
+
+/// The GitOps folders for the profile's engine.
+pub fn folders(profile: &Profile, workload: &[Folder], repo: &RepoDir) -> Vec<Folder> {
+    let ctx = Context {
+        profile,
+        workload,
+        repo,
+    };
+    match profile.gitops.engine {
+        Engine::None => Vec::new(),
+        Engine::Argocd => argocd::ArgoCd.folders(&ctx),
+        Engine::Flux => flux::Flux.folders(&ctx),
+    }
+}
+
+// ---- where the bundle is in the GitOps repository ----
+
+/// The bundle folder's path from the root of the GitOps repository, `/`-separated, e.g.
+/// `out/single-team`: every path an Application or Kustomization names starts with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RepoDir(String);
+
+impl RepoDir {
+    /// The default: `out/<name>`, where `gen render` writes without `--out`.
+    pub fn default_for(profile: &Profile) -> Self {
+        match &profile.gitops.path {
+            Some(p) if check_repo_path(p).is_none() => RepoDir(p.clone()),
+            _ => RepoDir(format!("out/{}", profile.name)),
+        }
+    }
+
+    /// The repository path of `folder` (relative to the bundle).
+    pub fn join(&self, folder: &str) -> String {
+        format!("{}/{folder}", self.0)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Where the bundle written under `out_root` lives in the repository: `gitops.path` when the
+/// profile sets it; else `<out_root>/<name>`, which needs `out_root` to be a relative path
+/// inside the repository (gen runs from the repository root). Without a GitOps engine
+/// nothing names the path, and any `out_root` is fine.
+pub fn locate(profile: &Profile, out_root: &Utf8Path) -> Result<RepoDir, Diagnostic> {
+    if let Some(path) = &profile.gitops.path {
+        return match check_repo_path(path) {
+            None => Ok(RepoDir(path.clone())),
+            Some(reason) => Err(Diagnostic::error(
+                "gitops-path",
+                "gitops.path",
+                format!(
+                    "gitops.path \"{path}\" {reason}; Argo CD and Flux read Application and Kustomization paths relative to the repository root"
+                ),
+                "give the bundle folder's path from the repository root, e.g. deploy/seldon/"
+                    .to_string()
+                    + &profile.name,
+            )),
+        };
+    }
+    let mut parts = Vec::new();
+    let mut clean = true;
+    for c in out_root.components() {
+        match c {
+            Utf8Component::CurDir => {}
+            Utf8Component::Normal(s) if check_repo_path(s).is_none() => parts.push(s),
+            _ => clean = false,
+        }
+    }
+    parts.push(profile.name.as_str());
+    if clean || profile.gitops.engine == Engine::None {
+        return Ok(RepoDir(parts.join("/")));
+    }
+    Err(Diagnostic::error(
+        "gitops-path",
+        "gitops",
+        format!(
+            "the bundle is written to --out {out_root}, which is not a relative path inside the repository, so gen cannot tell which path the {} objects must name",
+            profile.gitops.engine.as_str()
+        ),
+        format!(
+            "set gitops.path to the bundle folder's path from the repository root (e.g. gitops.path: deploy/{}), or run gen from the repository root with a relative --out",
+            profile.name
+        ),
+    ))
+}
+
+/// Why `path` is not a clean relative path, or `None` when it is.
+fn check_repo_path(path: &str) -> Option<&'static str> {
+    if path.is_empty() {
+        return Some("is empty");
+    }
+    if path.starts_with('/') {
+        return Some("is absolute");
+    }
+    for segment in path.split('/') {
+        match segment {
+            "" => return Some("has an empty segment (`//` or a trailing `/`)"),
+            "." | ".." => return Some("has a `.` or `..` segment"),
+            s if !s
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) =>
+            {
+                return Some("has characters other than letters, digits, `-`, `_`, `.` and `/`");
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+// ---- the revision to follow ----
+
+/// What `gitops.revision` names. Argo CD resolves all of them from `targetRevision` as
+/// written (`util/git/client.go` lsRemote: a SHA as is, else a ref's short or full name);
+/// Flux needs the matching `GitRepository.spec.ref` field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Revision {
+    /// A branch: a plain name or `refs/heads/<branch>`.
+    Branch(String),
+    /// `refs/tags/<tag>`.
+    Tag(String),
+    /// Any other full ref, such as `refs/pull/1/head`.
+    Name(String),
+    /// A full commit SHA: 40 (SHA-1) or 64 (SHA-256) hexadecimal digits.
+    Commit(String),
+}
+
+impl Revision {
+    pub fn of(profile: &Profile) -> Self {
+        Revision::parse(profile.gitops.revision.as_deref().unwrap_or("main"))
+    }
+
+    pub fn parse(revision: &str) -> Self {
+        let hex = revision.chars().all(|c| c.is_ascii_hexdigit());
+        if hex && matches!(revision.len(), 40 | 64) {
+            Revision::Commit(revision.to_string())
+        } else if let Some(branch) = revision.strip_prefix("refs/heads/") {
+            Revision::Branch(branch.to_string())
+        } else if let Some(tag) = revision.strip_prefix("refs/tags/") {
+            Revision::Tag(tag.to_string())
+        } else if revision.starts_with("refs/") {
+            Revision::Name(revision.to_string())
+        } else {
+            Revision::Branch(revision.to_string())
+        }
+    }
+}
+
+/// A revision Flux cannot check out: an abbreviated commit SHA, which source-controller
+/// would read as a branch name (a commit is only found by its full SHA).
+pub fn check_revision(profile: &Profile) -> Option<Diagnostic> {
+    let rev = profile.gitops.revision.as_deref()?;
+    let abbreviated = (7..40).contains(&rev.len())
+        && rev.chars().all(|c| c.is_ascii_hexdigit())
+        && rev.chars().any(|c| c.is_ascii_digit());
+    (profile.gitops.engine == Engine::Flux && abbreviated).then(|| {
+        Diagnostic::error(
+            "gitops-revision",
+            "gitops.revision",
+            format!("gitops.revision \"{rev}\" looks like an abbreviated commit SHA; Flux checks out a commit only by its full SHA (GitRepository spec.ref.commit), and would look for a branch of that name"),
+            format!("give the full 40-character SHA, or write refs/heads/{rev} if it is a branch"),
+        )
+    })
+}
+
+// ---- values of the seldon-core-v2-setup chart ----
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetupValues {
+    pub controller: ControllerValues,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kafka: Option<gen_profile::KafkaInstall>,
+    pub services: ServicesValues,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ControllerValues {
+    pub clusterwide: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub watch_namespaces: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServicesValues {
+    pub default_service_type: &'static str,
+}
+
+/// Values computed from the profile: a namespaced controller for `shared`; a clusterwide
+/// controller watching exactly the tenant namespaces (sorted) for `dedicated`. Services
+/// default to ClusterIP instead of upstream's LoadBalancer.
+pub fn setup_values(profile: &Profile) -> SetupValues {
+    let mut watch: Vec<String> = profile
+        .tenants
+        .iter()
+        .map(|t| t.namespace.clone())
+        .collect();
+    watch.sort();
+    watch.dedup();
+    let dedicated = match profile.pattern {
+        Pattern::Shared => false,
+        Pattern::Dedicated => true,
+    };
+    SetupValues {
+        controller: ControllerValues {
+            clusterwide: dedicated,
+            watch_namespaces: if dedicated { watch } else { Vec::new() },
+        },
+        kafka: profile
+            .seldon
+            .kafka
+            .clone()
+            .filter(|k| *k != gen_profile::KafkaInstall::default()),
+        services: ServicesValues {
+            default_service_type: "ClusterIP",
+        },
+    }
+}
+
+// ---- shared helpers ----
+
+/// Whether a workload folder holds Seldon custom resources, whose CRDs another Application
+/// or HelmRelease installs.
+pub(crate) fn holds_seldon_objects(folder: &Folder) -> bool {
+    !folder.origins.is_empty()
+}
+
+/// The workload folders of one layer.
+pub(crate) fn of_layer(workload: &[Folder], layer: Layer) -> impl Iterator<Item = &Folder> {
+    workload.iter().filter(move |f| f.layer == layer)
+}
+
+fn meta(name: &str, namespace: &str, part_of: &str) -> Metadata {
+    let mut m = Metadata::namespaced(name, namespace);
+    m.labels = labels(part_of, "gitops", None).into();
+    m
+}
+
+fn folder(path: &str, namespace: &str, owner: &str, objects: Vec<Manifest>) -> Folder {
+    Folder::new(path.to_string(), Layer::GitOps, owner, namespace, objects)
+}
