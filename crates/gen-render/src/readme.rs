@@ -51,6 +51,61 @@ struct Context<'a> {
     controller_namespace: &'a str,
     engine: &'static str,
     folders: Vec<FolderView>,
+    /// The bundle folder's path in the GitOps repository.
+    repo_dir: &'a str,
+    revision: String,
+    kafka_bootstrap: Option<String>,
+    /// Whether any application has Pipelines (they need Kafka).
+    pipelines: bool,
+    /// The storage Secrets that Models reference, by namespace and name.
+    storage_secrets: Vec<SecretView>,
+    /// The Flux health check of a SeldonRuntime (CEL).
+    runtime_health: &'static str,
+    /// The tenant namespaces (pattern dedicated).
+    tenants: Vec<&'a str>,
+}
+
+/// A Secret that Models reference through `secretName`; nothing in the bundle creates it.
+#[derive(Serialize)]
+struct SecretView {
+    namespace: String,
+    name: String,
+    models: Vec<String>,
+    model_count: usize,
+}
+
+/// The `secretName`s of every Model of the plan, grouped by namespace and name.
+fn storage_secrets(plan: &Plan) -> Vec<SecretView> {
+    let mut by_secret: std::collections::BTreeMap<(String, String), Vec<String>> =
+        std::collections::BTreeMap::new();
+    for folder in &plan.folders {
+        for entry in &folder.entries {
+            let crate::plan::Entry::Object(object) = entry else {
+                continue;
+            };
+            if let crate::manifest::Manifest::Model(m) = object.as_ref()
+                && let Some(secret) = &m.spec.secret_name
+            {
+                by_secret
+                    .entry((folder.namespace.clone(), secret.clone()))
+                    .or_default()
+                    .push(m.name().to_string());
+            }
+        }
+    }
+    by_secret
+        .into_iter()
+        .map(|((namespace, name), models)| SecretView {
+            namespace,
+            name,
+            model_count: models.len(),
+            models: if models.len() > LIST_NAMES_UP_TO {
+                Vec::new()
+            } else {
+                models
+            },
+        })
+        .collect()
 }
 
 pub fn render(profile: &Profile, plan: &Plan) -> Result<String, String> {
@@ -60,6 +115,25 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, String> {
         seldon_version: &profile.seldon.version,
         controller_namespace: &profile.platform.namespace,
         engine: profile.gitops.engine.as_str(),
+        repo_dir: plan.repo.as_str(),
+        revision: profile
+            .gitops
+            .revision
+            .clone()
+            .unwrap_or_else(|| "main".to_string()),
+        kafka_bootstrap: profile
+            .seldon
+            .kafka
+            .as_ref()
+            .and_then(|k| k.bootstrap.clone()),
+        pipelines: profile.applications.iter().any(|a| !a.pipelines.is_empty()),
+        storage_secrets: storage_secrets(plan),
+        runtime_health: crate::gitops::flux::RUNTIME_HEALTH,
+        tenants: profile
+            .tenants
+            .iter()
+            .map(|t| t.namespace.as_str())
+            .collect(),
         folders: plan
             .folders
             .iter()

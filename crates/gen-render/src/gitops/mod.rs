@@ -202,21 +202,52 @@ impl Revision {
     }
 }
 
-/// A revision Flux cannot check out: an abbreviated commit SHA, which source-controller
-/// would read as a branch name (a commit is only found by its full SHA).
+/// A plain revision that Flux would take for a branch although it looks like something
+/// else: an abbreviated commit SHA (a commit is only found by its full SHA) or a version
+/// tag (`v1.2.0`). Argo CD resolves both; Flux would look for a branch of that name.
 pub fn check_revision(profile: &Profile) -> Option<Diagnostic> {
     let rev = profile.gitops.revision.as_deref()?;
+    if profile.gitops.engine != Engine::Flux
+        || Revision::parse(rev) != Revision::Branch(rev.to_string())
+    {
+        return None;
+    }
     let abbreviated = (7..40).contains(&rev.len())
         && rev.chars().all(|c| c.is_ascii_hexdigit())
         && rev.chars().any(|c| c.is_ascii_digit());
-    (profile.gitops.engine == Engine::Flux && abbreviated).then(|| {
-        Diagnostic::error(
-            "gitops-revision",
-            "gitops.revision",
-            format!("gitops.revision \"{rev}\" looks like an abbreviated commit SHA; Flux checks out a commit only by its full SHA (GitRepository spec.ref.commit), and would look for a branch of that name"),
-            format!("give the full 40-character SHA, or write refs/heads/{rev} if it is a branch"),
+    let version = {
+        let v = rev.strip_prefix('v').unwrap_or(rev);
+        let mut parts = v.split('.');
+        v.contains('.')
+            && parts
+                .next()
+                .is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+            && parts
+                .next()
+                .is_some_and(|p| p.starts_with(|c: char| c.is_ascii_digit()))
+    };
+    let (what, field, fix) = if abbreviated {
+        (
+            "an abbreviated commit SHA",
+            "commit",
+            "give the full 40-character SHA",
         )
-    })
+    } else if version {
+        ("a version tag", "tag", "write refs/tags/{rev} for the tag")
+    } else {
+        return None;
+    };
+    Some(Diagnostic::error(
+        "gitops-revision",
+        "gitops.revision",
+        format!(
+            "gitops.revision \"{rev}\" looks like {what}, but a plain name is a branch: Flux would check out spec.ref.branch \"{rev}\", not spec.ref.{field}"
+        ),
+        format!(
+            "{}, or write refs/heads/{rev} if it is a branch",
+            fix.replace("{rev}", rev)
+        ),
+    ))
 }
 
 // ---- values of the seldon-core-v2-setup chart ----
