@@ -153,12 +153,16 @@ fn bootstrap_accounts(profile: &Profile) -> Vec<Manifest> {
     let name = profile.name.as_str();
     let root = root_reconciler(profile);
     let platform = platform_reconciler(profile);
-    let rules = vec![PolicyRule {
-        api_groups: Some(strings(&["", "kustomize.toolkit.fluxcd.io"])),
-        resources: Some(strings(&["kustomizations", "serviceaccounts"])),
+    let rule = |group: &str, resource: &str| PolicyRule {
+        api_groups: Some(strings(&[group])),
+        resources: Some(strings(&[resource])),
         verbs: strings(WRITE),
         ..Default::default()
-    }];
+    };
+    let rules = vec![
+        rule("kustomize.toolkit.fluxcd.io", "kustomizations"),
+        rule("", "serviceaccounts"),
+    ];
     let mut objects = vec![service_account(root.clone(), name)];
     objects.extend(crate::plan::role_and_binding(
         &root,
