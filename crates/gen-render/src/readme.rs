@@ -63,6 +63,9 @@ struct Context<'a> {
     runtime_health: &'static str,
     /// The tenant namespaces (pattern dedicated).
     tenants: Vec<&'a str>,
+    argocd_retry_limit: i64,
+    flux_upgrade_retries: i64,
+    helm_timeout: &'static str,
 }
 
 /// A Secret that Models reference through `secretName`; nothing in the bundle creates it.
@@ -134,6 +137,9 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, String> {
             .iter()
             .map(|t| t.namespace.as_str())
             .collect(),
+        argocd_retry_limit: crate::gitops::argocd::RETRY_LIMIT,
+        flux_upgrade_retries: crate::gitops::flux::UPGRADE_RETRIES,
+        helm_timeout: crate::gitops::flux::HELM_TIMEOUT,
         folders: plan
             .folders
             .iter()

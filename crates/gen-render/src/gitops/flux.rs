@@ -43,6 +43,10 @@ pub struct Flux;
 /// for a first image pull on a new node.
 pub const HELM_TIMEOUT: &str = "10m";
 
+/// Attempts at a failed upgrade before the release rolls back to its last good revision and
+/// waits for a new spec.
+pub const UPGRADE_RETRIES: i64 = 3;
+
 /// The health of a SeldonRuntime: its scheduler and envoy are ready. `Ready` is no use: it
 /// also waits for hodometer, which gen disables, so it never turns True (FACTS §9.5). Both
 /// conditions must exist and be True; a runtime without them (no status yet, or only some
@@ -299,7 +303,7 @@ impl GitOpsEngine for Flux {
                         crds: "CreateReplace",
                         // A few attempts, then back to the last good release.
                         remediation: UpgradeRemediation {
-                            retries: 3,
+                            retries: UPGRADE_RETRIES,
                             remediate_last_failure: true,
                             strategy: "rollback",
                         },
