@@ -73,13 +73,17 @@ struct Context<'a> {
 struct SecretView {
     namespace: String,
     name: String,
+    /// The rclone remote name the Secret must hold: the scheme of the Models' storageUri
+    /// (the agent refuses a Secret whose `name` differs).
+    remotes: Vec<String>,
     models: Vec<String>,
     model_count: usize,
 }
 
 /// The `secretName`s of every Model of the plan, grouped by namespace and name.
 fn storage_secrets(plan: &Plan) -> Vec<SecretView> {
-    let mut by_secret: std::collections::BTreeMap<(String, String), Vec<String>> =
+    type Users = (Vec<String>, std::collections::BTreeSet<String>);
+    let mut by_secret: std::collections::BTreeMap<(String, String), Users> =
         std::collections::BTreeMap::new();
     for folder in &plan.folders {
         for entry in &folder.entries {
@@ -89,18 +93,22 @@ fn storage_secrets(plan: &Plan) -> Vec<SecretView> {
             if let crate::manifest::Manifest::Model(m) = object.as_ref()
                 && let Some(secret) = &m.spec.secret_name
             {
-                by_secret
+                let users = by_secret
                     .entry((folder.namespace.clone(), secret.clone()))
-                    .or_default()
-                    .push(m.name().to_string());
+                    .or_default();
+                users.0.push(m.name().to_string());
+                if let Some((scheme, _)) = m.spec.storage_uri.split_once(':') {
+                    users.1.insert(scheme.to_string());
+                }
             }
         }
     }
     by_secret
         .into_iter()
-        .map(|((namespace, name), models)| SecretView {
+        .map(|((namespace, name), (models, remotes))| SecretView {
             namespace,
             name,
+            remotes: remotes.into_iter().collect(),
             model_count: models.len(),
             models: if models.len() > LIST_NAMES_UP_TO {
                 Vec::new()

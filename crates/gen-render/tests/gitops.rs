@@ -1374,8 +1374,16 @@ fn the_bundle_readme_states_the_prerequisites() {
         // Every storage Secret a Model names, in its namespace.
         for (_, m) in objs.iter().filter(|(_, o)| o["kind"] == "Model") {
             if let Some(secret) = m["spec"]["secretName"].as_str() {
+                // The agent matches the Secret's rclone remote name to the storageUri
+                // scheme (seldon-core scheduler/pkg/agent/rclone/rclone.go).
+                let scheme = m["spec"]["storageUri"]
+                    .as_str()
+                    .unwrap()
+                    .split(':')
+                    .next()
+                    .unwrap();
                 let row = format!(
-                    "| `{}` | `{secret}` |",
+                    "| `{}` | `{secret}` | `{scheme}` |",
                     m["metadata"]["namespace"].as_str().unwrap()
                 );
                 assert!(readme.contains(&row), "{}: {row}", bundle.name);
