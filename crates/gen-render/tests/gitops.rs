@@ -421,12 +421,14 @@ fn argocd_projects_admit_every_object_of_their_applications() {
                 source_permitted(project, spec["source"]["repoURL"].as_str().unwrap()),
                 "{path}: source not permitted in project {project_name}"
             );
-            let Some(repo_path) = spec["source"]["path"].as_str() else {
-                continue;
+            let built = match spec["source"]["path"].as_str() {
+                Some(repo_path) => build(
+                    &bundle,
+                    &folder_of(&bundle, &format!("out/{}", bundle.name), repo_path),
+                ),
+                None => chart_objects(spec),
             };
-            let folder = folder_of(&bundle, &format!("out/{}", bundle.name), repo_path);
-            let built = build(&bundle, &folder);
-            assert!(!built.is_empty(), "{path}: {folder} builds nothing");
+            assert!(!built.is_empty(), "{path}: builds nothing");
             for o in built {
                 let kind_info = info(&o);
                 let api_version = o["apiVersion"].as_str().unwrap();
@@ -450,6 +452,49 @@ fn argocd_projects_admit_every_object_of_their_applications() {
         }
     }
     assert!(checked > 50, "only {checked} objects checked");
+}
+
+/// The kinds the Seldon charts render (seldon-core v2.10.2 `k8s/helm-charts/`): the CRDs
+/// chart only CRDs; the setup chart the controller's namespaced objects, plus a ClusterRole
+/// and ClusterRoleBinding when clusterwide or watching namespaces
+/// (`seldon-core-v2-setup/templates/_components-statefulsets.tpl`).
+fn chart_objects(spec: &Value) -> Vec<Value> {
+    let ns = spec["destination"]["namespace"].as_str().unwrap();
+    let object = |api: &str, kind: &str, namespaced: bool| {
+        let mut o = json!({"apiVersion": api, "kind": kind, "metadata": {"name": "chart-object"}});
+        if namespaced {
+            o["metadata"]["namespace"] = json!(ns);
+        }
+        o
+    };
+    match spec["source"]["chart"].as_str().unwrap() {
+        "seldon-core-v2-crds" => vec![object(
+            "apiextensions.k8s.io/v1",
+            "CustomResourceDefinition",
+            false,
+        )],
+        "seldon-core-v2-setup" => {
+            let mut v = vec![
+                object("v1", "ConfigMap", true),
+                object("v1", "ServiceAccount", true),
+                object("rbac.authorization.k8s.io/v1", "Role", true),
+                object("rbac.authorization.k8s.io/v1", "RoleBinding", true),
+                object("mlops.seldon.io/v1alpha1", "SeldonConfig", true),
+                object("mlops.seldon.io/v1alpha1", "ServerConfig", true),
+            ];
+            let values = &spec["source"]["helm"]["valuesObject"]["controller"];
+            if values["clusterwide"] == true || values["watchNamespaces"].is_array() {
+                v.push(object("rbac.authorization.k8s.io/v1", "ClusterRole", false));
+                v.push(object(
+                    "rbac.authorization.k8s.io/v1",
+                    "ClusterRoleBinding",
+                    false,
+                ));
+            }
+            v
+        }
+        other => panic!("unknown chart {other}"),
+    }
 }
 
 #[test]

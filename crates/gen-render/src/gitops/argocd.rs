@@ -210,8 +210,10 @@ impl GitOpsEngine for ArgoCd {
         let mut objects = Vec::new();
 
         // The platform project installs the charts and applies the platform folder. The
-        // CRDs chart brings CustomResourceDefinitions; the setup chart's controller, in
-        // pattern dedicated (clusterwide), a ClusterRole and ClusterRoleBinding (FACTS §4, §6).
+        // CRDs chart brings CustomResourceDefinitions; the setup chart a ClusterRole and
+        // ClusterRoleBinding only when clusterwide (seldon-core v2.10.2
+        // k8s/helm-charts/seldon-core-v2-setup/templates/_components-statefulsets.tpl), and
+        // otherwise namespaced kinds, which the platform project does not restrict.
         let mut platform_cluster = vec![
             gk("apiextensions.k8s.io", "CustomResourceDefinition"),
             gk("", "Namespace"),
