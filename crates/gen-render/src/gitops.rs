@@ -418,6 +418,7 @@ fn argocd(profile: &Profile, workload: &[Folder]) -> Vec<Folder> {
         k.push(gk("rbac.authorization.k8s.io", "RoleBinding"));
         k.push(gk("", "LimitRange"));
         k.push(gk("", "ResourceQuota"));
+        k.push(gk("", "Secret"));
         k
     };
     let mut project_of_ns: BTreeMap<String, String> = BTreeMap::new();
@@ -510,7 +511,7 @@ fn argocd(profile: &Profile, workload: &[Folder]) -> Vec<Folder> {
             controller_ns,
             AppSource {
                 repo_url: SELDON_HELM_REPO.to_string(),
-                target_revision: profile.seldon.version.clone(),
+                target_revision: profile.seldon.version.to_string(),
                 path: None,
                 chart: Some(chart.to_string()),
                 helm: Some(HelmSource {
@@ -599,7 +600,7 @@ fn flux(profile: &Profile, workload: &[Folder]) -> Vec<Folder> {
                 chart: HelmChartTemplate {
                     spec: HelmChartSpec {
                         chart: chart.to_string(),
-                        version: profile.seldon.version.clone(),
+                        version: profile.seldon.version.to_string(),
                         source_ref: SourceRef {
                             kind: "HelmRepository",
                             name: helm_repo.clone(),

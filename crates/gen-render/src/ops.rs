@@ -47,7 +47,10 @@ fn diagnose_plan(loaded: &Loaded) -> (Vec<Diagnostic>, crate::plan::Plan) {
     (diagnostics_of(loaded, &plan), plan)
 }
 
-/// The profile rules over `loaded` and the Seldon rules over the objects of `plan`.
+/// The profile rules over `loaded` and the Seldon rules over the objects of `plan`. A
+/// Seldon warning at a profile path that already has an error says the same thing less
+/// strictly (the profile refuses what a tree of YAML is only warned about), so it is
+/// dropped.
 fn diagnostics_of(loaded: &Loaded, plan: &crate::plan::Plan) -> Vec<Diagnostic> {
     let mut diagnostics = check::check(&loaded.profile);
     diagnostics.extend(
@@ -55,6 +58,12 @@ fn diagnostics_of(loaded: &Loaded, plan: &crate::plan::Plan) -> Vec<Diagnostic> 
             .into_iter()
             .map(finding_to_diagnostic),
     );
+    let errors: std::collections::HashSet<String> = diagnostics
+        .iter()
+        .filter(|d| d.severity == gen_profile::Severity::Error)
+        .map(|d| d.path.clone())
+        .collect();
+    diagnostics.retain(|d| d.severity == gen_profile::Severity::Error || !errors.contains(&d.path));
     diagnostics
 }
 

@@ -50,6 +50,9 @@ struct Context<'a> {
     seldon_version: &'a str,
     controller_namespace: &'a str,
     engine: &'static str,
+    kafka_bootstrap: Option<&'a str>,
+    kafka_consumer_prefix: Option<&'a str>,
+    tracing_endpoint: Option<&'a str>,
     folders: Vec<FolderView>,
 }
 
@@ -60,6 +63,17 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, String> {
         seldon_version: &profile.seldon.version,
         controller_namespace: &profile.platform.namespace,
         engine: profile.gitops.engine.as_str(),
+        kafka_bootstrap: profile
+            .seldon
+            .kafka
+            .as_ref()
+            .and_then(|k| k.bootstrap.as_deref()),
+        kafka_consumer_prefix: profile
+            .seldon
+            .kafka
+            .as_ref()
+            .and_then(|k| k.consumer_group_id_prefix.as_deref()),
+        tracing_endpoint: profile.seldon.tracing.as_ref().map(|t| t.endpoint.as_str()),
         folders: plan
             .folders
             .iter()

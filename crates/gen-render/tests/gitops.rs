@@ -335,7 +335,15 @@ fn kafka_install_values_come_from_the_profile() {
         setup["spec"]["values"]["kafka"],
         serde_json::json!({"bootstrap": "kafka-bootstrap.kafka:9092", "topicPrefix": "seldon", "consumerGroupIdPrefix": "tenancy"})
     );
-    let bundle = render_profile(&test_profile("dedicated-argocd")).unwrap();
+    // A profile without Pipelines may leave Kafka out.
+    let text = std::fs::read_to_string(test_profile("dedicated-argocd")).unwrap();
+    let (head, _) = text.split_once("    pipelines:\n").unwrap();
+    let (_, tail) = text.split_once("  - name: image-classification\n").unwrap();
+    let text = format!("{head}  - name: image-classification\n{tail}")
+        .replace("  kafka:\n    bootstrap: kafka-bootstrap.kafka:9092\n", "");
+    assert!(!text.contains("kafka:") && !text.contains("pipelines:"));
+    let loaded = gen_profile::parse("p.yaml", &text).unwrap();
+    let bundle = gen_render::render_loaded(&loaded).unwrap_or_else(|r| panic!("{}", r.render()));
     let objs = objects(&bundle);
     let (_, setup) = objs
         .iter()
