@@ -84,7 +84,7 @@ impl Default for SeldonInstall {
 }
 
 /// An OpenTelemetry collector for every runtime's components and agents.
-#[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq)]
+#[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Tracing {
     /// The collector's OTLP endpoint, host:port without a scheme (e.g.
@@ -100,7 +100,7 @@ pub struct Tracing {
 }
 
 /// An OTLP protocol.
-#[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq, serde::Serialize)]
 pub enum TracingProtocol {
     #[serde(rename = "grpc")]
     Grpc,
@@ -169,6 +169,12 @@ impl std::ops::Deref for Version {
 impl std::fmt::Display for Version {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.text)
+    }
+}
+
+impl serde::Serialize for Version {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
     }
 }
 

@@ -75,12 +75,24 @@ pub enum Entry {
 #[derive(Clone, Copy, Debug)]
 pub enum Deferred {
     Namespace,
-    RuntimePolicies { tenant: Option<usize> },
+    /// The rclone config Secret of a runtime namespace.
+    RcloneSecret,
+    RuntimePolicies {
+        tenant: Option<usize>,
+    },
     ControllerPolicies,
-    Quota { tenant: usize },
-    TenantReconciler { tenant: usize },
-    TenantOwners { tenant: usize },
-    AppOwners { app: usize },
+    Quota {
+        tenant: usize,
+    },
+    TenantReconciler {
+        tenant: usize,
+    },
+    TenantOwners {
+        tenant: usize,
+    },
+    AppOwners {
+        app: usize,
+    },
 }
 
 impl Entry {
@@ -98,6 +110,7 @@ impl Entry {
         let (ns, owner) = (folder.namespace.as_str(), folder.owner.as_str());
         let objects = match *d {
             Deferred::Namespace => vec![namespace(ns, owner, &profile.security)],
+            Deferred::RcloneSecret => vec![rclone_secret(ns, owner)],
             Deferred::RuntimePolicies { tenant } => {
                 let clients = tenant
                     .map(|t| profile.tenants[t].client_namespaces.as_slice())
@@ -191,6 +204,8 @@ pub struct Plan {
     /// The tenants' ResourceQuotas, as the rules see them (the objects are built when
     /// their folder is written).
     pub quotas: Vec<Located<QuotaInfo>>,
+    /// The rclone config Secrets, likewise.
+    pub secrets: Vec<Located<SecretInfo>>,
 }
 
 impl Plan {
@@ -202,6 +217,7 @@ impl Plan {
             server_configs: self.server_configs.clone(),
             install: self.install.clone(),
             quotas: self.quotas.clone(),
+            secrets: self.secrets.clone(),
             ..Inventory::default()
         };
         for folder in &self.folders {
@@ -216,17 +232,6 @@ impl Plan {
                     Manifest::Model(o) => inv.models.push(Located::new(o, origin)),
                     Manifest::Pipeline(o) => inv.pipelines.push(Located::new(o, origin)),
                     Manifest::Experiment(o) => inv.experiments.push(Located::new(o, origin)),
-                    Manifest::Secret(o) => inv.secrets.push(Located::new(
-                        SecretInfo {
-                            namespace: o.metadata.namespace.clone().unwrap_or_default(),
-                            name: o.metadata.name.clone().unwrap_or_default(),
-                            keys: Some(
-                                o.data.as_ref().map_or(0, |d| d.len())
-                                    + o.string_data.as_ref().map_or(0, |d| d.len()),
-                            ),
-                        },
-                        origin,
-                    )),
                     _ => {}
                 }
             }
@@ -343,9 +348,27 @@ const QUOTA_NAME: &str = "tenant-quota";
 /// converts it before applying because server-side apply never removes a `stringData` key
 /// (kubernetes#108008, kustomize-controller#576).
 fn rclone_secret(ns: &str, part_of: &str) -> Manifest {
+    Manifest::Secret(rclone_secret_object(ns, part_of))
+}
+
+/// The rclone config Secret as the rules see it: built from the object gen writes, so the
+/// two cannot disagree.
+fn rclone_secret_info(ns: &str, origin: impl Into<String>) -> Located<SecretInfo> {
+    let s = rclone_secret_object(ns, "");
+    Located::new(
+        SecretInfo {
+            namespace: ns.to_string(),
+            name: s.metadata.name.unwrap_or_default(),
+            keys: Some(s.data.map_or(0, |d| d.len()) + s.string_data.map_or(0, |d| d.len())),
+        },
+        origin,
+    )
+}
+
+fn rclone_secret_object(ns: &str, part_of: &str) -> Secret {
     let remote =
         serde_json::to_vec(&rclone_gs_public_remote()).expect("a struct of strings serializes");
-    Manifest::Secret(Secret {
+    Secret {
         metadata: object_meta(
             RCLONE_GS_PUBLIC_SECRET,
             Some(ns),
@@ -354,7 +377,7 @@ fn rclone_secret(ns: &str, part_of: &str) -> Manifest {
         type_: Some("Opaque".to_string()),
         data: Some([(RCLONE_GS_PUBLIC_KEY.to_string(), ByteString(remote))].into()),
         ..Secret::default()
-    })
+    }
 }
 
 /// Secure defaults for every runtime: scheduler and envoy stay inside the cluster
@@ -670,6 +693,7 @@ pub fn plan_taking(profile: &mut Profile) -> Plan {
 
 fn plan_with(profile: &Profile, mut specs: Specs) -> Plan {
     let configs = server_configs(profile);
+    let mut secrets = Vec::new();
     let mut folders = Vec::new();
     let controller_ns = profile.platform.namespace.as_str();
 
@@ -689,10 +713,8 @@ fn plan_with(profile: &Profile, mut specs: Specs) -> Plan {
             profile.platform.runtime.as_ref(),
         );
         platform.push_checked(Manifest::SeldonRuntime(rt), "platform.runtime");
-        platform.push_checked(
-            rclone_secret(controller_ns, &profile.name),
-            "platform.runtime",
-        );
+        platform.defer(Deferred::RcloneSecret);
+        secrets.push(rclone_secret_info(controller_ns, "platform.runtime"));
         for (i, entry) in profile.platform.servers.iter().enumerate() {
             let s = server(entry, controller_ns, &profile.name, &configs);
             platform.push_checked(Manifest::Server(s), format!("platform.servers[{i}]"));
@@ -728,10 +750,8 @@ fn plan_with(profile: &Profile, mut specs: Specs) -> Plan {
             folder.defer(Deferred::Namespace);
             let rt = runtime(ns, &tenant.name, &profile.seldon, tenant.runtime.as_ref());
             folder.push_checked(Manifest::SeldonRuntime(rt), format!("tenants[{t}].runtime"));
-            folder.push_checked(
-                rclone_secret(ns, &tenant.name),
-                format!("tenants[{t}].runtime"),
-            );
+            folder.defer(Deferred::RcloneSecret);
+            secrets.push(rclone_secret_info(ns, format!("tenants[{t}].runtime")));
             for (i, entry) in tenant.servers.iter().enumerate() {
                 let s = server(entry, ns, &tenant.name, &configs);
                 folder.push_checked(Manifest::Server(s), format!("tenants[{t}].servers[{i}]"));
@@ -806,5 +826,6 @@ fn plan_with(profile: &Profile, mut specs: Specs) -> Plan {
         server_configs: configs,
         install: install(profile),
         quotas: quotas(profile),
+        secrets,
     }
 }

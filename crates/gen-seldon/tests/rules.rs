@@ -1081,6 +1081,11 @@ fn server_replicas_against_autoscaling() {
         unpinned(Some(2), Some(2), Some(3))[0].rule,
         "server-replicas-unpinned"
     );
+    // Zero cannot be pinned: maxReplicas 0 means no bound.
+    assert_eq!(
+        unpinned(Some(0), Some(0), Some(0))[0].help,
+        "a Server cannot be pinned at 0 replicas (maxReplicas 0 means no bound): remove the Server, or turn server autoscaling off in the setup values (autoscaling.autoscalingServerEnabled: false)"
+    );
     // Pinned, or autoscaling within a bound: nothing to fight over.
     assert_eq!(unpinned(Some(2), Some(2), Some(2)), vec![]);
     assert_eq!(unpinned(None, Some(1), Some(3)), vec![]);

@@ -35,9 +35,14 @@ pub(super) fn check_server_scaling(inv: &Inventory, out: &mut Out) {
                         "Server {:?} sets replicas {r} but lets the scheduler scale it to {range}: server autoscaling is on in the Seldon install, so the controller patches spec.replicas whenever the scheduler asks (it scales down every replica that holds no model), and Argo CD self-heal or Flux drift correction set it back to {r}, forever",
                         s.name()
                     ),
-                    format!(
-                        "pin minReplicas and maxReplicas to {r} for a fixed count, or drop replicas and let minReplicas and maxReplicas bound the autoscaling"
-                    ),
+                    if r == 0 {
+                        // maxReplicas 0 means no bound, so 0 cannot be pinned.
+                        "a Server cannot be pinned at 0 replicas (maxReplicas 0 means no bound): remove the Server, or turn server autoscaling off in the setup values (autoscaling.autoscalingServerEnabled: false)".to_string()
+                    } else {
+                        format!(
+                            "pin minReplicas and maxReplicas to {r} for a fixed count, or drop replicas and let minReplicas and maxReplicas bound the autoscaling"
+                        )
+                    },
                 );
             }
             None if max.is_none() => out.warning(
