@@ -209,6 +209,14 @@ fn seldon_rules(root: &mut Value, missing: &mut Vec<String>) {
         json!({"minItems": 1}),
         missing,
     );
+    // A profile's runtimes can only use the SeldonConfig the setup chart installs.
+    constrain(
+        root,
+        "RuntimeSettings",
+        "seldonConfig",
+        json!({"pattern": format!("^{}$", gen_seldon::catalog::DEFAULT_SELDON_CONFIG)}),
+        missing,
+    );
     conditions(
         root,
         "ExperimentEntry",

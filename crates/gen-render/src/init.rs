@@ -102,8 +102,11 @@ pub fn write_starter(root: &Utf8Path, name: &str, text: &str) -> io::Result<Writ
 }
 
 /// Create `path` with `text` if nothing is there: written to a temporary file in the same
-/// folder, then hard-linked to `path` (which fails when it exists).
+/// folder, then hard-linked to `path` (which fails when it exists). Where the filesystem
+/// has no hard links, the file is created exclusively and removed again if the write
+/// fails.
 fn create_new(path: &Utf8Path, text: &str) -> io::Result<()> {
+    use std::io::Write;
     let dir = path.parent().unwrap_or(Utf8Path::new("."));
     std::fs::create_dir_all(dir)?;
     let tmp = dir.join(format!(
@@ -111,9 +114,24 @@ fn create_new(path: &Utf8Path, text: &str) -> io::Result<()> {
         path.file_name().unwrap_or("file"),
         std::process::id()
     ));
-    let result = std::fs::write(&tmp, text)
+    let linked = std::fs::write(&tmp, text)
         .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
         .and_then(|()| std::fs::hard_link(&tmp, path));
     let _ = std::fs::remove_file(&tmp);
-    result
+    match linked {
+        Err(e) if e.kind() != io::ErrorKind::AlreadyExists => {
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)?;
+            let written = file
+                .write_all(text.as_bytes())
+                .and_then(|()| file.sync_all());
+            if written.is_err() {
+                let _ = std::fs::remove_file(path);
+            }
+            written
+        }
+        other => other,
+    }
 }

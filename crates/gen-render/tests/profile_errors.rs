@@ -58,7 +58,6 @@ const SCHEMA_CANNOT_SAY: &[&str] = &[
     "experiment-mirror",
     "runtime-missing",
     "runtime-duplicate",
-    "seldon-config-unknown",
 ];
 
 /// A profile gen rejects fails the editors' JSON Schema too, unless every reason gen

@@ -502,6 +502,18 @@ fn table() -> Vec<(&'static str, String, &'static str, Schema)> {
             Rejects,
         ),
         (
+            "unknown SeldonConfig",
+            edit(
+                SHARED,
+                &[(
+                    "  servers:\n",
+                    "  runtime: {seldonConfig: custom}\n  servers:\n",
+                )],
+            ),
+            "seldon-config-unknown",
+            Rejects,
+        ),
+        (
             "unknown ServerConfig",
             edit(SHARED, &[("serverConfig: mlserver", "serverConfig: gpu")]),
             "server-config-unknown",
