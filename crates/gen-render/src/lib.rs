@@ -9,12 +9,15 @@
 
 pub mod bundle;
 pub mod cache;
+pub mod freshness;
 pub mod gitops;
 pub mod graph;
+pub mod init;
 pub mod labels;
 pub mod manifest;
 pub mod ops;
 pub mod plan;
+pub mod profiles;
 pub mod readme;
 pub mod security;
 pub mod synth;

@@ -435,39 +435,3 @@ fn read_with_metadata(path: &Utf8Path) -> io::Result<(Vec<u8>, fs::Metadata)> {
     f.read_to_end(&mut bytes)?;
     Ok((bytes, meta))
 }
-
-/// A unified diff (3 lines of context) from what is on disk to what `bundle` renders, for
-/// every file in `changes` that is missing, stale or to be pruned. Paths are shown as
-/// `a/<name>/<file>` and `b/<name>/<file>`.
-pub fn diff(out_root: &Utf8Path, bundle: &Bundle, changes: &Changes) -> io::Result<String> {
-    let dir = bundle_dir(out_root, bundle)?;
-    let mut out = String::new();
-    let mut files: Vec<&String> = changes
-        .created
-        .iter()
-        .chain(&changes.updated)
-        .chain(&changes.pruned)
-        .collect();
-    files.sort();
-    for rel in files {
-        let old = match fs::read(dir.join(rel)) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(e),
-        };
-        let new = bundle.files.get(rel).map(String::as_str).unwrap_or("");
-        let text = similar::TextDiff::from_lines(old.as_str(), new)
-            .unified_diff()
-            .context_radius(3)
-            .header(
-                &format!("a/{}/{rel}", bundle.name),
-                &format!("b/{}/{rel}", bundle.name),
-            )
-            .to_string();
-        out.push_str(&text);
-        if !out.ends_with('\n') {
-            out.push('\n');
-        }
-    }
-    Ok(out)
-}
