@@ -1,151 +1,138 @@
-//! Diagnostics: what is wrong, where (file:line:column and the profile path), why in
-//! Seldon's terms, and the fix. Rendered for people or as JSON for editors and CI.
+//! The loader's diagnostics: the input rules (a profile that cannot be read: exit 2), and
+//! gen's one diagnostic type, re-exported from `gen-diagnostics`.
 
-use std::fmt::Write as _;
+pub use gen_diagnostics::{Diagnostic, Failure, Location, Report, Rule, Severity, Stage, Style};
 
-pub use gen_seldon::rules::Severity;
-use serde::Serialize;
-
-/// One problem in a profile.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Diagnostic {
-    pub severity: Severity,
-    /// A stable id: `syntax`, `unknown-key`, `pattern-mismatch`, `requirements-unsatisfied`, …
-    pub code: String,
-    /// The profile path of the offending value, e.g. `applications[0].models[2].requirements`;
-    /// empty for the whole file.
-    pub path: String,
-    /// 1-based line and column of the offending value; 0 when unknown.
-    pub line: u64,
-    pub column: u64,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub help: Option<String>,
-}
-
-impl Diagnostic {
-    /// An error at a profile path; the location is filled in from the source.
-    pub fn error(
-        code: &str,
-        path: impl Into<String>,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) -> Self {
-        let help = help.into();
-        Diagnostic {
-            severity: Severity::Error,
-            code: code.to_string(),
-            path: path.into(),
-            line: 0,
-            column: 0,
-            message: message.into(),
-            help: if help.is_empty() { None } else { Some(help) },
-        }
+/// A location in the profile being read; the report fills in the file name.
+pub(crate) fn at(line: u64, column: u64) -> Location {
+    Location {
+        file: String::new(),
+        line,
+        column,
     }
 }
 
-/// What kind of failure a report is; it decides the exit code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Failure {
-    /// The profile could not be read or parsed: exit 2.
-    Input,
-    /// The profile was read but breaks a rule: exit 1.
-    Check,
-}
+pub static IO: Rule = Rule::new(
+    Stage::Input,
+    "io",
+    Severity::Error,
+    "the profile file can be read",
+    "gen reads `--profile NAME` from profiles/NAME.yaml, or the path given.
 
-/// All problems found in one profile, sorted by position.
-#[derive(Clone, Debug, Serialize)]
-pub struct Report {
-    pub file: String,
-    pub failure: Failure,
-    pub diagnostics: Vec<Diagnostic>,
-    #[serde(skip)]
-    pub source: String,
-}
+Fix: check the path and its permissions.",
+);
 
-impl Report {
-    pub fn new(
-        file: impl Into<String>,
-        source: impl Into<String>,
-        failure: Failure,
-        mut diagnostics: Vec<Diagnostic>,
-    ) -> Self {
-        diagnostics.sort_by(|a, b| {
-            (a.line, a.column, &a.path, &a.code, &a.message)
-                .cmp(&(b.line, b.column, &b.path, &b.code, &b.message))
-        });
-        diagnostics.dedup();
-        Report {
-            file: file.into(),
-            failure,
-            diagnostics,
-            source: source.into(),
-        }
-    }
+pub static TOO_LARGE: Rule = Rule::new(
+    Stage::Input,
+    "too-large",
+    Severity::Error,
+    "a profile is at most 64 MiB",
+    "Profiles larger than 64 MiB are refused before parsing, so a runaway generator cannot \
+exhaust memory.
 
-    /// The documented exit code: 1 for rule violations, 2 for unreadable input.
-    pub fn exit_code(&self) -> i32 {
-        match self.failure {
-            Failure::Input => 2,
-            Failure::Check => 1,
-        }
-    }
+Fix: split the deployment into several profiles.",
+);
 
-    pub fn errors(&self) -> usize {
-        self.diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count()
-    }
+pub static ENCODING: Rule = Rule::new(
+    Stage::Input,
+    "encoding",
+    Severity::Error,
+    "a profile is UTF-8",
+    "YAML profiles are read as UTF-8; the first invalid byte is reported.
 
-    /// Human-readable text: each problem with its location, the source line and a caret.
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        let lines: Vec<&str> = self.source.lines().collect();
-        for d in &self.diagnostics {
-            let _ = writeln!(out, "{}[{}]: {}", d.severity, d.code, d.message);
-            let at = if d.path.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", d.path)
-            };
-            if d.line > 0 {
-                let _ = writeln!(out, "  --> {}:{}:{}{}", self.file, d.line, d.column, at);
-                // Never echo a line that holds a credential into logs.
-                let secret = d.code.contains("credential");
-                if let Some(text) = lines.get(d.line as usize - 1).filter(|_| !secret) {
-                    let text: String = text.chars().take(200).collect();
-                    let width = d.line.to_string().len();
-                    let caret = " ".repeat(
-                        (d.column as usize)
-                            .saturating_sub(1)
-                            .min(text.chars().count()),
-                    );
-                    let _ = writeln!(out, "{:w$} |", "", w = width);
-                    let _ = writeln!(out, "{} | {}", d.line, text);
-                    let _ = writeln!(out, "{:w$} | {}^", "", caret, w = width);
-                }
-            } else {
-                let _ = writeln!(out, "  --> {}{}", self.file, at);
-            }
-            if let Some(help) = &d.help {
-                let _ = writeln!(out, "  = help: {help}");
-            }
-            out.push('\n');
-        }
-        let n = self.errors();
-        let _ = writeln!(
-            out,
-            "{}: {} error{} in {}",
-            match self.failure {
-                Failure::Input => "cannot read profile",
-                Failure::Check => "profile check failed",
-            },
-            n,
-            if n == 1 { "" } else { "s" },
-            self.file
-        );
-        out
-    }
-}
+Fix: save the file as UTF-8.",
+);
+
+pub static SYNTAX: Rule = Rule::new(
+    Stage::Input,
+    "syntax",
+    Severity::Error,
+    "a profile is valid YAML",
+    "The YAML parser's own error, at its line and column: indentation (tabs are not \
+allowed), unclosed quotes or brackets, duplicate keys. Alias expansion and nesting depth \
+are capped, so an alias bomb or a 20,000-deep document is a syntax error too.
+
+Fix: correct the YAML at the position shown.",
+);
+
+pub static EMPTY: Rule = Rule::new(
+    Stage::Input,
+    "empty",
+    Severity::Error,
+    "a profile is not empty",
+    "An empty file (or only comments) holds no profile.
+
+Fix: start from `gen init`, or one of the example profiles.",
+);
+
+pub static NOT_A_MAPPING: Rule = Rule::new(
+    Stage::Input,
+    "not-a-mapping",
+    Severity::Error,
+    "a profile is a mapping of keys",
+    "A profile is a mapping (name, pattern, platform, ...), not a list or a scalar.
+
+Fix: start from `gen init`, or run `gen schema` for the reference.",
+);
+
+pub static TOO_LONG: Rule = Rule::new(
+    Stage::Input,
+    "too-long",
+    Severity::Error,
+    "a profile value is at most 64 KiB",
+    "No profile value needs more than 64 KiB (names are at most 63 characters); longer ones \
+are refused so a generated profile cannot blow up the bundle.
+
+Fix: shorten the value.",
+);
+
+pub static INVALID_VALUE: Rule = Rule::new(
+    Stage::Input,
+    "invalid-value",
+    Severity::Error,
+    "each value has the type the schema gives it",
+    "Every key takes one type (string, number, list, mapping) or one of a set of values \
+(`pattern: shared|dedicated`); `null` is not a string. All such problems are reported at \
+once.
+
+Fix: give the value the expected type; `gen schema` prints what each key takes.",
+);
+
+pub static UNKNOWN_KEY: Rule = Rule::new(
+    Stage::Input,
+    "unknown-key",
+    Severity::Error,
+    "every key is one the profile knows",
+    "A misspelt key (`patern`, `storageURI`) would otherwise be ignored and its setting \
+silently lost. Every unknown key is reported at once, with the closest known key.
+
+Fix: use the suggested key; `gen schema` prints them all.",
+);
+
+pub static CREDENTIAL: Rule = Rule::new(
+    Stage::Input,
+    "credential",
+    Severity::Error,
+    "no key in a profile holds a credential",
+    "The rendered bundle is committed to git, so gen never writes secret material: a key \
+named like a password, token, API key or secret is refused, and its value is never \
+repeated.
+
+Fix: store the value in a Secret in the cluster and reference it by name (a Model's \
+secretName).",
+)
+.hiding_source();
+
+/// The input rules, in the order the loader meets them.
+pub static RULES: &[&Rule] = &[
+    &IO,
+    &TOO_LARGE,
+    &ENCODING,
+    &SYNTAX,
+    &EMPTY,
+    &NOT_A_MAPPING,
+    &TOO_LONG,
+    &INVALID_VALUE,
+    &UNKNOWN_KEY,
+    &CREDENTIAL,
+];

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{CREDENTIAL, Diagnostic, INVALID_VALUE, TOO_LONG, UNKNOWN_KEY, at};
 use crate::source::{At, Node, Scalar, position};
 
 /// Report every key that the schema does not allow.
@@ -206,8 +206,8 @@ fn walk<'a>(
         && s.len() > MAX_VALUE_BYTES
     {
         let (line, column) = position(node);
-        let mut d = Diagnostic::error(
-            "too-long",
+        let mut d = Diagnostic::new(
+            &TOO_LONG,
             path.as_str(),
             format!(
                 "`{path}` is a string of {} bytes; profile values are at most {MAX_VALUE_BYTES} bytes",
@@ -215,8 +215,7 @@ fn walk<'a>(
             ),
             "shorten the value; names are at most 63 characters",
         );
-        d.line = line;
-        d.column = column;
+        d.location = Some(at(line, column));
         out.push(d);
         return;
     }
@@ -228,19 +227,18 @@ fn walk<'a>(
         } else {
             help
         };
-        let at = if path.is_empty() {
+        let subject = if path.is_empty() {
             "the profile".to_string()
         } else {
             format!("`{path}`")
         };
-        let mut d = Diagnostic::error(
-            "invalid-value",
+        let mut d = Diagnostic::new(
+            &INVALID_VALUE,
             path.as_str(),
-            format!("{at}: {message}"),
+            format!("{subject}: {message}"),
             help,
         );
-        d.line = line;
-        d.column = column;
+        d.location = Some(at(line, column));
         out.push(d);
         return;
     }
@@ -261,8 +259,8 @@ fn walk<'a>(
                     walk(value, s, cache, path, out);
                 } else if looks_like_credential(&key.value) {
                     let (line, column) = position(key);
-                    let mut d = Diagnostic::error(
-                        "credential",
+                    let mut d = Diagnostic::new(
+                        &CREDENTIAL,
                         path.as_str(),
                         format!(
                             "key `{}` looks like a credential; gen never writes secret material into the bundle, which is committed to git",
@@ -270,8 +268,7 @@ fn walk<'a>(
                         ),
                         "store the value in a Secret in the cluster and reference it by name (e.g. a Model's secretName)",
                     );
-                    d.line = line;
-                    d.column = column;
+                    d.location = Some(at(line, column));
                     out.push(d);
                 } else {
                     let known: Vec<&str> = r.properties.iter().map(|(k, _)| *k).collect();
@@ -286,14 +283,13 @@ fn walk<'a>(
                     } else {
                         format!("in {parent}")
                     };
-                    let mut d = Diagnostic::error(
-                        "unknown-key",
+                    let mut d = Diagnostic::new(
+                        &UNKNOWN_KEY,
                         path.as_str(),
                         format!("unknown key `{}` {where_}", key.value),
                         help,
                     );
-                    d.line = line;
-                    d.column = column;
+                    d.location = Some(at(line, column));
                     out.push(d);
                 }
                 path.truncate(len);

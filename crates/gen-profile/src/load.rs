@@ -4,7 +4,10 @@
 use camino::Utf8Path;
 use serde::Deserialize;
 
-use crate::diagnostic::{Diagnostic, Failure, Report};
+use crate::diagnostic::{
+    Diagnostic, EMPTY, ENCODING, Failure, INVALID_VALUE, IO, Location, NOT_A_MAPPING, Report, Rule,
+    SYNTAX, TOO_LARGE,
+};
 use crate::source::{At, Node, PathIndex};
 use crate::types::Profile;
 use crate::{keys, schema};
@@ -32,13 +35,28 @@ impl Loaded {
         })
     }
 
+    /// Where the value at profile `path` is written (line 0 when the path is not found).
+    fn locate(&self, path: &str) -> Location {
+        let (line, column) = self.index().locate(path);
+        Location {
+            file: self.file.clone(),
+            line,
+            column,
+        }
+    }
+
     /// A check report for `diagnostics`, each located in this profile's source.
     pub fn report(&self, diagnostics: Vec<Diagnostic>) -> Report {
         let located = diagnostics
             .into_iter()
             .map(|mut d| {
-                if d.line == 0 {
-                    (d.line, d.column) = self.index().locate(&d.path);
+                if d.location.is_none() {
+                    d.location = Some(self.locate(&d.path));
+                }
+                for r in &mut d.related {
+                    if r.location.is_none() {
+                        r.location = Some(self.locate(&r.path));
+                    }
                 }
                 d
             })
@@ -50,16 +68,17 @@ impl Loaded {
 fn input_error(
     file: &str,
     source: &str,
-    code: &str,
+    rule: &'static Rule,
     message: String,
     help: &str,
     at: Option<(u64, u64)>,
 ) -> Report {
-    let mut d = Diagnostic::error(code, "", message, help);
-    if let Some((line, column)) = at {
-        d.line = line;
-        d.column = column;
-    }
+    let (line, column) = at.unwrap_or((0, 0));
+    let d = Diagnostic::new(rule, "", message, help).at(Location {
+        file: file.to_string(),
+        line,
+        column,
+    });
     Report::new(file, source, Failure::Input, vec![d])
 }
 
@@ -75,7 +94,7 @@ pub fn read_file(path: &Utf8Path) -> Result<Vec<u8>, Report> {
         input_error(
             file,
             "",
-            "io",
+            &IO,
             format!("cannot read {file}: {e}"),
             "check the path; a profile NAME means profiles/NAME.yaml",
             None,
@@ -89,7 +108,7 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Result<Loaded, Report> {
         return Err(input_error(
             file,
             "",
-            "too-large",
+            &TOO_LARGE,
             format!(
                 "the profile is {} bytes; gen reads profiles up to {MAX_PROFILE_BYTES} bytes",
                 bytes.len()
@@ -108,7 +127,7 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Result<Loaded, Report> {
             return Err(input_error(
                 file,
                 &shown,
-                "encoding",
+                &ENCODING,
                 format!(
                     "the profile is not valid UTF-8 (bad byte at offset {})",
                     e.valid_up_to()
@@ -153,7 +172,7 @@ fn profile_of(file: &str, text: &str) -> Result<Profile, Report> {
     // document is plain YAML; any problem is located by parsing again.
     let tree: At<Node> = match first_parse(text) {
         Ok(t) => t,
-        Err(e) => return Err(saphyr_error(file, text, "syntax", &e)),
+        Err(e) => return Err(saphyr_error(file, text, &SYNTAX, &e)),
     };
     let located = || parse_tree(text).ok();
     match &tree.value {
@@ -162,7 +181,7 @@ fn profile_of(file: &str, text: &str) -> Result<Profile, Report> {
             return Err(input_error(
                 file,
                 text,
-                "empty",
+                &EMPTY,
                 "the profile is empty".to_string(),
                 "start from profiles/single-team.yaml, or run `gen schema` for the reference",
                 None,
@@ -172,7 +191,7 @@ fn profile_of(file: &str, text: &str) -> Result<Profile, Report> {
             return Err(input_error(
                 file,
                 text,
-                "not-a-mapping",
+                &NOT_A_MAPPING,
                 format!(
                     "the profile must be a mapping of keys (name, pattern, platform, …), but it is {}",
                     other.describe()
@@ -194,11 +213,11 @@ fn profile_of(file: &str, text: &str) -> Result<Profile, Report> {
     match Profile::deserialize(&tree.value) {
         Ok(p) => Ok(p),
         Err(_) => serde_saphyr::from_str_with_options(text, options())
-            .map_err(|e| saphyr_error(file, text, "invalid-value", &e)),
+            .map_err(|e| saphyr_error(file, text, &INVALID_VALUE, &e)),
     }
 }
 
-fn saphyr_error(file: &str, text: &str, code: &str, e: &serde_saphyr::Error) -> Report {
+fn saphyr_error(file: &str, text: &str, rule: &'static Rule, e: &serde_saphyr::Error) -> Report {
     let at = e
         .location()
         .map(|l| (l.line(), l.column()))
@@ -225,7 +244,7 @@ fn saphyr_error(file: &str, text: &str, code: &str, e: &serde_saphyr::Error) -> 
         return input_error(
             file,
             text,
-            code,
+            rule,
             message,
             "replace the tab with spaces",
             Some((line, column)),
@@ -234,7 +253,7 @@ fn saphyr_error(file: &str, text: &str, code: &str, e: &serde_saphyr::Error) -> 
     input_error(
         file,
         text,
-        code,
+        rule,
         message,
         "fix the YAML at this position; `gen schema` prints what each key takes",
         at,

@@ -3,11 +3,55 @@
 use gen_seldon::catalog::{DEFAULT_SELDON_CONFIG, Install, upstream_server_configs};
 use gen_seldon::kinds::*;
 use gen_seldon::rules::{
-    Finding, Located, OwnedInventory as Inventory, QuotaInfo, QuotaLimit, SecretInfo, Severity,
+    Located, OwnedInventory as Inventory, QuotaInfo, QuotaLimit, SecretInfo, Severity,
 };
+
+/// A finding as these tests read it: the rule's code, the object's origin and the field
+/// below it.
+#[derive(Debug, PartialEq)]
+struct Finding {
+    severity: Severity,
+    rule: &'static str,
+    origin: String,
+    field: String,
+    message: String,
+    help: String,
+}
+
+/// Every origin of the inventory's objects, as a path.
+fn origins(inv: &Inventory) -> Vec<String> {
+    let mut all: Vec<String> = Vec::new();
+    all.extend(inv.runtimes.iter().map(|l| l.origin.path_of("")));
+    all.extend(inv.servers.iter().map(|l| l.origin.path_of("")));
+    all.extend(inv.models.iter().map(|l| l.origin.path_of("")));
+    all.extend(inv.pipelines.iter().map(|l| l.origin.path_of("")));
+    all.extend(inv.experiments.iter().map(|l| l.origin.path_of("")));
+    all.extend(inv.secrets.iter().map(|l| l.origin.path_of("")));
+    all.extend(inv.quotas.iter().map(|l| l.origin.path_of("")));
+    all
+}
 
 fn check(inv: &Inventory) -> Vec<Finding> {
     gen_seldon::rules::check(&inv.view())
+        .into_iter()
+        .map(|d| {
+            // The longest origin of the inventory that the path starts with.
+            let origin = origins(inv)
+                .into_iter()
+                .filter(|o| d.path == *o || d.path.starts_with(&format!("{o}.")))
+                .max_by_key(|o| o.len())
+                .unwrap_or_default();
+            let field = d.path[origin.len()..].trim_start_matches('.');
+            Finding {
+                severity: d.severity,
+                rule: d.rule.code,
+                origin: origin.to_string(),
+                field: field.to_string(),
+                message: d.message.clone(),
+                help: d.help.clone().unwrap_or_default(),
+            }
+        })
+        .collect()
 }
 use gen_seldon::{Metadata, Quantity};
 
@@ -1166,7 +1210,7 @@ fn pipelines_need_the_install_to_name_kafka() {
     let mut inv = with_models(&["a", "b"]);
     for (i, name) in ["p1", "p2", "p3"].iter().enumerate() {
         let mut p = pipeline(name, vec![step("a", &[])]);
-        p.origin = format!("pipelines[{i}]");
+        p.origin = format!("pipelines[{i}]").into();
         inv.pipelines.push(p);
     }
     assert_eq!(check(&inv), vec![]);

@@ -2,9 +2,26 @@
 
 use std::collections::HashMap;
 
+use gen_diagnostics::{Rule, Severity, Stage};
+
 use super::{Inventory, Out};
 use crate::capacity::{Capacity, amount_text, namespace_capacity};
 use crate::kinds::Server;
+
+pub(super) static QUOTA_TOO_SMALL: Rule = Rule::new(
+    Stage::Seldon,
+    "quota-too-small",
+    Severity::Error,
+    "a namespace's ResourceQuota admits its SeldonRuntime and Servers",
+    "A ResourceQuota refuses every pod that would take the namespace past a hard limit. A \
+runtime namespace runs the runtime's own pods (scheduler, envoy, gateways, dataflow \
+engine; requests from the setup chart) and each Server's pods (inference container, agent, \
+rclone) at up to its largest replica count. Below that sum some of them never start. The \
+message shows the sum and its parts.
+
+Fix: raise the quota (or leave `quota` out of the tenant to get one computed from the \
+Servers), or run fewer or smaller Servers.",
+);
 
 /// A ResourceQuota refuses every pod that would take the namespace past a hard limit, so
 /// a quota below what the namespace's SeldonRuntime and Servers request (with the Servers
@@ -58,8 +75,8 @@ pub(super) fn check_quotas(inv: &Inventory, out: &mut Out) {
             if need <= allowed {
                 continue;
             }
-            out.error(
-                "quota-too-small",
+            out.report(
+                &QUOTA_TOO_SMALL,
                 &q.origin,
                 limit.field.as_str(),
                 format!(

@@ -2,8 +2,38 @@
 
 use std::collections::HashMap;
 
+use gen_diagnostics::{Rule, Severity, Stage};
+
 use super::{Inventory, Out, SecretInfo};
 use crate::catalog::{RCLONE_GS_PUBLIC_KEY, RCLONE_GS_PUBLIC_SECRET};
+
+pub(super) static RCLONE_SECRET_MISSING: Rule = Rule::new(
+    Stage::Seldon,
+    "rclone-secret-missing",
+    Severity::Error,
+    "every runtime namespace has the Secret seldon-rclone-gs-public",
+    "The setup chart's SeldonConfig lists seldon-rclone-gs-public in \
+agentConfig.rclone.config_secrets, and a runtime can only append to that list \
+(RcloneConfiguration.addDefaults). The agent in every Server pod reads each listed Secret \
+from its own namespace and exits when one is missing, so no Server of the namespace \
+starts. Only Seldon's runtime chart creates that Secret; whoever renders SeldonRuntimes \
+itself must render it too (gen does).
+
+Fix: add the Secret (Opaque, one key `gs` holding an anonymous Google Cloud Storage rclone \
+remote) to the namespace.",
+);
+
+pub(super) static RCLONE_SECRET_KEYS: Rule = Rule::new(
+    Stage::Seldon,
+    "rclone-secret-keys",
+    Severity::Error,
+    "an rclone config Secret holds exactly one key",
+    "The agent reads an rclone config Secret as exactly one remote \
+(agent/k8s/secrets.go GetSecretConfig) and fails on any other number of keys, which stops \
+the Server pod.
+
+Fix: keep one key, holding the rclone remote as JSON or YAML.",
+);
 
 /// The setup chart's SeldonConfig lists `seldon-rclone-gs-public` in
 /// `agentConfig.rclone.config_secrets`; a runtime appends its own secrets to that list
@@ -30,8 +60,8 @@ pub(super) fn check_rclone_secrets(inv: &Inventory, out: &mut Out) {
             .map(|r| r.config_secrets.as_slice())
             .unwrap_or_default();
         if !secrets.contains_key(&(ns, RCLONE_GS_PUBLIC_SECRET)) {
-            out.error(
-                "rclone-secret-missing",
+            out.report(
+                &RCLONE_SECRET_MISSING,
                 &rt.origin,
                 "name",
                 format!(
@@ -52,8 +82,8 @@ pub(super) fn check_rclone_secrets(inv: &Inventory, out: &mut Out) {
             if !reported.insert((ns, name)) {
                 continue;
             }
-            out.error(
-                "rclone-secret-keys",
+            out.report(
+                &RCLONE_SECRET_KEYS,
                 &secret.origin,
                 "",
                 format!(

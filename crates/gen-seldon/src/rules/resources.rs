@@ -1,8 +1,24 @@
 //! Server containers whose requests exceed their limits once merged with the ServerConfig
 //! (FACTS §9.2).
 
+use gen_diagnostics::{Rule, Severity, Stage};
+
 use super::{Inventory, Out};
 use crate::capacity::merged_containers;
+
+pub(super) static SERVER_REQUESTS_OVER_LIMITS: Rule = Rule::new(
+    Stage::Seldon,
+    "server-requests-over-limits",
+    Severity::Error,
+    "a Server's container requests stay within the limits after the merge with its ServerConfig",
+    "The controller merges a Server's podSpec into its ServerConfig container by container \
+and key by key (MergeContainers, mergo WithOverride), so a raised request keeps the \
+ServerConfig's limit. The setup chart limits every container's memory to its request (1Gi \
+for mlserver and triton): `requests.memory: 8Gi` alone gives pods whose request exceeds \
+their limit, which the API server rejects, and the StatefulSet never gets a pod.
+
+Fix: set the limit with the request (gen's Server `memory` sets both).",
+);
 
 /// The controller merges a Server's `podSpec` into its ServerConfig's container by
 /// container and key by key (`MergeContainers`, mergo `WithOverride`): a request the
@@ -60,8 +76,8 @@ pub(super) fn check_server_limits(inv: &Inventory, out: &mut Out) {
                         format!("from ServerConfig {:?}", config.name)
                     }
                 };
-                out.error(
-                    "server-requests-over-limits",
+                out.report(
+                    &SERVER_REQUESTS_OVER_LIMITS,
                     &l.origin,
                     field,
                     format!(

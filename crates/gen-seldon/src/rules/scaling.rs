@@ -1,6 +1,36 @@
 //! Server replicas under the scheduler's autoscaling (FACTS §9.3).
 
+use gen_diagnostics::{Rule, Severity, Stage};
+
 use super::{Inventory, Out};
+
+pub(super) static SERVER_REPLICAS_UNPINNED: Rule = Rule::new(
+    Stage::Seldon,
+    "server-replicas-unpinned",
+    Severity::Error,
+    "a Server with replicas in git is pinned (minReplicas = maxReplicas = replicas)",
+    "Server autoscaling is on in the setup chart by default: the scheduler asks to scale a \
+Server (it scales down every replica that holds no model), and the controller patches \
+spec.replicas to any count within [minReplicas, maxReplicas] (operator/scheduler/server.go). \
+With replicas in git and a wider range, Argo CD self-heal or Flux drift correction set it \
+back, forever.
+
+Fix: pin minReplicas and maxReplicas to replicas for a fixed count (gen does this for a \
+profile's `replicas`), or leave replicas out and bound the autoscaling with \
+minReplicas/maxReplicas.",
+);
+
+pub static SERVER_REPLICAS_UNBOUNDED: Rule = Rule::new(
+    Stage::Seldon,
+    "server-replicas-unbounded",
+    Severity::Warning,
+    "an autoscaled Server has a maxReplicas",
+    "A Server that leaves replicas to the scheduler without maxReplicas may be scaled to as \
+many replicas as its largest Model asks for: neither its cost nor its namespace's quota has \
+a bound.
+
+Fix: set maxReplicas (and minReplicas), or pin replicas.",
+);
 
 /// With server autoscaling on (the setup chart's default), the scheduler asks the
 /// controller to scale a Server, and the controller patches `Server.spec.replicas` to any
@@ -27,8 +57,8 @@ pub(super) fn check_server_scaling(inv: &Inventory, out: &mut Out) {
                     Some(max) => format!("{min} to {max}"),
                     None => format!("{min} or more (no maxReplicas)"),
                 };
-                out.error(
-                    "server-replicas-unpinned",
+                out.report(
+                    &SERVER_REPLICAS_UNPINNED,
                     &l.origin,
                     "replicas",
                     format!(
@@ -45,8 +75,8 @@ pub(super) fn check_server_scaling(inv: &Inventory, out: &mut Out) {
                     },
                 );
             }
-            None if max.is_none() => out.warning(
-                "server-replicas-unbounded",
+            None if max.is_none() => out.report(
+                &SERVER_REPLICAS_UNBOUNDED,
                 &l.origin,
                 "maxReplicas",
                 format!(

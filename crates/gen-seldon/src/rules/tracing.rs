@@ -1,7 +1,35 @@
 //! Tracing that exports to a collector nobody installed (FACTS §9.4).
 
+use gen_diagnostics::{Rule, Severity, Stage};
+
 use super::{Inventory, Out};
 use crate::catalog::SETUP_TRACING_ENDPOINT;
+
+pub(super) static TRACING_COLLECTOR: Rule = Rule::new(
+    Stage::Seldon,
+    "tracing-collector",
+    Severity::Warning,
+    "tracing is disabled or points at a collector",
+    "Tracing is on by default: every runtime component and every agent exports spans to the \
+SeldonConfig's endpoint, which the setup chart sets to seldon-collector.seldon-mesh:4317, \
+a collector no Seldon chart installs. The setup chart's opentelemetry.disable does not \
+reach runtimes (TracingConfig.addDefaults does not copy `disable`). The components keep \
+running and drop the spans, hence a warning.
+
+Fix: set config.tracingConfig.disable: true on the SeldonRuntime (gen does unless the \
+profile names seldon.tracing.endpoint), or point otelExporterEndpoint at your collector.",
+);
+
+pub static TRACING_RATIO: Rule = Rule::new(
+    Stage::Seldon,
+    "tracing-ratio",
+    Severity::Error,
+    "an enabled tracing ratio is a number",
+    "With tracing on, every component parses the ratio at start (tracing.NewTraceProvider) \
+and exits when it is not a number.
+
+Fix: write the ratio as a number between 0 and 1 in a string, e.g. \"0.1\".",
+);
 
 /// Tracing is on by default: every component of a runtime (and the agent of every Server)
 /// exports spans to the SeldonConfig's endpoint, which the setup chart sets to the
@@ -26,8 +54,8 @@ pub(super) fn check_tracing(inv: &Inventory, out: &mut Out) {
         if let Some(ratio) = tracing.and_then(|t| t.ratio.as_deref())
             && ratio.trim().parse::<f64>().is_err()
         {
-            out.error(
-                "tracing-ratio",
+            out.report(
+                &TRACING_RATIO,
                 &rt.origin,
                 "config.tracingConfig.ratio",
                 format!(
@@ -41,8 +69,8 @@ pub(super) fn check_tracing(inv: &Inventory, out: &mut Out) {
             .filter(|e| !e.is_empty())
             .unwrap_or(&inv.install.tracing_endpoint);
         if endpoint == SETUP_TRACING_ENDPOINT {
-            out.warning(
-                "tracing-collector",
+            out.report(
+                &TRACING_COLLECTOR,
                 &rt.origin,
                 "config.tracingConfig",
                 format!(

@@ -1,0 +1,120 @@
+//! The diagnostics of one input, and what they mean for the exit status.
+
+use serde::Serialize;
+
+use crate::diagnostic::Diagnostic;
+use crate::render::{Style, render};
+use crate::rule::Severity;
+
+/// What kind of failure a report is; it decides the exit status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Failure {
+    /// The input could not be read or parsed: exit 2.
+    Input,
+    /// The input was read but breaks a rule: exit 1.
+    Check,
+}
+
+/// gen's documented exit statuses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ExitStatus {
+    /// 0: rendered, the bundle is fresh, the audit found no errors.
+    Ok,
+    /// 1: a check failed (a rule is broken, a bundle is stale, the audit found errors).
+    CheckFailed,
+    /// 2: usage or input error (bad arguments, unreadable or malformed input, I/O failure).
+    UsageOrInput,
+}
+
+impl ExitStatus {
+    pub fn code(self) -> u8 {
+        match self {
+            ExitStatus::Ok => 0,
+            ExitStatus::CheckFailed => 1,
+            ExitStatus::UsageOrInput => 2,
+        }
+    }
+}
+
+impl From<Failure> for ExitStatus {
+    fn from(f: Failure) -> Self {
+        match f {
+            Failure::Input => ExitStatus::UsageOrInput,
+            Failure::Check => ExitStatus::CheckFailed,
+        }
+    }
+}
+
+/// All problems found in one input file, sorted by position, with its text.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub file: String,
+    pub failure: Failure,
+    pub diagnostics: Vec<Diagnostic>,
+    #[serde(skip)]
+    pub source: String,
+}
+
+impl Report {
+    pub fn new(
+        file: impl Into<String>,
+        source: impl Into<String>,
+        failure: Failure,
+        mut diagnostics: Vec<Diagnostic>,
+    ) -> Self {
+        let file = file.into();
+        // Locations found before the file was known (the key walk) are in this file.
+        for d in &mut diagnostics {
+            let locations = d
+                .location
+                .iter_mut()
+                .chain(d.related.iter_mut().filter_map(|r| r.location.as_mut()));
+            for l in locations {
+                if l.file.is_empty() {
+                    l.file.clone_from(&file);
+                }
+            }
+        }
+        diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        diagnostics.dedup();
+        Report {
+            file,
+            failure,
+            diagnostics,
+            source: source.into(),
+        }
+    }
+
+    pub fn exit_status(&self) -> ExitStatus {
+        self.failure.into()
+    }
+
+    pub fn errors(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    /// Every diagnostic drawn against the source, then one summary line.
+    pub fn render(&self, style: Style) -> String {
+        let mut out = render(
+            &self.diagnostics,
+            |file| (file == self.file).then_some(self.source.as_str()),
+            style,
+        );
+        let n = self.errors();
+        out.push_str(&format!(
+            "{}: {} error{} in {}\n",
+            match self.failure {
+                Failure::Input => "cannot read profile",
+                Failure::Check => "profile check failed",
+            },
+            n,
+            if n == 1 { "" } else { "s" },
+            self.file
+        ));
+        out
+    }
+}
