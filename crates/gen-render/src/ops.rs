@@ -128,19 +128,12 @@ pub enum WriteFailure {
 }
 
 /// Load, check and render the profile at `path` straight to `out_root/<name>/`, writing
-/// each file as it is rendered (the bundle is never held in memory).
-///
-/// When nothing changed since the last render on this machine (same `gen` binary, same
-/// profile bytes, bundle files untouched), the render is skipped: see [`crate::cache`].
+/// each file as it is rendered (the bundle is never held in memory); see [`crate::write`].
 pub fn write_profile(
     path: &Utf8Path,
     out_root: &Utf8Path,
 ) -> Result<(String, crate::write::Changes), WriteFailure> {
     let bytes = gen_profile::read_file(path).map_err(WriteFailure::Profile)?;
-    let profile_hash = crate::cache::profile_hash(&bytes);
-    if let Some(hit) = crate::cache::lookup(out_root, &bytes, profile_hash) {
-        return Ok(hit);
-    }
     let mut loaded =
         gen_profile::parse_owned_bytes(path.as_str(), bytes).map_err(WriteFailure::Profile)?;
     release_free_memory();
@@ -159,7 +152,6 @@ pub fn write_profile(
         bundle: name.clone(),
         error,
     })?;
-    crate::cache::store(out_root, &name, profile_hash, &changes);
     // Freeing a large plan takes a while (~0.1 s at 100,000 Models) and nobody waits
     // for it: hand it to a thread, which a CLI's exit may simply cut short.
     let _ = std::thread::Builder::new().spawn(move || drop((plan, loaded)));
