@@ -92,19 +92,7 @@ pub fn render_loaded(loaded: &Loaded) -> Result<Bundle, Report> {
 
 /// Load, check and render the profile at `path`.
 pub fn render_profile(path: &Utf8Path) -> Result<Bundle, Report> {
-    let loaded = load_file(path)?;
-    release_free_memory();
-    render_loaded(&loaded)
-}
-
-/// Hand the parser's freed memory back to the system before the objects are built, so the
-/// peak of a large render is the larger of the two phases rather than their sum.
-fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free heap pages; no pointer is touched.
-    unsafe {
-        libc::malloc_trim(0);
-    }
+    render_loaded(&load_file(path)?)
 }
 
 /// Load and check the profile at `path`, then draw its bundle.
@@ -136,14 +124,12 @@ pub fn write_profile(
     let bytes = gen_profile::read_file(path).map_err(WriteFailure::Profile)?;
     let mut loaded =
         gen_profile::parse_owned_bytes(path.as_str(), bytes).map_err(WriteFailure::Profile)?;
-    release_free_memory();
     // The specs move into the plan (the profile rules do not read them): a large profile
     // is not held twice.
     let plan = crate::plan::plan_taking(&mut loaded.profile);
     stop_on_errors(&loaded, diagnostics_of(&loaded, &plan)).map_err(WriteFailure::Profile)?;
     // The source text only serves diagnostics, and there are none.
     drop(std::mem::take(&mut loaded.source));
-    release_free_memory();
     let name = loaded.profile.name.clone();
     let changes = crate::write::write_stream(out_root, &name, &|_| Ok(()), |sink| {
         crate::bundle::render_files(&loaded.profile, &plan, sink)
