@@ -12,22 +12,25 @@
 //!    apart (released by the kernel when the process ends, however it ends).
 //! 3. **Clean up.** Temporary files (`.<file name>.gen-tmp`) left by a write that was
 //!    interrupted (killed, power loss) are removed.
-//! 4. **Stage.** Each file is compared with the one on disk as it is rendered (the bundle
+//! 4. **Write.** Each file is compared with the one on disk as it is rendered (the bundle
 //!    is never held in memory whole). Unchanged files are left alone (their modification
 //!    time too). A new or changed file is written to `.<file name>.gen-tmp` beside its
 //!    target, created exclusively (a link planted at that name is never followed) with
-//!    mode 0644 less the process umask, as `git checkout` and `cp` create files. A file
-//!    gen did not generate at a path the bundle needs stops the write.
-//! 5. **Sync.** One `syncfs` (Linux; elsewhere a sync of each file as it is written)
-//!    makes the staged content durable.
-//! 6. **Commit.** Each staged file is renamed over its target (atomic: a reader, or a
-//!    crash, sees the old file or the new one, never a torn one); generated files the
-//!    bundle no longer has are pruned, then the filesystem is synced again.
+//!    mode 0644 less the process umask, as `git checkout` and `cp` create files. A new
+//!    file is then renamed into place at once; a changed one waits (staged). A file gen
+//!    did not generate at a path the bundle needs stops the write, unless it is empty.
+//! 5. **Sync.** When files are replaced, one `syncfs` (Linux; elsewhere a sync of each
+//!    file as it is written) makes the staged content durable. On Linux new files are
+//!    not synced, as `cp` does not sync them: a render from scratch pays no sync.
+//! 6. **Commit.** Each staged file is renamed over its target; generated files the bundle
+//!    no longer has are pruned, then the filesystem is synced again.
 //!
-//! A failure before the commit removes the staged files (and the folders made for them),
-//! so the previous bundle stays exactly as it was. A crash at any point leaves whole
-//! files only, old or new, plus temporary files; the next write removes those and
-//! converges.
+//! A rename is atomic, so a reader (or a crash) sees every file old or new, never torn.
+//! A failure before the commit removes the new files and the staged ones (and the folders
+//! made for them), so the previous bundle stays exactly as it was. A killed write leaves
+//! whole files only, plus temporary files that the next write removes; it converges. A
+//! power loss can also leave a new file empty (its content was not yet on disk): an empty
+//! file holds nothing to lose, so a write replaces it.
 
 use std::collections::HashSet;
 use std::fs;
@@ -334,7 +337,7 @@ fn remove_empty_parents(path: &Utf8Path, dir: &Utf8Path) {
 /// What a streaming write has done so far.
 #[derive(Default)]
 struct Progress {
-    /// `created` and `updated` list the files staged so far.
+    /// `created` lists the new files written so far, `updated` the staged ones.
     changes: Changes,
     /// The existing files the bundle has not produced (yet): at the end, the ones to
     /// prune or keep.
@@ -346,8 +349,8 @@ struct Progress {
 
 /// Write the files that `produce` hands to its sink into `out_root/<name>/`, one at a
 /// time, so the bundle is never held in memory; then prune what gen generated earlier and
-/// no longer generates. See the module documentation for the steps and what a failure
-/// or a crash leaves.
+/// no longer generates. See the module documentation for the steps and what a failure,
+/// a kill or a power loss leaves.
 pub fn write_stream(
     out_root: &Utf8Path,
     name: &str,
@@ -368,7 +371,9 @@ pub fn write_stream(
     let _lock = lock_folder(&dir)?;
     let existing = scan(&dir)?;
     for rel in &existing.temps {
-        fs::remove_file(dir.join(rel))?;
+        let temp = dir.join(rel);
+        fs::remove_file(&temp)?;
+        remove_empty_parents(&temp, &dir);
     }
     let progress = std::sync::Mutex::new(Progress {
         remaining: existing.files,
@@ -389,7 +394,9 @@ pub fn write_stream(
                 lock()?.changes.unchanged += 1;
                 return Ok(());
             }
-            if !is_generated(&old) {
+            // An empty file holds nothing to lose: it is what a power loss can leave of
+            // a new file that was not yet on disk.
+            if !is_generated(&old) && !old.is_empty() {
                 return Err(io::Error::new(
                     io::ErrorKind::AlreadyExists,
                     format!(
@@ -418,15 +425,23 @@ pub fn write_stream(
                 p.changes.created.push(rel);
             }
         }
-        create_new(&temp_for(&target), content.as_bytes())
+        let temp = temp_for(&target);
+        create_new(&temp, content.as_bytes())?;
+        if existed {
+            Ok(())
+        } else {
+            // A new file replaces nothing: it goes into place at once, whole.
+            fs::rename(&temp, &target)
+        }
     };
     let result = produce(&sink);
     let mut p = progress
         .into_inner()
         .map_err(|_| io::Error::other("a writer thread panicked"))?;
-    let staged = !p.changes.created.is_empty() || !p.changes.updated.is_empty();
-    // The staged files are on disk before any is renamed into place: a power loss during
-    // the renames leaves whole files.
+    let staged = !p.changes.updated.is_empty();
+    // Replacements are on disk before any is renamed into place: a power loss during the
+    // renames leaves whole files, old or new. New files replace nothing and are left to
+    // the page cache, as cp leaves them: a render from scratch pays no sync.
     let result = result.and_then(|()| {
         if staged {
             sync_filesystem(&dir)
@@ -435,10 +450,14 @@ pub fn write_stream(
         }
     });
     if let Err(e) = result {
-        for rel in p.changes.created.iter().chain(&p.changes.updated) {
+        for rel in &p.changes.created {
             let target = dir.join(rel);
+            let _ = fs::remove_file(&target);
             let _ = fs::remove_file(temp_for(&target));
             remove_empty_parents(&target, &dir);
+        }
+        for rel in &p.changes.updated {
+            let _ = fs::remove_file(temp_for(&dir.join(rel)));
         }
         if created_dir {
             let _ = fs::remove_dir(&dir);
@@ -457,7 +476,7 @@ pub fn write_stream(
     changes.updated.sort();
     changes.pruned.sort();
     changes.foreign.sort();
-    for rel in changes.created.iter().chain(&changes.updated) {
+    for rel in &changes.updated {
         let target = dir.join(rel);
         fs::rename(temp_for(&target), &target)?;
     }
@@ -466,7 +485,7 @@ pub fn write_stream(
         fs::remove_file(&path)?;
         remove_empty_parents(&path, &dir);
     }
-    if staged || !changes.pruned.is_empty() {
+    if staged {
         sync_filesystem(&dir)?;
     }
     // Leftover temporary files were removed too.
