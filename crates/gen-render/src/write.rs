@@ -293,34 +293,40 @@ fn create_new(path: &Utf8Path, content: &[u8]) -> io::Result<()> {
 }
 
 /// Make everything written so far durable. On Linux one `syncfs` covers every file;
-/// elsewhere each file was synced as it was written, and the folder is synced here.
+/// elsewhere each file was synced as it was written, and the folder is synced here where
+/// the platform allows.
 fn sync_filesystem(dir: &Utf8Path) -> io::Result<()> {
-    let d = fs::File::open(dir)?;
     #[cfg(target_os = "linux")]
-    rustix::fs::syncfs(&d)?;
+    rustix::fs::syncfs(fs::File::open(dir)?)?;
     #[cfg(not(target_os = "linux"))]
-    let _ = d.sync_all();
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
     Ok(())
 }
 
 /// Hold an exclusive lock on the bundle folder while the returned file is open. Where
-/// the filesystem has no `flock` (some network filesystems), writes are not kept apart.
-fn lock_folder(dir: &Utf8Path) -> io::Result<fs::File> {
-    let d = fs::File::open(dir)?;
+/// the filesystem has no `flock` (some network filesystems) or the platform is not Unix,
+/// writes are not kept apart.
+fn lock_folder(dir: &Utf8Path) -> io::Result<Option<fs::File>> {
     #[cfg(unix)]
-    match rustix::fs::flock(&d, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
-        Ok(()) => {}
-        Err(rustix::io::Errno::WOULDBLOCK) => {
-            return Err(io::Error::new(
+    {
+        let d = fs::File::open(dir)?;
+        match rustix::fs::flock(&d, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+            Err(rustix::io::Errno::WOULDBLOCK) => Err(io::Error::new(
                 io::ErrorKind::WouldBlock,
                 format!(
                     "another gen render is writing {dir}; wait for it to finish, then render again"
                 ),
-            ));
+            )),
+            _ => Ok(Some(d)),
         }
-        Err(_) => {}
     }
-    Ok(d)
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(None)
+    }
 }
 
 /// Remove the folders above `path` that are empty, up to (not including) `dir`.
