@@ -10,10 +10,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Kills in all; the seed makes the sequence of profiles and kill points repeatable.
+/// Renders killed in all; the seed makes the sequence of profiles and kill points
+/// repeatable.
 const KILLS: usize = 200;
 const SEED: u64 = 0x6765_6e5f_6b69_6c6c;
-/// A render is let finish and checked after this many kills.
+/// A render is let finish and checked after this many renders.
 const CHECK_EVERY: usize = 10;
 
 fn gen_in(dir: &Path, args: &[&str]) -> Command {
@@ -131,16 +132,18 @@ fn renders_killed_at_random_points_leave_whole_files_and_a_rerun_converges() {
     }
 
     let mut rng = fastrand::Rng::with_seed(SEED);
-    let (mut killed, mut mid_write) = (0, 0);
-    for kill in 1..=KILLS {
+    let (mut killed, mut mid_write, mut run) = (0, 0, 0);
+    while killed < KILLS {
+        run += 1;
+        assert!(run <= 3 * KILLS, "{run} renders for {killed} kills");
         let version = rng.usize(..versions.len());
         std::fs::write(&profile_file, &versions[version]).unwrap();
         let window = median(durations[durations.len().saturating_sub(5)..].to_vec());
         // Spread over the whole render, with extra weight at its end (renames, prunes).
         let at = if rng.bool() {
-            window.mul_f64(rng.f64() * 1.2)
+            window.mul_f64(rng.f64())
         } else {
-            window.mul_f64(0.7 + rng.f64() * 0.4)
+            window.mul_f64(0.6 + rng.f64() * 0.4)
         };
         let start = Instant::now();
         let mut child = gen_in(dir, &["render", "--profile", "crash"])
@@ -156,7 +159,7 @@ fn renders_killed_at_random_points_leave_whole_files_and_a_rerun_converges() {
                 let mut stderr = String::new();
                 std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr)
                     .unwrap();
-                panic!("kill {kill}: a render after a crash failed with exit {code}: {stderr}");
+                panic!("render {run}: a render after a crash failed with exit {code}: {stderr}");
             }
         }
         // Every file is whole: what one of the versions renders at its path.
@@ -166,7 +169,7 @@ fn renders_killed_at_random_points_leave_whole_files_and_a_rerun_converges() {
             let matches: Vec<usize> = (0..2)
                 .filter(|v| expected[*v].get(rel) == Some(bytes))
                 .collect();
-            assert!(!matches.is_empty(), "kill {kill}: {rel} is not whole");
+            assert!(!matches.is_empty(), "render {run}: {rel} is not whole");
             if let [only] = matches[..] {
                 from[only] = true;
             }
@@ -174,18 +177,18 @@ fn renders_killed_at_random_points_leave_whole_files_and_a_rerun_converges() {
         if !temps.is_empty() || (from[0] && from[1]) {
             mid_write += 1;
         }
-        if kill % CHECK_EVERY == 0 {
+        if run % CHECK_EVERY == 0 {
             durations.push(converges(dir, &bundle, &expected[version]));
         }
     }
     eprintln!(
-        "{KILLS} renders: {killed} killed, {mid_write} of them mid-write; a whole render took {:?}",
+        "{run} renders: {killed} killed, {mid_write} of them mid-write; a whole render took {:?}",
         median(durations)
     );
-    // The kill points are meant to land while files are written; if most did not, the
-    // test proves little (the renders became much faster or slower than measured).
+    // The kill points are meant to land while files are written; if few did, the test
+    // proves little (the renders became much faster or slower than measured).
     assert!(
-        killed >= KILLS / 2 && mid_write >= KILLS / 10,
-        "{killed} killed, {mid_write} mid-write"
+        mid_write >= KILLS / 4,
+        "{mid_write} of {killed} kills mid-write"
     );
 }
