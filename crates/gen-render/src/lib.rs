@@ -8,7 +8,6 @@
 //!   write a bundle safely, compare a bundle with the disk.
 
 pub mod bundle;
-pub mod cache;
 pub mod freshness;
 pub mod gitops;
 pub mod graph;

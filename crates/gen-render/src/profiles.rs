@@ -68,19 +68,22 @@ pub fn orphan_bundles(out_root: &Utf8Path, rendered: &BTreeSet<&str>) -> io::Res
     Ok(orphans)
 }
 
-/// Whether any file below `dir` starts with gen's ownership header.
+/// Whether any file below `dir` starts with gen's ownership header (links are not
+/// followed).
 fn holds_generated_file(dir: &Utf8Path) -> io::Result<bool> {
-    let mut found = false;
-    crate::write::walk_files(dir, |_, entry| {
-        if !found && entry.file_type()?.is_file() {
-            use std::io::Read;
-            let mut head = Vec::with_capacity(32);
-            std::fs::File::open(entry.path())?
-                .take(32)
-                .read_to_end(&mut head)?;
-            found = crate::write::is_generated(&head);
+    for entry in walkdir::WalkDir::new(dir).follow_links(false) {
+        let entry = entry.map_err(io::Error::other)?;
+        if !entry.file_type().is_file() {
+            continue;
         }
-        Ok(())
-    })?;
-    Ok(found)
+        use std::io::Read;
+        let mut head = Vec::with_capacity(32);
+        std::fs::File::open(entry.path())?
+            .take(32)
+            .read_to_end(&mut head)?;
+        if crate::write::is_generated(&head) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }

@@ -42,13 +42,8 @@ pub fn run(args: Args) -> u8 {
                         serde_json::json!({"profile": path.as_str(), "bundle": bundle, "changes": changes})
                     ),
                     Format::Text => {
-                        let skipped = if changes.skipped {
-                            " (nothing changed since the last render)"
-                        } else {
-                            ""
-                        };
                         errln!(
-                            "{path}: {out}/{bundle}: {} created, {} updated, {} pruned, {} unchanged{skipped}",
+                            "{path}: {out}/{bundle}: {} created, {} updated, {} pruned, {} unchanged",
                             changes.created.len(),
                             changes.updated.len(),
                             changes.pruned.len(),
