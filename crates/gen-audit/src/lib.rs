@@ -13,33 +13,19 @@ use serde::Serialize;
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
+use gen_diagnostics::{Diagnostic, ExitStatus, Location, Severity, Style};
 use gen_seldon::catalog::{
     DEFAULT_OVERCOMMIT_PERCENT, DEFAULT_SELDON_CONFIG, Install, ServerConfigInfo,
     upstream_server_configs,
 };
 use gen_seldon::kinds::{ContainerResources, Resources};
 use gen_seldon::rules::{
-    Located, OwnedInventory, QuotaInfo, QuotaLimit, SecretInfo, Severity, check,
+    INVALID_OBJECT, Located, Origin, OwnedInventory, QuotaInfo, QuotaLimit, SecretInfo, check,
 };
 use gen_seldon::{Experiment, Model, Pipeline, Quantity, SeldonRuntime, Server};
 
 /// The namespace the setup chart installs into when nothing says otherwise.
 pub const UPSTREAM_CONTROLLER_NAMESPACE: &str = "seldon-mesh";
-
-/// One problem in an audited tree.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct AuditFinding {
-    pub severity: Severity,
-    pub rule: String,
-    pub file: String,
-    pub line: u64,
-    /// `Kind namespace/name` of the object.
-    pub object: String,
-    /// The offending field, relative to the object's spec.
-    pub field: String,
-    pub message: String,
-    pub help: String,
-}
 
 /// A file or document that was skipped, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -53,55 +39,45 @@ pub struct AuditReport {
     pub controller_namespace: String,
     pub files_read: usize,
     pub seldon_objects: usize,
-    pub findings: Vec<AuditFinding>,
+    /// What is wrong, each at its file, line and object (the field is the path).
+    pub diagnostics: Vec<Diagnostic>,
     pub notes: Vec<Note>,
+    /// The text of every file read, for drawing the diagnostics.
+    #[serde(skip)]
+    pub sources: BTreeMap<String, String>,
 }
 
 impl AuditReport {
     pub fn errors(&self) -> usize {
-        self.findings
+        self.diagnostics
             .iter()
             .filter(|f| f.severity == Severity::Error)
             .count()
     }
 
     pub fn warnings(&self) -> usize {
-        self.findings
+        self.diagnostics
             .iter()
             .filter(|f| f.severity == Severity::Warning)
             .count()
     }
 
-    /// 0 when clean, 1 on errors (or on warnings with `strict`).
-    pub fn exit_code(&self, strict: bool) -> i32 {
+    /// Clean, or a failed check on errors (or on warnings with `strict`).
+    pub fn exit_status(&self, strict: bool) -> ExitStatus {
         if self.errors() > 0 || (strict && self.warnings() > 0) {
-            1
+            ExitStatus::CheckFailed
         } else {
-            0
+            ExitStatus::Ok
         }
     }
 
-    /// Human-readable text.
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        for f in &self.findings {
-            let _ = writeln!(
-                out,
-                "{}:{}: {}[{}]: {}",
-                f.file, f.line, f.severity, f.rule, f.message
-            );
-            let _ = writeln!(
-                out,
-                "  object: {}{}",
-                f.object,
-                if f.field.is_empty() || f.field == "name" {
-                    String::new()
-                } else {
-                    format!(" (spec.{})", f.field)
-                }
-            );
-            let _ = writeln!(out, "  = help: {}", f.help);
-        }
+    /// Human-readable text: each diagnostic drawn against its file, the notes, a summary.
+    pub fn render(&self, style: Style) -> String {
+        let mut out = gen_diagnostics::render(
+            &self.diagnostics,
+            |file| self.sources.get(file).map(String::as_str),
+            style,
+        );
         for n in &self.notes {
             let _ = writeln!(out, "note: {}: {}", n.file, n.message);
         }
@@ -209,6 +185,7 @@ fn read_documents(paths: &[Utf8PathBuf], report: &mut AuditReport) -> io::Result
                 continue;
             };
             let parsed: Result<Vec<Spanned<Value>>, _> = serde_saphyr::from_multiple(&text);
+            report.sources.insert(file.to_string(), text.clone());
             let values = match parsed {
                 Ok(v) => v,
                 Err(e) => {
@@ -406,14 +383,8 @@ pub fn audit(paths: &[Utf8PathBuf], controller_namespace: Option<&str>) -> io::R
         install: detect_install(&docs),
         ..OwnedInventory::default()
     };
-    // What each origin is, for messages.
-    let mut objects: BTreeMap<String, (String, u64, String)> = BTreeMap::new();
     for d in docs {
-        if let Some((kind, ns, name)) = read_supporting(&d, &mut inv) {
-            objects.insert(
-                format!("{}:{}", d.file, d.line),
-                (d.file.clone(), d.line, format!("{kind} {ns}/{name}")),
-            );
+        if read_supporting(&d, &mut inv) {
             continue;
         }
         if str_at(&d.value, &["apiVersion"]) != Some(gen_seldon::API_VERSION) {
@@ -439,11 +410,11 @@ pub fn audit(paths: &[Utf8PathBuf], controller_namespace: Option<&str>) -> io::R
         let ns = str_at(&value, &["metadata", "namespace"])
             .unwrap_or("")
             .to_string();
-        let origin = format!("{}:{}", d.file, d.line);
-        objects.insert(
-            origin.clone(),
-            (d.file.clone(), d.line, format!("{kind} {ns}/{name}")),
-        );
+        let origin = Origin::Document {
+            file: d.file.clone(),
+            line: d.line,
+            object: format!("{kind} {ns}/{name}"),
+        };
         macro_rules! add {
             ($list:expr, $ty:ty) => {
                 match serde_json::from_value::<$ty>(value) {
@@ -451,16 +422,20 @@ pub fn audit(paths: &[Utf8PathBuf], controller_namespace: Option<&str>) -> io::R
                         report.seldon_objects += 1;
                         $list.push(Located::new(o, origin.clone()));
                     }
-                    Err(e) => report.findings.push(AuditFinding {
-                        severity: Severity::Error,
-                        rule: "invalid-object".into(),
-                        file: d.file.clone(),
-                        line: d.line,
-                        object: format!("{kind} {ns}/{name}"),
-                        field: String::new(),
-                        message: format!("{kind} {name:?} does not match the v2.10.2 CRD: {e}"),
-                        help: "fix the object; the API server would reject it".into(),
-                    }),
+                    Err(e) => report.diagnostics.push(
+                        Diagnostic::new(
+                            &INVALID_OBJECT,
+                            "",
+                            format!("{kind} {name:?} does not match the v2.10.2 CRD: {e}"),
+                            "fix the object; the API server would reject it",
+                        )
+                        .at(Location {
+                            file: d.file.clone(),
+                            line: d.line,
+                            column: 0,
+                        })
+                        .with_object(format!("{kind} {ns}/{name}")),
+                    ),
                 }
             };
         }
@@ -492,22 +467,10 @@ pub fn audit(paths: &[Utf8PathBuf], controller_namespace: Option<&str>) -> io::R
             _ => {}
         }
     }
-    for f in check(&inv.view()) {
-        let (file, line, object) = objects.get(&f.origin).cloned().unwrap_or_default();
-        report.findings.push(AuditFinding {
-            severity: f.severity,
-            rule: f.rule.to_string(),
-            file,
-            line,
-            object,
-            field: f.field,
-            message: f.message,
-            help: f.help,
-        });
-    }
+    report.diagnostics.extend(check(&inv.view()));
     report.controller_namespace = controller;
-    report.findings.sort_by(|a, b| {
-        (&a.file, a.line, &a.rule, &a.message).cmp(&(&b.file, b.line, &b.rule, &b.message))
+    report.diagnostics.sort_by(|a, b| {
+        (&a.location, a.rule.code, &a.message).cmp(&(&b.location, b.rule.code, &b.message))
     });
     Ok(report)
 }
@@ -531,13 +494,17 @@ fn keys_of<'a>(v: &'a Value, field: &str) -> impl Iterator<Item = &'a String> {
 /// A Secret, a resource that makes one (an External Secrets ExternalSecret, a Sealed
 /// Secrets SealedSecret), or a ResourceQuota, added to the inventory. Returns its kind,
 /// namespace and name, or `None` for any other document.
-fn read_supporting(d: &Document, inv: &mut OwnedInventory) -> Option<(String, String, String)> {
+fn read_supporting(d: &Document, inv: &mut OwnedInventory) -> bool {
     let v = &d.value;
     let api = str_at(v, &["apiVersion"]).unwrap_or("");
     let kind = str_at(v, &["kind"]).unwrap_or("");
     let name = str_at(v, &["metadata", "name"]).unwrap_or("").to_string();
     let ns = namespace_of(d);
-    let origin = format!("{}:{}", d.file, d.line);
+    let origin = Origin::Document {
+        file: d.file.clone(),
+        line: d.line,
+        object: format!("{kind} {ns}/{name}"),
+    };
     let secret = |name: String, keys: Option<usize>| SecretInfo {
         namespace: ns.clone(),
         name,
@@ -600,9 +567,9 @@ fn read_supporting(d: &Document, inv: &mut OwnedInventory) -> Option<(String, St
                 ));
             }
         }
-        _ => return None,
+        _ => return false,
     }
-    Some((kind.to_string(), ns, name))
+    true
 }
 
 /// Resources of a container in a tree (quantities as strings or numbers).

@@ -17,15 +17,19 @@ fn summary(tree: &str, controller: Option<&str>) -> Vec<(Severity, String, Strin
     let dir = root().join(tree);
     let report = audit(std::slice::from_ref(&dir), controller).unwrap();
     report
-        .findings
+        .diagnostics
         .into_iter()
         .map(|f| {
+            let at = f.location.expect("every audit finding is located");
             (
                 f.severity,
-                f.rule,
-                f.file.strip_prefix(&format!("{dir}/")).unwrap().to_string(),
-                f.line,
-                f.object,
+                f.rule.code.to_string(),
+                at.file
+                    .strip_prefix(&format!("{dir}/"))
+                    .unwrap()
+                    .to_string(),
+                at.line,
+                f.object.unwrap_or_default(),
             )
         })
         .collect()
@@ -110,19 +114,21 @@ fn the_seed_layout_is_found() {
     );
     let report = audit(&[root().join("tests/audit/seed")], Some("seldon-system")).unwrap();
     let missing = report
-        .findings
+        .diagnostics
         .iter()
-        .find(|f| f.rule == "runtime-missing")
+        .find(|f| f.rule.code == "runtime-missing")
         .unwrap();
     assert_eq!(
         missing.message,
         "Model \"price-predictor\" is in namespace \"financial-inference\", which has no SeldonRuntime; the Seldon controller dials seldon-scheduler.financial-inference for it, so it would never become ready"
     );
     assert_eq!(
-        missing.help,
-        "deploy it into a namespace that has a SeldonRuntime, or add a SeldonRuntime to \"financial-inference\""
+        missing.help.as_deref(),
+        Some(
+            "deploy it into a namespace that has a SeldonRuntime, or add a SeldonRuntime to \"financial-inference\""
+        )
     );
-    assert_eq!(report.exit_code(false), 1);
+    assert_eq!(report.exit_status(false).code(), 1);
 }
 
 #[test]
@@ -237,9 +243,9 @@ fn warnings_fail_only_with_strict() {
     .unwrap();
     assert_eq!(report.warnings(), 3);
     // server-config-unknown and rclone-secret-missing are errors.
-    assert_eq!(report.exit_code(false), 1);
+    assert_eq!(report.exit_status(false).code(), 1);
     let seed_runtime = audit(&[root().join("tests/audit/faults/team-a.yaml")], None).unwrap();
-    assert!(seed_runtime.warnings() > 0 && seed_runtime.exit_code(true) == 1);
+    assert!(seed_runtime.warnings() > 0 && seed_runtime.exit_status(true).code() == 1);
 }
 
 #[test]
@@ -247,8 +253,13 @@ fn committed_bundles_pass() {
     for bundle in ["out/single-team", "out/multi-tenant"] {
         let report = audit(&[root().join(bundle)], None).unwrap();
         assert!(report.seldon_objects > 5, "{bundle}");
-        assert_eq!(report.findings, vec![], "{bundle}:\n{}", report.render());
-        assert_eq!(report.exit_code(true), 0);
+        assert_eq!(
+            report.diagnostics,
+            vec![],
+            "{bundle}:\n{}",
+            report.render(gen_diagnostics::Style::Plain)
+        );
+        assert_eq!(report.exit_status(true).code(), 0);
     }
 }
 
@@ -264,12 +275,11 @@ fn objects_without_namespace_inherit_the_kustomization_namespace() {
     std::fs::write(dir.join("m.yaml"), "apiVersion: mlops.seldon.io/v1alpha1\nkind: Model\nmetadata: {name: m}\nspec: {storageUri: gs://b/m}\n").unwrap();
     let report = audit(&[Utf8PathBuf::from_path_buf(dir).unwrap()], Some("seldon")).unwrap();
     assert!(
-        report
-            .findings
-            .iter()
-            .any(|f| f.rule == "runtime-missing" && f.object == "Model apps/m"),
+        report.diagnostics.iter().any(
+            |f| f.rule.code == "runtime-missing" && f.object.as_deref() == Some("Model apps/m")
+        ),
         "{}",
-        report.render()
+        report.render(gen_diagnostics::Style::Plain)
     );
 }
 
@@ -305,37 +315,38 @@ fn runtimes_that_would_not_run_are_found() {
     );
     // The quota's values are read from the tree, and the parts are the chart's.
     let quota: Vec<(&str, &str)> = report
-        .findings
+        .diagnostics
         .iter()
-        .filter(|f| f.rule == "quota-too-small")
-        .map(|f| (f.field.as_str(), f.message.as_str()))
+        .filter(|f| f.rule.code == "quota-too-small")
+        .map(|f| (f.path.as_str(), f.message.as_str()))
         .collect();
     assert_eq!(
         quota,
         vec![
             (
-                "hard.pods",
+                "spec.hard.pods",
                 "ResourceQuota \"team-c\" in namespace \"team-c\" allows pods 6, but the namespace's SeldonRuntime and Servers need at least 8: seldon-scheduler 1, seldon-pipelinegateway 1, seldon-modelgateway 1, seldon-envoy 1, seldon-dataflow-engine 1, Server big 1, Server triton 2 (no maxReplicas); the quota refuses the pods past it, so they would never start"
             ),
             (
-                "hard.requests.memory",
+                "spec.hard.requests.memory",
                 "ResourceQuota \"team-c\" in namespace \"team-c\" allows requests.memory 16Gi, but the namespace's SeldonRuntime and Servers need at least 19.16Gi: seldon-scheduler 1 × 1Gi, seldon-pipelinegateway 1 × 1G, seldon-modelgateway 1 × 1G, seldon-envoy 1 × 128Mi, seldon-dataflow-engine 1 × 3G, Server big 1 × 9.13Gi, Server triton 2 × 2.13Gi (no maxReplicas); the quota refuses the pods past it, so they would never start"
             ),
         ]
     );
     let keys = report
-        .findings
+        .diagnostics
         .iter()
-        .find(|f| f.rule == "rclone-secret-keys")
+        .find(|f| f.rule.code == "rclone-secret-keys")
         .unwrap();
     assert_eq!(
         keys.message,
         "Secret \"seldon-rclone-gs-public\" in namespace \"team-d\" holds 2 keys, but the Seldon agent reads an rclone config Secret only when it holds exactly one key (one remote), and exits otherwise, so no Server in \"team-d\" would start"
     );
-    let text = report.render();
+    let text = report.render(gen_diagnostics::Style::Plain);
     assert!(
-        text.contains("team-d.yaml:15: error[rclone-secret-keys]")
-            && text.contains("  object: Secret team-d/seldon-rclone-gs-public\n"),
+        text.contains("error[rclone-secret-keys]: Secret \"seldon-rclone-gs-public\"")
+            && text.contains("team-d.yaml:15:1\n")
+            && text.contains("= note: object: Secret team-d/seldon-rclone-gs-public\n"),
         "{text}"
     );
 }
@@ -353,9 +364,9 @@ fn setup_values_decide_kafka_and_autoscaling() {
         std::fs::write(dir.join("install.yaml"), release).unwrap();
         let mut rules: Vec<String> = audit(std::slice::from_ref(&dir), None)
             .unwrap()
-            .findings
+            .diagnostics
             .into_iter()
-            .map(|f| f.rule)
+            .map(|f| f.rule.code.to_string())
             .collect();
         rules.sort();
         rules

@@ -66,6 +66,9 @@ enum Command {
     /// Write a commented starter profile to profiles/NAME.yaml (and the JSON Schema to
     /// schema/ if it is not there); it renders and checks clean as written.
     Init(cmd::init::Args),
+    /// Explain a rule: what it checks, the upstream behaviour behind it, and the fix
+    /// (`gen explain --list` lists them all).
+    Explain(cmd::explain::Args),
     /// Print a shell completion script (e.g. `gen completions bash >
     /// ~/.local/share/bash-completion/completions/gen`).
     Completions(cmd::completions::Args),
@@ -87,6 +90,7 @@ fn main() -> ExitCode {
         Command::Graph(args) => cmd::graph::run(args),
         Command::Init(args) => cmd::init::run(args),
         Command::Completions(args) => cmd::completions::run(args),
+        Command::Explain(args) => cmd::explain::run(args),
     };
-    ExitCode::from(code)
+    ExitCode::from(code.code())
 }

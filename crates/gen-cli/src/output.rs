@@ -2,13 +2,24 @@
 
 use std::io::IsTerminal;
 
-use gen_profile::Report;
+use gen_profile::{Report, Style};
 
 use crate::args::Format;
 
+/// Colour for diagnostics on stderr: only on a terminal, and never with `NO_COLOR` set
+/// (<https://no-color.org>).
+pub fn style() -> Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    if !no_color && std::io::stderr().is_terminal() {
+        Style::Colour
+    } else {
+        Style::Plain
+    }
+}
+
 pub fn report(report: &Report, format: Format) {
     match format {
-        Format::Text => err!("{}", report.render()),
+        Format::Text => err!("{}", report.render(style())),
         Format::Json => outln!("{}", serde_json::to_string(report).unwrap_or_default()),
     }
 }

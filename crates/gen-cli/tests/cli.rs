@@ -161,8 +161,8 @@ fn audit_and_graph_commands() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr
-            .contains("tests/audit/seed/financial-inference/models.yaml:1: error[runtime-missing]"),
+        stderr.contains("error[runtime-missing]: Model \"price-predictor\" is in namespace")
+            && stderr.contains("--> tests/audit/seed/financial-inference/models.yaml:1:1\n"),
         "{stderr}"
     );
     let out = gen_in(
@@ -171,7 +171,7 @@ fn audit_and_graph_commands() {
     );
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["findings"], serde_json::json!([]));
+    assert_eq!(v["diagnostics"], serde_json::json!([]));
     assert_eq!(gen_in(&r, &["audit", "no/such/dir"]).status.code(), Some(2));
     let out = gen_in(&r, &["graph", "-p", "single-team", "--format", "dot"]);
     assert_eq!(out.status.code(), Some(0));

@@ -76,6 +76,11 @@ impl Diagnostic {
         self
     }
 
+    pub fn with_object(mut self, object: impl Into<String>) -> Self {
+        self.object = Some(object.into());
+        self
+    }
+
     pub fn with_related(mut self, path: impl Into<String>, label: impl Into<String>) -> Self {
         self.related.push(Related {
             path: path.into(),
@@ -92,6 +97,16 @@ impl Diagnostic {
 
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+
+    /// The 1-based line, 0 when unknown.
+    pub fn line(&self) -> u64 {
+        self.line_column().0
+    }
+
+    /// The 1-based column, 0 when unknown.
+    pub fn column(&self) -> u64 {
+        self.line_column().1
     }
 
     /// Line and column, 0 when unknown.

@@ -137,8 +137,10 @@ fn related<'a, 's: 'a>(
     group.element(Level::NOTE.message(format!("{}: {}", r.label, r.path)))
 }
 
-/// The line (cut to [`MAX_LINE`] characters) and the byte range to underline: from the
-/// 1-based character `column` to the end of the value, before a trailing comment.
+/// The line (cut to [`MAX_LINE`] characters) and the byte range to underline: the value
+/// that starts at the 1-based character `column` — a quoted string to its closing quote, a
+/// flow list or mapping to its closing bracket, a plain value to the next `,` `]` `}` or
+/// comment on the line.
 fn underline(line: &str, column: u64) -> (&str, std::ops::Range<usize>) {
     let cut = line
         .char_indices()
@@ -150,21 +152,53 @@ fn underline(line: &str, column: u64) -> (&str, std::ops::Range<usize>) {
         .nth(usize::try_from(column.saturating_sub(1)).unwrap_or(0))
         .map_or(line.len(), |(i, _)| i);
     let rest = &line[start..];
-    let value = match rest.find(" #") {
-        Some(i) => &rest[..i],
-        None => rest,
-    };
-    let end = start + value.trim_end().len();
+    let len = value_len(rest);
+    let end = start + rest[..len].trim_end().len();
     if end > start {
         (line, start..end)
     } else {
         // Nothing to underline (the value is on the next line): point at the column.
-        let end = line[start..]
-            .chars()
-            .next()
-            .map_or(start, |c| start + c.len_utf8());
-        (line, start..end.max(start))
+        let end = rest.chars().next().map_or(start, |c| start + c.len_utf8());
+        (line, start..end)
     }
+}
+
+/// The length in bytes of the YAML value at the start of `text`, within this line.
+fn value_len(text: &str) -> usize {
+    let mut depth = 0usize;
+    let mut quote = None;
+    let mut previous = ' ';
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match quote {
+            // `''` inside single quotes and `\"` inside double quotes do not close them.
+            Some('\'') if c == '\'' && chars.peek().is_some_and(|(_, n)| *n == '\'') => {
+                chars.next();
+            }
+            Some(q) if c == q && !(q == '"' && previous == '\\') => {
+                quote = None;
+                if depth == 0 {
+                    return i + c.len_utf8();
+                }
+            }
+            Some(_) => {}
+            None => match c {
+                '"' | '\'' if i == 0 || depth > 0 => quote = Some(c),
+                '[' | '{' => depth += 1,
+                ']' | '}' if depth > 0 => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return i + 1;
+                    }
+                }
+                ',' | ']' | '}' if depth == 0 => return i,
+                '#' if depth == 0 && previous == ' ' => return i,
+                _ => {}
+            },
+        }
+        previous = c;
+    }
+    text.len()
 }
 
 #[cfg(test)]
@@ -201,8 +235,8 @@ mod tests {
 
     #[test]
     fn underlines_the_value_and_labels_the_path() {
-        let d = Diagnostic::new(&RULE, "platform.namespace", "bad namespace", "fix it")
-            .at(at(3, 14));
+        let d =
+            Diagnostic::new(&RULE, "platform.namespace", "bad namespace", "fix it").at(at(3, 14));
         let text = render(&[d], |_| Some(SOURCE), Style::Plain);
         assert_eq!(
             text,
@@ -230,9 +264,26 @@ mod tests {
     }
 
     #[test]
+    fn underlines_one_value_of_a_flow_collection() {
+        let flow = "  - {name: m, storageUri: \"gs://b/m\", requirements: [onnx]}";
+        for (line, at, value) in [
+            (flow, "m,", "m"),
+            (flow, "\"gs", "\"gs://b/m\""),
+            (flow, "[onnx", "[onnx]"),
+            ("key: plain value # comment", "plain", "plain value"),
+            ("key: 'it''s' # x", "'it", "'it''s'"),
+            ("key: \"a \\\" b\"", "\"a", "\"a \\\" b\""),
+        ] {
+            let column = line[..line.find(at).unwrap()].chars().count() as u64 + 1;
+            let (text, span) = underline(line, column);
+            assert_eq!(&text[span], value, "{line} at {column}");
+        }
+    }
+
+    #[test]
     fn colour_only_when_asked() {
         let d = Diagnostic::new(&RULE, "", "whole file", "").at(at(0, 0));
-        assert!(!render(&[d.clone()], |_| None, Style::Plain).contains('\x1b'));
+        assert!(!render(std::slice::from_ref(&d), |_| None, Style::Plain).contains('\x1b'));
         assert!(render(&[d], |_| None, Style::Colour).contains('\x1b'));
     }
 }

@@ -104,15 +104,22 @@ impl Rule {
         self
     }
 
-    /// The text `gen explain CODE` prints.
+    /// The text `gen explain CODE` prints: the rule, its stage, and the explanation with
+    /// each paragraph wrapped at 88 columns.
     pub fn explain(&self) -> String {
+        let paragraphs: Vec<String> = self
+            .explanation
+            .trim()
+            .split("\n\n")
+            .map(|p| textwrap::fill(&p.split_whitespace().collect::<Vec<_>>().join(" "), 88))
+            .collect();
         format!(
             "{}[{}]: {}\n  stage: {}\n\n{}\n",
             self.severity,
             self.code,
             self.summary,
             self.stage.title(),
-            self.explanation.trim()
+            paragraphs.join("\n\n")
         )
     }
 }

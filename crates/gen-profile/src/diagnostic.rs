@@ -1,7 +1,9 @@
 //! The loader's diagnostics: the input rules (a profile that cannot be read: exit 2), and
 //! gen's one diagnostic type, re-exported from `gen-diagnostics`.
 
-pub use gen_diagnostics::{Diagnostic, Failure, Location, Report, Rule, Severity, Stage, Style};
+pub use gen_diagnostics::{
+    Diagnostic, ExitStatus, Failure, Location, Report, Rule, Severity, Stage, Style,
+};
 
 /// A location in the profile being read; the report fills in the file name.
 pub(crate) fn at(line: u64, column: u64) -> Location {

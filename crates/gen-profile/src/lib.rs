@@ -13,6 +13,6 @@ pub mod schema;
 pub mod source;
 pub mod types;
 
-pub use diagnostic::{Diagnostic, Failure, Location, Report, Rule, Severity, Style};
+pub use diagnostic::{Diagnostic, ExitStatus, Failure, Location, Report, Rule, Severity, Style};
 pub use load::{Loaded, load_file, parse, parse_bytes, parse_owned_bytes, read_file};
 pub use types::*;

@@ -12,7 +12,10 @@ fn load(bytes: &[u8]) -> Report {
         parse_owned_bytes("p.yaml", bytes.to_vec()),
     ) {
         (Err(r), Err(owned)) => {
-            assert_eq!(r.render(), owned.render());
+            assert_eq!(
+                r.render(gen_profile::Style::Plain),
+                owned.render(gen_profile::Style::Plain)
+            );
             schema_rejects(bytes, &r);
             r
         }
@@ -26,11 +29,21 @@ fn load(bytes: &[u8]) -> Report {
 /// (code, line, column, message prefix) of the first diagnostic.
 fn first(bytes: &[u8]) -> (String, u64, u64, String) {
     let r = load(bytes);
-    assert_eq!(r.failure, Failure::Input, "{}", r.render());
-    assert_eq!(r.exit_code(), 2);
-    let _ = r.render();
+    assert_eq!(
+        r.failure,
+        Failure::Input,
+        "{}",
+        r.render(gen_profile::Style::Plain)
+    );
+    assert_eq!(r.exit_status().code(), 2);
+    let _ = r.render(gen_profile::Style::Plain);
     let d = &r.diagnostics[0];
-    (d.code.clone(), d.line, d.column, d.message.clone())
+    (
+        d.code().to_string(),
+        d.line(),
+        d.column(),
+        d.message.clone(),
+    )
 }
 
 fn check(bytes: &[u8], code: &str, at: (u64, u64), message_starts: &str) {
@@ -45,7 +58,7 @@ fn check(bytes: &[u8], code: &str, at: (u64, u64), message_starts: &str) {
 /// The editor's JSON Schema rejects `bytes`, unless they are no YAML document (then gen
 /// must say so: `syntax`, `encoding`, `too-large`).
 fn schema_rejects(bytes: &[u8], report: &Report) {
-    let code = report.diagnostics[0].code.as_str();
+    let code = report.diagnostics[0].code();
     if matches!(code, "syntax" | "encoding" | "too-large") {
         return;
     }
@@ -137,7 +150,7 @@ fn wrong_types_and_nulls_all_at_once() {
     let got: Vec<(String, u64, String)> = r
         .diagnostics
         .iter()
-        .map(|d| (d.code.clone(), d.line, d.message.clone()))
+        .map(|d| (d.code().to_string(), d.line(), d.message.clone()))
         .collect();
     assert_eq!(
         got,
@@ -264,7 +277,7 @@ fn names_cannot_escape_the_output_folder() {
         let text = format!("name: {bad:?}\npattern: shared\nplatform: {{namespace: ns}}\n");
         let loaded = gen_profile::parse("p.yaml", &text).unwrap();
         let d = gen_profile::check::check(&loaded.profile);
-        assert_eq!(d[0].code, "invalid-name", "{bad}");
+        assert_eq!(d[0].code(), "invalid-name", "{bad}");
         assert_eq!(d[0].path, "name");
         schema_rejects(text.as_bytes(), &loaded.report(d));
     }

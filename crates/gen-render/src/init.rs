@@ -55,8 +55,9 @@ pub fn starter(pattern: Pattern, engine: Engine, name: &str) -> Result<String, S
         text + "\n"
     };
     let file = format!("profiles/{name}.yaml");
-    let loaded = gen_profile::parse(&file, &text).map_err(|r| r.render())?;
-    crate::ops::render_loaded(&loaded).map_err(|r| r.render())?;
+    let loaded =
+        gen_profile::parse(&file, &text).map_err(|r| r.render(gen_profile::Style::Plain))?;
+    crate::ops::render_loaded(&loaded).map_err(|r| r.render(gen_profile::Style::Plain))?;
     Ok(text)
 }
 

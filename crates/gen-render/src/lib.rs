@@ -18,6 +18,7 @@ pub mod ops;
 pub mod plan;
 pub mod profiles;
 pub mod readme;
+pub mod rules;
 pub mod security;
 pub mod synth;
 pub mod write;

@@ -3,7 +3,7 @@
 use camino::{Utf8Path, Utf8PathBuf};
 
 use gen_profile::{Diagnostic, Failure, Loaded, Report, check, load_file};
-use gen_seldon::rules::{self, Finding};
+use gen_seldon::rules;
 
 use crate::bundle::{Bundle, assemble};
 
@@ -14,23 +14,6 @@ pub fn resolve_profile(arg: &str, root: &Utf8Path) -> Utf8PathBuf {
         Utf8PathBuf::from(arg)
     } else {
         root.join("profiles").join(format!("{arg}.yaml"))
-    }
-}
-
-/// A Seldon rule finding as a profile diagnostic: the object's profile path plus the field.
-pub fn finding_to_diagnostic(f: Finding) -> Diagnostic {
-    Diagnostic {
-        severity: f.severity,
-        code: f.rule.to_string(),
-        path: format!("{}.{}", f.origin, f.field),
-        line: 0,
-        column: 0,
-        message: f.message,
-        help: if f.help.is_empty() {
-            None
-        } else {
-            Some(f.help)
-        },
     }
 }
 
@@ -53,7 +36,7 @@ fn locate(
     let mut problems: Vec<Diagnostic> =
         crate::gitops::check_revision(profile).into_iter().collect();
     let repo = crate::gitops::locate(profile, out_root).unwrap_or_else(|d| {
-        problems.push(d);
+        problems.push(*d);
         crate::gitops::RepoDir::default_for(profile)
     });
     (repo, problems)
@@ -77,11 +60,7 @@ fn diagnostics_of(
 ) -> Vec<Diagnostic> {
     let mut diagnostics = check::check(&loaded.profile);
     diagnostics.extend(problems);
-    diagnostics.extend(
-        rules::check(&plan.inventory())
-            .into_iter()
-            .map(finding_to_diagnostic),
-    );
+    diagnostics.extend(rules::check(&plan.inventory()));
     let errors: std::collections::HashSet<String> = diagnostics
         .iter()
         .filter(|d| d.severity == gen_profile::Severity::Error)
@@ -120,8 +99,8 @@ pub fn render_loaded_in(loaded: &Loaded, out_root: &Utf8Path) -> Result<Bundle, 
             &loaded.file,
             &loaded.source,
             Failure::Input,
-            vec![Diagnostic::error(
-                "internal",
+            vec![Diagnostic::new(
+                &crate::rules::INTERNAL,
                 "",
                 format!("could not render the bundle: {e}"),
                 "please report this as a bug",

@@ -21,7 +21,7 @@ use gen_seldon::kinds::{
     Component, ComponentOverride, ContainerResources, Resources, RuntimeConfig, ServerPodSpec,
     ServiceType, TracingConfig,
 };
-use gen_seldon::rules::{Inventory, Located, QuotaInfo, QuotaLimit, SecretInfo};
+use gen_seldon::rules::{Inventory, Located, Origin, QuotaInfo, QuotaLimit, SecretInfo};
 use gen_seldon::{Experiment, Metadata, Model, Pipeline, SeldonRuntime, SeldonRuntimeSpec, Server};
 
 use crate::labels::labels;
@@ -358,7 +358,7 @@ fn rclone_secret(ns: &str, part_of: &str) -> Manifest {
 
 /// The rclone config Secret as the rules see it: built from the object gen writes, so the
 /// two cannot disagree.
-fn rclone_secret_info(ns: &str, origin: impl Into<String>) -> Located<SecretInfo> {
+fn rclone_secret_info(ns: &str, origin: impl Into<Origin>) -> Located<SecretInfo> {
     let s = rclone_secret_object(ns, "");
     Located::new(
         SecretInfo {

@@ -14,7 +14,8 @@ use gen_seldon::{Experiment, Model, Pipeline, SeldonRuntime, Server};
 #[test]
 fn example_bundles_match_snapshots() {
     for name in EXAMPLES {
-        let bundle = render_profile(&example(name)).unwrap_or_else(|r| panic!("{}", r.render()));
+        let bundle = render_profile(&example(name))
+            .unwrap_or_else(|r| panic!("{}", r.render(gen_profile::Style::Plain)));
         insta::assert_snapshot!(*name, bundle_text(&bundle));
     }
 }
@@ -22,8 +23,8 @@ fn example_bundles_match_snapshots() {
 #[test]
 fn test_profile_bundles_match_snapshots() {
     for name in TEST_PROFILES {
-        let bundle =
-            render_profile(&test_profile(name)).unwrap_or_else(|r| panic!("{}", r.render()));
+        let bundle = render_profile(&test_profile(name))
+            .unwrap_or_else(|r| panic!("{}", r.render(gen_profile::Style::Plain)));
         insta::assert_snapshot!(*name, bundle_text(&bundle));
     }
 }

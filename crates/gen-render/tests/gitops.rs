@@ -788,9 +788,9 @@ fn flux_refuses_a_revision_it_would_take_for_a_branch() {
         )
         .unwrap_err();
         let d: Vec<_> = report.diagnostics.iter().collect();
-        assert_eq!(d.len(), 1, "{}", report.render());
+        assert_eq!(d.len(), 1, "{}", report.render(gen_profile::Style::Plain));
         assert_eq!(
-            (d[0].code.as_str(), d[0].path.as_str(), d[0].line, d[0].message.as_str()),
+            (d[0].code(), d[0].path.as_str(), d[0].line(), d[0].message.as_str()),
             (
                 "gitops-revision",
                 "gitops.revision",
@@ -1354,9 +1354,9 @@ fn an_out_folder_outside_the_repository_needs_gitops_path() {
     for out in ["/srv/gitops/out", "../elsewhere"] {
         let report = gen_render::ops::render_profile_in(&profile, Utf8Path::new(out)).unwrap_err();
         let d = &report.diagnostics;
-        assert_eq!(d.len(), 1, "{}", report.render());
+        assert_eq!(d.len(), 1, "{}", report.render(gen_profile::Style::Plain));
         assert_eq!(
-            (d[0].code.as_str(), d[0].path.as_str(), d[0].line, d[0].message.as_str(), d[0].help.as_deref()),
+            (d[0].code(), d[0].path.as_str(), d[0].line(), d[0].message.as_str(), d[0].help.as_deref()),
             (
                 "gitops-path",
                 "gitops",
@@ -1392,9 +1392,9 @@ fn an_out_folder_outside_the_repository_needs_gitops_path() {
         )
         .unwrap_err();
         let d = &report.diagnostics;
-        assert_eq!(d.len(), 1, "{}", report.render());
+        assert_eq!(d.len(), 1, "{}", report.render(gen_profile::Style::Plain));
         assert_eq!(
-            (d[0].code.as_str(), d[0].path.as_str(), d[0].line, d[0].message.as_str()),
+            (d[0].code(), d[0].path.as_str(), d[0].line(), d[0].message.as_str()),
             (
                 "gitops-path",
                 "gitops.path",
@@ -1619,7 +1619,8 @@ fn kafka_install_values_come_from_the_profile() {
         .replace("  kafka:\n    bootstrap: kafka-bootstrap.kafka:9092\n", "");
     assert!(!text.contains("kafka:") && !text.contains("pipelines:"));
     let loaded = gen_profile::parse("p.yaml", &text).unwrap();
-    let bundle = gen_render::render_loaded(&loaded).unwrap_or_else(|r| panic!("{}", r.render()));
+    let bundle = gen_render::render_loaded(&loaded)
+        .unwrap_or_else(|r| panic!("{}", r.render(gen_profile::Style::Plain)));
     let objs = objects(&bundle);
     let (_, setup) = objs
         .iter()

@@ -71,7 +71,7 @@ fn schema_agrees(text: &str, report: &Report) {
         let expressible: Vec<&str> = report
             .diagnostics
             .iter()
-            .map(|d| d.code.as_str())
+            .map(|d| d.code())
             .filter(|c| !SCHEMA_CANNOT_SAY.contains(c))
             .collect();
         assert!(
@@ -88,10 +88,10 @@ fn summary(report: &Report) -> Vec<(String, String, u64, u64, String)> {
         .iter()
         .map(|d| {
             (
-                d.code.clone(),
+                d.code().to_string(),
                 d.path.clone(),
-                d.line,
-                d.column,
+                d.line(),
+                d.column(),
                 d.message.clone(),
             )
         })
@@ -100,7 +100,12 @@ fn summary(report: &Report) -> Vec<(String, String, u64, u64, String)> {
 
 fn expect_one(text: &str, failure: Failure, code: &str, path: &str, at: (u64, u64), message: &str) {
     let report = run(text);
-    assert_eq!(report.failure, failure, "{}", report.render());
+    assert_eq!(
+        report.failure,
+        failure,
+        "{}",
+        report.render(gen_profile::Style::Plain)
+    );
     assert_eq!(
         summary(&report),
         vec![(
@@ -111,7 +116,7 @@ fn expect_one(text: &str, failure: Failure, code: &str, path: &str, at: (u64, u6
             message.to_string()
         )],
         "{}",
-        report.render()
+        report.render(gen_profile::Style::Plain)
     );
     assert!(
         report.diagnostics[0].help.is_some(),
@@ -200,7 +205,7 @@ fn pattern_rules() {
     let codes: Vec<(String, String)> = report
         .diagnostics
         .iter()
-        .map(|d| (d.code.clone(), d.path.clone()))
+        .map(|d| (d.code().to_string(), d.path.clone()))
         .collect();
     assert_eq!(
         codes,
@@ -216,7 +221,7 @@ fn pattern_rules() {
             ),
         ],
         "{}",
-        report.render()
+        report.render(gen_profile::Style::Plain)
     );
     assert_eq!(
         report.diagnostics[0].message,
@@ -428,7 +433,7 @@ fn all_problems_are_reported_at_once_in_source_order() {
     let got: Vec<(String, u64)> = report
         .diagnostics
         .iter()
-        .map(|d| (d.code.clone(), d.line))
+        .map(|d| (d.code().to_string(), d.line()))
         .collect();
     assert_eq!(
         got,
@@ -438,7 +443,7 @@ fn all_problems_are_reported_at_once_in_source_order() {
             ("requirements-unsatisfied".to_string(), 14),
         ]
     );
-    assert_eq!(report.exit_code(), 1);
+    assert_eq!(report.exit_status().code(), 1);
 }
 
 #[test]
@@ -467,7 +472,7 @@ fn input_errors_exit_2_with_location() {
         report.diagnostics[1].help.as_deref(),
         Some("did you mean `storageUri`?")
     );
-    assert_eq!(report.exit_code(), 2);
+    assert_eq!(report.exit_status().code(), 2);
 
     expect_one(
         "",
@@ -489,24 +494,24 @@ fn input_errors_exit_2_with_location() {
     assert_eq!(
         (
             report.failure,
-            report.diagnostics[0].code.as_str(),
-            report.diagnostics[0].line
+            report.diagnostics[0].code(),
+            report.diagnostics[0].line()
         ),
         (Failure::Input, "invalid-value", 2)
     );
     let report = run("name: a\nname: b\n");
     assert_eq!(
-        (report.failure, report.diagnostics[0].line),
+        (report.failure, report.diagnostics[0].line()),
         (Failure::Input, 2),
         "{}",
-        report.render()
+        report.render(gen_profile::Style::Plain)
     );
     let report = gen_profile::parse_bytes("p.yaml", b"name: \xff\n").unwrap_err();
     assert_eq!(
         (
-            report.diagnostics[0].code.as_str(),
-            report.diagnostics[0].line,
-            report.diagnostics[0].column
+            report.diagnostics[0].code(),
+            report.diagnostics[0].line(),
+            report.diagnostics[0].column()
         ),
         ("encoding", 1, 7)
     );
@@ -515,17 +520,20 @@ fn input_errors_exit_2_with_location() {
 #[test]
 fn rendered_report_shows_the_line_and_a_caret() {
     let report = run(&BASE.replace("[sklearn]", "[onnx]"));
-    let text = report.render();
+    let text = report.render(gen_profile::Style::Plain);
     assert!(
-        text.contains("  --> p.yaml:13:23 (applications[0].models[0].requirements)\n"),
+        text.starts_with("error[requirements-unsatisfied]: Model \"iris\" requires [onnx], but no Server in namespace \"seldon-system\" offers all of them (mlserver lacks onnx)\n  --> p.yaml:13:23\n"),
         "{text}"
     );
     assert!(
-        text.contains("13 |         requirements: [onnx]\n   |                       ^\n"),
+        text.contains("13 |         requirements: [onnx]\n   |                       ^^^^^^ applications[0].models[0].requirements\n"),
         "{text}"
     );
     assert!(
         text.ends_with("profile check failed: 1 error in p.yaml\n"),
         "{text}"
     );
+    // Colour only when asked for.
+    assert!(!text.contains('\x1b'));
+    assert!(report.render(gen_profile::Style::Colour).contains('\x1b'));
 }

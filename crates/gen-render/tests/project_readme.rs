@@ -43,7 +43,10 @@ fn the_profile_reference_loads() {
             assert_eq!(loaded.profile.name, "single-team");
             assert!(!loaded.profile.applications[0].models.is_empty());
         }
-        Err(report) => panic!("the README's profile does not load:\n{}", report.render()),
+        Err(report) => panic!(
+            "the README's profile does not load:\n{}",
+            report.render(gen_profile::Style::Plain)
+        ),
     }
 }
 

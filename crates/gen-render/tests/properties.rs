@@ -68,7 +68,7 @@ proptest! {
     fn valid_profiles_render_deterministically(s in spec()) {
         let text = profile_text(&s);
         let loaded = gen_profile::parse("p.yaml", &text).unwrap();
-        let a = render_loaded(&loaded).unwrap_or_else(|r| panic!("{}\n{}", text, r.render()));
+        let a = render_loaded(&loaded).unwrap_or_else(|r| panic!("{}\n{}", text, r.render(gen_profile::Style::Plain)));
         let b = render_loaded(&gen_profile::parse("p.yaml", &text).unwrap()).unwrap();
         prop_assert_eq!(&a, &b);
         for (n, r, mem, reps) in &s.models {
@@ -89,8 +89,8 @@ proptest! {
         let mutated = format!("{}{}{}", &text[..at], junk, &text[at..]);
         // Must not panic; either renders or reports with an exit code of 1 or 2.
         match gen_profile::parse("p.yaml", &mutated) {
-            Err(r) => prop_assert_eq!(r.exit_code(), 2),
-            Ok(l) => if let Err(r) = render_loaded(&l) { prop_assert_eq!(r.exit_code(), 1) },
+            Err(r) => prop_assert_eq!(r.exit_status().code(), 2),
+            Ok(l) => if let Err(r) = render_loaded(&l) { prop_assert_eq!(r.exit_status().code(), 1) },
         }
     }
 }

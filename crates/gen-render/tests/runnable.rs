@@ -58,12 +58,13 @@ applications:
 ";
 
 fn render(text: &str) -> Result<gen_render::Bundle, Report> {
-    let loaded = gen_profile::parse("p.yaml", text).unwrap_or_else(|r| panic!("{}", r.render()));
+    let loaded = gen_profile::parse("p.yaml", text)
+        .unwrap_or_else(|r| panic!("{}", r.render(gen_profile::Style::Plain)));
     render_loaded(&loaded)
 }
 
 fn bundle(text: &str) -> gen_render::Bundle {
-    render(text).unwrap_or_else(|r| panic!("{}", r.render()))
+    render(text).unwrap_or_else(|r| panic!("{}", r.render(gen_profile::Style::Plain)))
 }
 
 /// The one diagnostic of a refused profile, with its code, path and message asserted; it
@@ -73,15 +74,24 @@ fn only(text: &str, code: &str, path: &str, message: &str) -> Diagnostic {
         Ok(loaded) => render_loaded(&loaded).expect_err("the profile is refused"),
         Err(report) => report,
     };
-    assert_eq!(report.diagnostics.len(), 1, "{}", report.render());
+    assert_eq!(
+        report.diagnostics.len(),
+        1,
+        "{}",
+        report.render(gen_profile::Style::Plain)
+    );
     let d = report.diagnostics[0].clone();
     assert_eq!(
-        (d.code.as_str(), d.path.as_str(), d.message.as_str()),
+        (d.code(), d.path.as_str(), d.message.as_str()),
         (code, path, message),
         "{}",
-        report.render()
+        report.render(gen_profile::Style::Plain)
     );
-    assert!(d.line > 0, "located: {}", report.render());
+    assert!(
+        d.line() > 0,
+        "located: {}",
+        report.render(gen_profile::Style::Plain)
+    );
     assert!(d.help.is_some(), "every diagnostic carries a fix");
     d
 }

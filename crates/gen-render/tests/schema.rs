@@ -672,7 +672,11 @@ fn gen_codes(text: &str) -> Vec<String> {
             Err(report) => report,
         },
     };
-    report.diagnostics.iter().map(|d| d.code.clone()).collect()
+    report
+        .diagnostics
+        .iter()
+        .map(|d| d.code().to_string())
+        .collect()
 }
 
 fn validator() -> jsonschema::Validator {

@@ -351,7 +351,7 @@ fn credentials_are_refused() {
         &base.replace("secretName: fin-models-reader", "password: hunter2"),
     )
     .unwrap_err();
-    assert_eq!(report.diagnostics[0].code, "credential");
+    assert_eq!(report.diagnostics[0].code(), "credential");
     assert_eq!(
         report.diagnostics[0].path,
         "applications[0].models[2].password"
@@ -362,7 +362,7 @@ fn credentials_are_refused() {
     );
     let report =
         gen_render::render_loaded(&gen_profile::parse("p.yaml", &with_param).unwrap()).unwrap_err();
-    assert_eq!(report.diagnostics[0].code, "parameter-credential");
+    assert_eq!(report.diagnostics[0].code(), "parameter-credential");
     assert_eq!(
         report.diagnostics[0].message,
         "Model \"risk-scorer\" parameter \"api_token\" looks like a credential; its value would be committed to git in the rendered bundle"
@@ -375,9 +375,9 @@ fn credentials_are_refused() {
         .unwrap(),
     )
     .unwrap_err();
-    assert_eq!(report.diagnostics[0].code, "storage-credentials");
+    assert_eq!(report.diagnostics[0].code(), "storage-credentials");
     assert!(
-        !report.render().contains("AKIA"),
+        !report.render(gen_profile::Style::Plain).contains("AKIA"),
         "the credential is not echoed"
     );
 }

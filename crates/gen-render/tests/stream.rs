@@ -9,7 +9,8 @@ use serde_json::Value;
 
 /// The stream's objects, in stream order.
 fn stream_of(path: &camino::Utf8Path) -> Vec<Value> {
-    let bundle = gen_render::render_profile(path).unwrap_or_else(|r| panic!("{}", r.render()));
+    let bundle = gen_render::render_profile(path)
+        .unwrap_or_else(|r| panic!("{}", r.render(gen_profile::Style::Plain)));
     let stream = bundle.to_stream();
     let objects: Vec<Value> = serde_saphyr::from_multiple(&stream).unwrap();
     let files = bundle

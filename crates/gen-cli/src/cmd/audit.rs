@@ -2,6 +2,7 @@ use camino::Utf8PathBuf;
 
 use crate::args::Format;
 use crate::output;
+use gen_profile::ExitStatus;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -19,18 +20,18 @@ pub struct Args {
     pub format: Format,
 }
 
-pub fn run(args: Args) -> u8 {
+pub fn run(args: Args) -> ExitStatus {
     match gen_audit::audit(&args.paths, args.controller_namespace.as_deref()) {
         Ok(report) => {
             match args.format {
-                Format::Text => err!("{}", report.render()),
+                Format::Text => err!("{}", report.render(output::style())),
                 Format::Json => outln!("{}", serde_json::to_string(&report).unwrap_or_default()),
             }
-            report.exit_code(args.strict) as u8
+            report.exit_status(args.strict)
         }
         Err(e) => {
             output::io_error("cannot audit", &e, args.format);
-            2
+            ExitStatus::UsageOrInput
         }
     }
 }

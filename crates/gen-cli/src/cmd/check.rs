@@ -2,6 +2,7 @@ use gen_render::freshness::{self, Freshness};
 
 use crate::args::{Format, ProfileArgs};
 use crate::output;
+use gen_profile::ExitStatus;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -16,7 +17,7 @@ pub struct Args {
     pub stat: bool,
 }
 
-pub fn run(args: Args) -> u8 {
+pub fn run(args: Args) -> ExitStatus {
     let common = &args.common;
     let (out, format) = (&common.out, common.format);
     let selection = match super::select(common) {
@@ -29,7 +30,7 @@ pub fn run(args: Args) -> u8 {
             Ok(f) => f,
             Err(e) => {
                 output::io_error(&format!("cannot read {out}/{}", bundle.name), &e, format);
-                return 2;
+                return ExitStatus::UsageOrInput;
             }
         };
         match format {
@@ -47,11 +48,15 @@ pub fn run(args: Args) -> u8 {
             Format::Text => {
                 if let Err(e) = print_text(&args, path.as_str(), &bundle, &f, &again) {
                     output::io_error("cannot diff", &e, format);
-                    return 2;
+                    return ExitStatus::UsageOrInput;
                 }
             }
         }
-        u8::from(!f.is_fresh())
+        if f.is_fresh() {
+            ExitStatus::Ok
+        } else {
+            ExitStatus::CheckFailed
+        }
     });
     if let Some(names) = &selection.names {
         let rendered = names.iter().map(String::as_str).collect();
@@ -70,12 +75,12 @@ pub fn run(args: Args) -> u8 {
                             serde_json::json!({"bundle": name, "fresh": false, "orphan": true, "error": message, "code": "orphan-bundle"})
                         ),
                     }
-                    code = code.max(1);
+                    code = code.max(ExitStatus::CheckFailed);
                 }
             }
             Err(e) => {
                 output::io_error(&format!("cannot list {out}"), &e, format);
-                code = 2;
+                code = ExitStatus::UsageOrInput;
             }
         }
     }

@@ -1,3 +1,5 @@
+use gen_profile::ExitStatus;
+
 use clap::CommandFactory;
 
 #[derive(clap::Args, Debug)]
@@ -7,10 +9,10 @@ pub struct Args {
     pub shell: clap_complete::Shell,
 }
 
-pub fn run(args: Args) -> u8 {
+pub fn run(args: Args) -> ExitStatus {
     let mut command = crate::Cli::command();
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut command, "gen", &mut script);
     out!("{}", String::from_utf8_lossy(&script));
-    0
+    ExitStatus::Ok
 }

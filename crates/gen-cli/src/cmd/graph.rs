@@ -1,4 +1,5 @@
 use clap::ValueEnum;
+use gen_profile::ExitStatus;
 use gen_render::graph::GraphFormat;
 
 use crate::output;
@@ -21,7 +22,7 @@ pub enum Lang {
     Dot,
 }
 
-pub fn run(args: Args) -> u8 {
+pub fn run(args: Args) -> ExitStatus {
     let path = gen_render::ops::resolve_profile(&args.profile, camino::Utf8Path::new(""));
     let format = match args.format {
         Lang::Mermaid => GraphFormat::Mermaid,
@@ -30,11 +31,11 @@ pub fn run(args: Args) -> u8 {
     match gen_render::ops::graph_profile(&path, format) {
         Ok(text) => {
             out!("{text}");
-            0
+            ExitStatus::Ok
         }
         Err(report) => {
             output::report(&report, crate::args::Format::Text);
-            report.exit_code() as u8
+            report.exit_status()
         }
     }
 }

@@ -1,4 +1,5 @@
 use clap::ValueEnum;
+use gen_profile::ExitStatus;
 use gen_profile::{Engine, Pattern};
 
 #[derive(clap::Args, Debug)]
@@ -28,7 +29,7 @@ pub enum EngineArg {
     None,
 }
 
-pub fn run(args: Args) -> u8 {
+pub fn run(args: Args) -> ExitStatus {
     let pattern = match args.pattern {
         PatternArg::Shared => Pattern::Shared,
         PatternArg::Dedicated => Pattern::Dedicated,
@@ -42,7 +43,7 @@ pub fn run(args: Args) -> u8 {
         Ok(t) => t,
         Err(e) => {
             errln!("error: {e}");
-            return 2;
+            return ExitStatus::UsageOrInput;
         }
     };
     match gen_render::init::write_starter(camino::Utf8Path::new(""), &args.name, &text) {
@@ -64,11 +65,11 @@ pub fn run(args: Args) -> u8 {
                 args.name,
                 args.name
             );
-            0
+            ExitStatus::Ok
         }
         Err(e) => {
             errln!("error: {e}");
-            2
+            ExitStatus::UsageOrInput
         }
     }
 }

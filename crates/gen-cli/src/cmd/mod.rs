@@ -1,11 +1,13 @@
 pub mod audit;
 pub mod check;
 pub mod completions;
+pub mod explain;
 pub mod graph;
 pub mod init;
 pub mod render;
 pub mod schema;
 
+use gen_profile::ExitStatus;
 use std::collections::BTreeSet;
 
 use camino::{Utf8Path, Utf8PathBuf};
@@ -20,25 +22,25 @@ pub struct Selection {
     /// read, so no folder can be called orphaned).
     pub names: Option<BTreeSet<String>>,
     /// The exit code so far (1 when profiles share a name).
-    pub code: u8,
+    pub code: ExitStatus,
 }
 
 /// The profile files named by `--profile` or `--all`. With `--all`, profiles that declare
 /// the same `name:` are reported (naming every one) and left out: they would overwrite
 /// each other's `out/<name>/`.
-pub fn select(args: &ProfileArgs) -> Result<Selection, u8> {
+pub fn select(args: &ProfileArgs) -> Result<Selection, ExitStatus> {
     if let Some(p) = &args.profile {
         return Ok(Selection {
             paths: vec![gen_render::ops::resolve_profile(p, Utf8Path::new(""))],
             names: None,
-            code: 0,
+            code: ExitStatus::Ok,
         });
     }
     let all = match gen_render::profiles::list(Utf8Path::new("profiles")) {
         Ok(p) => p,
         Err(e) => {
             crate::output::io_error("cannot list profiles/", &e, args.format);
-            return Err(2);
+            return Err(ExitStatus::UsageOrInput);
         }
     };
     let declared: Vec<(Utf8PathBuf, Option<String>)> = all
@@ -50,7 +52,7 @@ pub fn select(args: &ProfileArgs) -> Result<Selection, u8> {
             .iter()
             .filter_map(|(p, n)| Some((p.as_path(), n.as_deref()?))),
     );
-    let mut code = 0;
+    let mut code = ExitStatus::Ok;
     let mut skip: BTreeSet<&Utf8Path> = BTreeSet::new();
     for (name, paths) in &shared {
         let list: Vec<&str> = paths.iter().map(|p| p.as_str()).collect();
@@ -69,7 +71,7 @@ pub fn select(args: &ProfileArgs) -> Result<Selection, u8> {
             ),
         }
         skip.extend(paths.iter().copied());
-        code = 1;
+        code = ExitStatus::CheckFailed;
     }
     let names = declared
         .iter()
@@ -92,15 +94,15 @@ pub fn select(args: &ProfileArgs) -> Result<Selection, u8> {
 pub fn for_each_bundle(
     args: &ProfileArgs,
     selection: &Selection,
-    mut each: impl FnMut(&Utf8Path, gen_render::Bundle) -> u8,
-) -> u8 {
+    mut each: impl FnMut(&Utf8Path, gen_render::Bundle) -> ExitStatus,
+) -> ExitStatus {
     let mut code = selection.code;
     for path in &selection.paths {
         match gen_render::ops::render_profile_in(path, &args.out) {
             Ok(bundle) => code = code.max(each(path, bundle)),
             Err(report) => {
                 crate::output::report(&report, args.format);
-                code = code.max(report.exit_code() as u8);
+                code = code.max(report.exit_status());
             }
         }
     }

@@ -1,5 +1,6 @@
 use crate::args::{Format, ProfileArgs};
 use crate::output;
+use gen_profile::ExitStatus;
 use gen_render::ops::WriteFailure;
 
 #[derive(clap::Args, Debug)]
@@ -17,7 +18,7 @@ pub struct Args {
     pub exit_code: bool,
 }
 
-pub fn run(args: Args) -> u8 {
+pub fn run(args: Args) -> ExitStatus {
     let (out, format) = (&args.common.out, args.common.format);
     let selection = match super::select(&args.common) {
         Ok(s) => s,
@@ -26,7 +27,7 @@ pub fn run(args: Args) -> u8 {
     if args.stdout {
         return super::for_each_bundle(&args.common, &selection, |_, bundle| {
             out!("{}", bundle.to_stream());
-            0
+            ExitStatus::Ok
         });
     }
     let mut code = selection.code;
@@ -34,7 +35,7 @@ pub fn run(args: Args) -> u8 {
         match gen_render::ops::write_profile_in(path, out, out) {
             Ok((bundle, changes)) => {
                 if args.exit_code && !changes.is_clean() {
-                    code = code.max(1);
+                    code = code.max(ExitStatus::CheckFailed);
                 }
                 match format {
                     Format::Json => outln!(
@@ -57,11 +58,11 @@ pub fn run(args: Args) -> u8 {
             }
             Err(WriteFailure::Profile(report)) => {
                 output::report(&report, format);
-                code = code.max(report.exit_code() as u8);
+                code = code.max(report.exit_status());
             }
             Err(WriteFailure::Io { bundle, error }) => {
                 output::io_error(&format!("cannot write {out}/{bundle}"), &error, format);
-                code = 2;
+                code = ExitStatus::UsageOrInput;
             }
         }
     }

@@ -100,12 +100,7 @@ pub(super) fn check_install(p: &Profile, out: &mut Vec<Diagnostic>) {
     }
     for (i, c) in p.platform.server_configs.iter().enumerate() {
         let path = format!("platform.serverConfigs[{i}]");
-        name(
-            out,
-            format!("{path}.name"),
-            "ServerConfig name",
-            &c.name,
-        );
+        name(out, format!("{path}.name"), "ServerConfig name", &c.name);
         if matches!(c.name.as_str(), "mlserver" | "triton") {
             out.push(Diagnostic::new(
                 &SERVER_CONFIG_BUILTIN,
@@ -165,12 +160,7 @@ pub(super) fn check_install(p: &Profile, out: &mut Vec<Diagnostic>) {
         );
     }
     if let Some(ns) = &p.security.monitoring_namespace {
-        name(
-            out,
-            "security.monitoringNamespace".into(),
-            "namespace",
-            ns,
-        );
+        name(out, "security.monitoringNamespace".into(), "namespace", ns);
     }
     for (i, t) in p.tenants.iter().enumerate() {
         let path = format!("tenants[{i}]");
@@ -267,4 +257,3 @@ fn tracing(out: &mut Vec<Diagnostic>, t: &crate::types::Tracing) {
         ));
     }
 }
-

@@ -118,12 +118,7 @@ pub(super) fn check_layout(p: &Profile, out: &mut Vec<Diagnostic>) {
     for (i, t) in p.tenants.iter().enumerate() {
         let path = format!("tenants[{i}]");
         name(out, format!("{path}.name"), "tenant name", &t.name);
-        name(
-            out,
-            format!("{path}.namespace"),
-            "namespace",
-            &t.namespace,
-        );
+        name(out, format!("{path}.namespace"), "namespace", &t.namespace);
         if t.namespace == p.platform.namespace {
             out.push(Diagnostic::new(
                 &TENANT_NAMESPACE,
@@ -171,12 +166,7 @@ pub(super) fn check_layout(p: &Profile, out: &mut Vec<Diagnostic>) {
     let tenant_set: std::collections::HashSet<&str> = tenant_names.iter().copied().collect();
     for (i, app) in p.applications.iter().enumerate() {
         let path = format!("applications[{i}]");
-        name(
-            out,
-            format!("{path}.name"),
-            "application name",
-            &app.name,
-        );
+        name(out, format!("{path}.name"), "application name", &app.name);
         owners(out, &path, &app.owners);
         if let Some(ns) = &app.namespace {
             application_namespace(out, p, &path, app, ns);
@@ -214,7 +204,6 @@ pub(super) fn check_layout(p: &Profile, out: &mut Vec<Diagnostic>) {
             .map(|(i, a)| (format!("applications[{i}].name"), a.name.as_str())),
         "application",
     );
-
 }
 
 /// An application's `namespace:`: redundant where it names the namespace the application
@@ -287,4 +276,3 @@ fn application_namespace(
         help,
     ));
 }
-

@@ -11,8 +11,8 @@ mod names;
 use gen_diagnostics::Rule;
 
 use crate::diagnostic::Diagnostic;
-use names::name;
 use crate::types::{Pattern, Profile};
+use names::name;
 
 /// The profile rules checked here (descriptors shared with gen-seldon, such as
 /// `invalid-name`, are listed there).

@@ -15,7 +15,8 @@ pub mod kinds;
 use camino::{Utf8Component, Utf8Path};
 use serde::Serialize;
 
-use gen_profile::{Diagnostic, Engine, Pattern, Profile};
+use gen_diagnostics::Stage;
+use gen_profile::{Diagnostic, Engine, Pattern, Profile, Rule, Severity};
 use gen_seldon::Metadata;
 
 use crate::labels::labels;
@@ -38,6 +39,39 @@ pub const CRDS_CHART: &str = "seldon-core-v2-crds";
 pub const SETUP_CHART: &str = "seldon-core-v2-setup";
 /// The API group of the Seldon kinds.
 pub const SELDON_GROUP: &str = "mlops.seldon.io";
+
+/// The bundle's place in the repository must be one the engines can name.
+pub static GITOPS_PATH: Rule = Rule::new(
+    Stage::Gitops,
+    "gitops-path",
+    Severity::Error,
+    "the bundle's path in the GitOps repository is known and clean",
+    "Argo CD Applications and Flux Kustomizations name the folders they apply by their path \
+from the repository root. gen takes that path from gitops.path, or else from --out (the \
+bundle folder under it), which then must be a relative path inside the repository without \
+`..`; otherwise it cannot tell what the engine objects must name.
+
+Fix: set gitops.path to the bundle folder's path from the repository root, or run gen from \
+the repository root with a relative --out.",
+);
+
+/// A Flux GitRepository reads a plain revision as a branch.
+pub static GITOPS_REVISION: Rule = Rule::new(
+    Stage::Gitops,
+    "gitops-revision",
+    Severity::Error,
+    "with Flux, a revision that looks like a SHA or a tag says so",
+    "gen renders gitops.revision as the GitRepository's spec.ref: a full 40- or 64-hex SHA \
+as `commit`, `refs/tags/T` as `tag`, `refs/heads/B` as `branch`, another `refs/...` as \
+`name`, anything else as `branch`. Flux would look for a branch named like an abbreviated \
+SHA or a version tag and never find it (source-controller checkout strategies).
+
+Fix: give the full SHA, write refs/tags/... for a tag, or refs/heads/... for a branch of \
+that name.",
+);
+
+/// The GitOps rules.
+pub static RULES: &[&Rule] = &[&GITOPS_PATH, &GITOPS_REVISION];
 
 /// What each engine provides: the GitOps folders of a bundle.
 pub trait GitOpsEngine {
@@ -97,12 +131,12 @@ impl RepoDir {
 /// profile sets it; else `<out_root>/<name>`, which needs `out_root` to be a relative path
 /// inside the repository (gen runs from the repository root). Without a GitOps engine
 /// nothing names the path, and any `out_root` is fine.
-pub fn locate(profile: &Profile, out_root: &Utf8Path) -> Result<RepoDir, Diagnostic> {
+pub fn locate(profile: &Profile, out_root: &Utf8Path) -> Result<RepoDir, Box<Diagnostic>> {
     if let Some(path) = &profile.gitops.path {
         return match check_repo_path(path) {
             None => Ok(RepoDir(path.clone())),
-            Some(reason) => Err(Diagnostic::error(
-                "gitops-path",
+            Some(reason) => Err(Box::new(Diagnostic::new(
+                &GITOPS_PATH,
                 "gitops.path",
                 format!(
                     "gitops.path \"{path}\" {reason}; Argo CD and Flux read Application and Kustomization paths relative to the repository root"
@@ -110,7 +144,7 @@ pub fn locate(profile: &Profile, out_root: &Utf8Path) -> Result<RepoDir, Diagnos
                 "give the bundle folder's path from the repository root, e.g. deploy/seldon/"
                     .to_string()
                     + &profile.name,
-            )),
+            ))),
         };
     }
     let mut parts = Vec::new();
@@ -126,8 +160,8 @@ pub fn locate(profile: &Profile, out_root: &Utf8Path) -> Result<RepoDir, Diagnos
     if clean || profile.gitops.engine == Engine::None {
         return Ok(RepoDir(parts.join("/")));
     }
-    Err(Diagnostic::error(
-        "gitops-path",
+    Err(Box::new(Diagnostic::new(
+        &GITOPS_PATH,
         "gitops",
         format!(
             "the bundle is written to --out {out_root}, which is not a relative path inside the repository, so gen cannot tell which path the {} objects must name",
@@ -137,7 +171,7 @@ pub fn locate(profile: &Profile, out_root: &Utf8Path) -> Result<RepoDir, Diagnos
             "set gitops.path to the bundle folder's path from the repository root (e.g. gitops.path: deploy/{}), or run gen from the repository root with a relative --out",
             profile.name
         ),
-    ))
+    )))
 }
 
 /// Why `path` is not a clean relative path, or `None` when it is.
@@ -237,8 +271,8 @@ pub fn check_revision(profile: &Profile) -> Option<Diagnostic> {
     } else {
         return None;
     };
-    Some(Diagnostic::error(
-        "gitops-revision",
+    Some(Diagnostic::new(
+        &GITOPS_REVISION,
         "gitops.revision",
         format!(
             "gitops.revision \"{rev}\" looks like {what}, but a plain name is a branch: Flux would check out spec.ref.branch \"{rev}\", not spec.ref.{field}"

@@ -222,4 +222,3 @@ pub(super) fn check_experiments(inv: &Inventory, names: &Names, out: &mut Out) {
         }
     }
 }
-

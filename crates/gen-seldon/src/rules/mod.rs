@@ -37,17 +37,31 @@ mod servers;
 mod storage;
 mod tracing;
 
-pub use names::{DUPLICATE_NAME, INVALID_NAME};
 pub use models::MEMORY_INVALID;
+pub use names::{DUPLICATE_NAME, INVALID_NAME};
 pub use scaling::SERVER_REPLICAS_UNBOUNDED;
-pub use tracing::TRACING_RATIO;
 pub use storage::{
     CREDENTIAL_EXEMPT_SUFFIXES, CREDENTIAL_PARAMS, CREDENTIAL_WORDS, STORAGE_SCHEMES,
     looks_like_credential,
 };
+pub use tracing::TRACING_RATIO;
+
+/// A document of a Seldon kind that does not match its CRD (found when reading YAML).
+pub static INVALID_OBJECT: Rule = Rule::new(
+    gen_diagnostics::Stage::Seldon,
+    "invalid-object",
+    Severity::Error,
+    "a Seldon object matches the v2.10.2 CRD",
+    "`gen audit` reads every mlops.seldon.io object of a tree into the typed kinds gen \
+renders; one whose fields do not match the v2.10.2 CRD (a wrong type, a missing required \
+field) would be rejected by the API server, and no rule can judge it.
+
+Fix: correct the object against the CRD.",
+);
 
 /// Every Seldon run-time rule, in the order [`check`] runs them.
 pub static RULES: &[&Rule] = &[
+    &INVALID_OBJECT,
     &names::INVALID_NAME,
     &names::DUPLICATE_NAME,
     &runtime::RUNTIME_DUPLICATE,
@@ -457,4 +471,3 @@ impl<'a> Names<'a> {
         set.contains(&(ns, name))
     }
 }
-

@@ -390,4 +390,3 @@ fn check_model_fits_replicas(
         );
     }
 }
-

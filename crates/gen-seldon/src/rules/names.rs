@@ -59,4 +59,3 @@ pub(super) fn check_names(all: &[ObjectRef], out: &mut Out) {
         }
     }
 }
-

@@ -184,4 +184,3 @@ pub(super) fn check_runtime_exposure(inv: &Inventory, out: &mut Out) {
         }
     }
 }
-

@@ -176,4 +176,3 @@ pub(super) fn check_servers<'a>(inv: &Inventory<'a>, out: &mut Out) -> Vec<Serve
     }
     views
 }
-

@@ -48,7 +48,13 @@ that only looks like one.",
 /// The storage rules of one Model: its URI and its parameters.
 pub(super) fn check_model_storage(origin: &Origin, name: &str, spec: &ModelSpec, out: &mut Out) {
     if let Some((rule, message, help)) = storage_uri_problem(&spec.storage_uri) {
-        out.report(rule, origin, "storageUri", format!("Model {name:?}: {message}"), help);
+        out.report(
+            rule,
+            origin,
+            "storageUri",
+            format!("Model {name:?}: {message}"),
+            help,
+        );
     }
     for (i, p) in spec.parameters.iter().enumerate() {
         if looks_like_credential(&p.name) {
@@ -173,4 +179,3 @@ fn storage_uri_problem(uri: &str) -> Option<(&'static Rule, String, String)> {
     }
     None
 }
-
