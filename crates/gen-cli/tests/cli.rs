@@ -138,6 +138,30 @@ fn json_diagnostics_and_stdout_stream() {
 }
 
 #[test]
+fn output_does_not_depend_on_the_working_directory() {
+    let r = root();
+    let elsewhere = tempfile::tempdir().unwrap();
+    for name in ["single-team", "multi-tenant"] {
+        let relative = format!("profiles/{name}.yaml");
+        let absolute = r.join(&relative);
+        let here = gen_in(&r, &["render", "--stdout", "--profile", &relative]);
+        let there = gen_in(
+            elsewhere.path(),
+            &[
+                "render",
+                "--stdout",
+                "--profile",
+                absolute.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(here.status.code(), Some(0), "{}", stderr(&here));
+        assert_eq!(there.status.code(), Some(0), "{}", stderr(&there));
+        assert!(!here.stdout.is_empty());
+        assert_eq!(here.stdout, there.stdout, "{name}");
+    }
+}
+
+#[test]
 fn schema_matches_the_committed_file() {
     let out = gen_in(&root(), &["schema"]);
     assert_eq!(

@@ -218,13 +218,16 @@ struct Kustomization<'a> {
     resources: &'a [String],
 }
 
-fn kustomization(profile: &str, resources: &[String]) -> Result<String, String> {
+fn kustomization(
+    profile: &str,
+    resources: &[String],
+) -> Result<String, serde_saphyr::SerializeError> {
     let k = Kustomization {
         api_version: "kustomize.config.k8s.io/v1beta1",
         kind: "Kustomization",
         resources,
     };
-    Ok(yaml_header(profile) + &to_yaml(&k).map_err(|e| e.to_string())?)
+    Ok(yaml_header(profile) + &to_yaml(&k)?)
 }
 
 /// A consumer of rendered files: relative path and content. Called from several threads.
@@ -232,19 +235,16 @@ pub type Sink<'a> = dyn Fn(String, String) -> std::io::Result<()> + Sync + 'a;
 
 /// Render the plan's folders, the kustomizations that tie them together, and the README,
 /// into memory.
-pub fn assemble(profile: &Profile, plan: &Plan) -> Result<Bundle, String> {
+pub fn assemble(profile: &Profile, plan: &Plan) -> std::io::Result<Bundle> {
+    let poisoned = || std::io::Error::other("a render thread panicked");
     let files = std::sync::Mutex::new(BTreeMap::new());
     render_files(profile, plan, &|path, text| {
-        files
-            .lock()
-            .map_err(|_| std::io::Error::other("poisoned"))?
-            .insert(path, text);
+        files.lock().map_err(|_| poisoned())?.insert(path, text);
         Ok(())
-    })
-    .map_err(|e| e.to_string())?;
+    })?;
     Ok(Bundle {
         name: profile.name.clone(),
-        files: files.into_inner().map_err(|_| "poisoned".to_string())?,
+        files: files.into_inner().map_err(|_| poisoned())?,
     })
 }
 
@@ -363,7 +363,7 @@ fn write_indexes(profile: &Profile, plan: &Plan, sink: &Sink) -> std::io::Result
     }
     sink(
         "README.md".to_string(),
-        readme::render(profile, plan).map_err(internal)?,
+        readme::render(profile, plan).map_err(std::io::Error::other)?,
     )
 }
 

@@ -17,13 +17,28 @@ pub const TEMPLATE: &str = include_str!("../../../templates/profile.yaml.j2");
 pub const SCHEMA_FILE: &str = "schema/profile.schema.json";
 const SCHEMA_FROM_PROFILES: &str = "../schema/profile.schema.json";
 
+/// Why [`starter`] has no profile to offer.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    #[error(
+        "profile name {name:?} is not a valid Kubernetes name: {problem}; use lowercase letters, digits and '-'"
+    )]
+    InvalidName { name: String, problem: String },
+    #[error("the starter template is broken: {0}")]
+    Template(#[from] minijinja::Error),
+    /// The starter does not pass gen's own checks: a bug in the template.
+    #[error("the starter profile does not check clean:\n{}", .0.render(gen_profile::Style::Plain))]
+    Check(Box<gen_profile::Report>),
+}
+
 /// The starter profile's text for `pattern`, `engine` and `name`, checked: it parses,
 /// passes every rule and renders. `Err` says why not (a bad name, or a template bug).
-pub fn starter(pattern: Pattern, engine: Engine, name: &str) -> Result<String, String> {
+pub fn starter(pattern: Pattern, engine: Engine, name: &str) -> Result<String, InitError> {
     if let Some(problem) = gen_seldon::names::label_problem(name) {
-        return Err(format!(
-            "profile name {name:?} is not a valid Kubernetes name: {problem}; use lowercase letters, digits and '-'"
-        ));
+        return Err(InitError::InvalidName {
+            name: name.to_string(),
+            problem: problem.to_string(),
+        });
     }
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
@@ -32,32 +47,26 @@ pub fn starter(pattern: Pattern, engine: Engine, name: &str) -> Result<String, S
         .trim_blocks(true)
         .lstrip_blocks(true)
         .keep_trailing_newline(true)
-        .build()
-        .map_err(|e| format!("the starter template is broken: {e}"))?;
+        .build()?;
     env.set_syntax(syntax);
-    env.add_template("profile.yaml.j2", TEMPLATE)
-        .map_err(|e| format!("the starter template is broken: {e}"))?;
-    let text = env
-        .get_template("profile.yaml.j2")
-        .and_then(|t| {
-            t.render(context! {
-                name,
-                pattern => pattern.as_str(),
-                engine => engine.as_str(),
-                seldon_version => SELDON_VERSION,
-                schema_path => SCHEMA_FROM_PROFILES,
-            })
+    env.add_template("profile.yaml.j2", TEMPLATE)?;
+    let text = env.get_template("profile.yaml.j2").and_then(|t| {
+        t.render(context! {
+            name,
+            pattern => pattern.as_str(),
+            engine => engine.as_str(),
+            seldon_version => SELDON_VERSION,
+            schema_path => SCHEMA_FROM_PROFILES,
         })
-        .map_err(|e| format!("the starter template is broken: {e}"))?;
+    })?;
     let text = if text.ends_with('\n') {
         text
     } else {
         text + "\n"
     };
     let file = format!("profiles/{name}.yaml");
-    let loaded =
-        gen_profile::parse(&file, &text).map_err(|r| r.render(gen_profile::Style::Plain))?;
-    crate::ops::render_loaded(&loaded).map_err(|r| r.render(gen_profile::Style::Plain))?;
+    let loaded = gen_profile::parse(&file, &text).map_err(|r| InitError::Check(Box::new(r)))?;
+    crate::ops::render_loaded(&loaded).map_err(|r| InitError::Check(Box::new(r)))?;
     Ok(text)
 }
 

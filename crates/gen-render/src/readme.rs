@@ -121,7 +121,7 @@ fn storage_secrets(plan: &Plan) -> Vec<SecretView> {
         .collect()
 }
 
-pub fn render(profile: &Profile, plan: &Plan) -> Result<String, String> {
+pub fn render(profile: &Profile, plan: &Plan) -> Result<String, minijinja::Error> {
     let ctx = Context {
         name: &profile.name,
         pattern: profile.pattern.as_str(),
@@ -205,14 +205,9 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, String> {
     };
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.add_template("bundle-readme.md", TEMPLATE)
-        .map_err(|e| format!("README template: {e}"))?;
-    let template = env
-        .get_template("bundle-readme.md")
-        .map_err(|e| format!("README template: {e}"))?;
-    let mut text = template
-        .render(Value::from(minijinja::value::Serde(&ctx)))
-        .map_err(|e| format!("README template: {e}"))?;
+    env.add_template("bundle-readme.md", TEMPLATE)?;
+    let template = env.get_template("bundle-readme.md")?;
+    let mut text = template.render(Value::from(minijinja::value::Serde(&ctx)))?;
     // Canonical text: LF, no trailing spaces, exactly one trailing newline.
     text = text
         .lines()

@@ -123,3 +123,56 @@ fn the_built_in_server_config_table_matches_the_catalog() {
         assert_eq!(readme, catalog, "capabilities of {}", config.name);
     }
 }
+
+#[test]
+fn the_rule_list_is_the_registry() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find("<!-- rules -->\n")
+        .expect("README has a rule list")
+        + 15;
+    let end = readme
+        .find("<!-- /rules -->")
+        .expect("README's rule list ends");
+    assert_eq!(
+        &readme[start..end],
+        gen_render::rules::markdown(),
+        "README's rule list is stale: replace it with gen_render::rules::markdown()"
+    );
+}
+
+#[test]
+fn every_rule_has_a_unique_code_and_an_explanation() {
+    let rules = gen_render::rules::all();
+    let mut codes: Vec<&str> = rules.iter().map(|r| r.code).collect();
+    codes.sort();
+    let before = codes.len();
+    codes.dedup();
+    assert_eq!(before, codes.len(), "a code is used by two rules");
+    for r in rules {
+        assert!(
+            r.explanation.contains("Fix:") && r.summary.len() > 10,
+            "{}: an explanation ends with the fix",
+            r.code
+        );
+        assert_eq!(
+            gen_render::rules::find(r.code).map(|f| f.code),
+            Some(r.code)
+        );
+    }
+}
+
+#[test]
+fn the_refused_layout_example_is_what_gen_prints() {
+    // The README shows what gen says to "models in an app namespace, scheduler elsewhere"
+    // for a `team.yaml` of a user's own; this is that profile.
+    let team = "name: team\npattern: shared\nplatform:\n  namespace: seldon-system\n  servers: [{name: mlserver, serverConfig: mlserver, replicas: 1}]\napplications:\n  - name: financial-prediction\n    owners: [group:financial-ml]\n    namespace: financial-inference\n    models:\n      - {name: price-predictor, storageUri: \"gs://fin-models/price-predictor/v1\", requirements: [sklearn]}\n";
+    let loaded = gen_profile::parse("team.yaml", team).unwrap();
+    let report = gen_render::render_loaded(&loaded).unwrap_err();
+    let shown = code_blocks(&readme())
+        .into_iter()
+        .find(|(lang, text)| lang == "text" && text.starts_with("error[application-namespace]"))
+        .expect("the README shows the refusal")
+        .1;
+    assert_eq!(shown, report.render(gen_profile::Style::Plain));
+}

@@ -23,7 +23,7 @@ impl Quantity {
 
     /// The value in base units (bytes for memory, cores for CPU), or why it is not a
     /// quantity.
-    pub fn value(&self) -> Result<f64, String> {
+    pub fn value(&self) -> Result<f64, QuantityError> {
         parse(&self.0)
     }
 }
@@ -102,13 +102,16 @@ const SUFFIXES: &[(&str, f64)] = &[
     ("E", 1e18),
 ];
 
+/// Why a text is not a quantity.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{0:?} is not a Kubernetes quantity (a number with an optional suffix such as Ki, Mi, Gi, m, k, M, G)"
+)]
+pub struct QuantityError(pub String);
+
 /// Parse a quantity into base units.
-pub fn parse(text: &str) -> Result<f64, String> {
-    let bad = || {
-        format!(
-            "{text:?} is not a Kubernetes quantity (a number with an optional suffix such as Ki, Mi, Gi, m, k, M, G)"
-        )
-    };
+pub fn parse(text: &str) -> Result<f64, QuantityError> {
+    let bad = || QuantityError(text.to_string());
     let (number, factor, suffixed) = SUFFIXES
         .iter()
         .find_map(|(suffix, factor)| text.strip_suffix(suffix).map(|n| (n, *factor, true)))

@@ -125,7 +125,7 @@ pub(super) fn check_install(p: &Profile, out: &mut Vec<Diagnostic>) {
                         &MEMORY_INVALID
                     },
                     format!("{path}.{key}"),
-                    e,
+                    e.to_string(),
                     "write memory like 1Gi, cpu like 500m or 2",
                 ));
             }
@@ -173,7 +173,7 @@ pub(super) fn check_install(p: &Profile, out: &mut Vec<Diagnostic>) {
                     out.push(Diagnostic::new(
                         &QUOTA_INVALID,
                         format!("{path}.quota.{key}"),
-                        e,
+                        e.to_string(),
                         "write cpu like 16 or 500m, memory like 64Gi",
                     ));
                 }
@@ -201,7 +201,7 @@ pub(super) fn servers(out: &mut Vec<Diagnostic>, path: &str, list: &[ServerEntry
             out.push(Diagnostic::new(
                 &MEMORY_INVALID,
                 format!("{path}[{i}].memory"),
-                e,
+                e.to_string(),
                 "write memory like 512Mi or 4Gi",
             ));
         }

@@ -24,15 +24,6 @@ pub fn test_profile(name: &str) -> Utf8PathBuf {
     root().join("tests/profiles").join(format!("{name}.yaml"))
 }
 
-/// The bundle as one text: every file under a `=== path` line.
-pub fn bundle_text(bundle: &gen_render::Bundle) -> String {
-    let mut out = String::new();
-    for (path, text) in &bundle.files {
-        out.push_str(&format!("=== {path}\n{text}"));
-    }
-    out
-}
-
 /// Every YAML object of a bundle (kustomizations left out) as JSON, by path.
 pub fn objects(bundle: &gen_render::Bundle) -> Vec<(String, serde_json::Value)> {
     bundle
