@@ -510,3 +510,42 @@ pub struct ExperimentEntry {
     #[serde(flatten)]
     pub spec: ExperimentSpec,
 }
+
+/// Who may manage a tenant's or an application's Seldon objects: an RBAC subject, written
+/// `group:NAME` or `user:NAME` in a profile.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Owner {
+    Group(String),
+    User(String),
+}
+
+impl Owner {
+    /// The owner a profile's `group:NAME` / `user:NAME` names; `None` for anything else
+    /// (the profile rule `invalid-owner` reports it).
+    pub fn parse(text: &str) -> Option<Owner> {
+        let (kind, who) = text.split_once(':')?;
+        if who.is_empty() || who.contains(char::is_whitespace) {
+            return None;
+        }
+        match kind {
+            "group" => Some(Owner::Group(who.to_string())),
+            "user" => Some(Owner::User(who.to_string())),
+            _ => None,
+        }
+    }
+
+    /// The RBAC subject kind: `Group` or `User`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Owner::Group(_) => "Group",
+            Owner::User(_) => "User",
+        }
+    }
+
+    /// The subject's name as the cluster's authenticator knows it.
+    pub fn name(&self) -> &str {
+        match self {
+            Owner::Group(n) | Owner::User(n) => n,
+        }
+    }
+}

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 
 use crate::API_VERSION;
 use crate::meta::{Kind, Object};
@@ -38,6 +39,7 @@ fn is_false(b: &bool) -> bool {
 }
 
 /// `Model.spec`: one model artifact and where it may be scheduled.
+#[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ModelSpec {
@@ -45,77 +47,80 @@ pub struct ModelSpec {
     /// az://container/path or https://host/path. Credentials go in `secretName`, never here.
     pub storage_uri: String,
     /// A v2 version folder inside storageUri.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub artifact_version: Option<u32>,
     /// Capability tags that a Server must advertise to host this model (e.g. sklearn).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requirements: Vec<String>,
     /// Appended to requirements by the controller before scheduling.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub model_type: Option<String>,
     /// Memory the model needs on a server replica, as a Kubernetes quantity (e.g. 100Ki).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub memory: Option<Quantity>,
     /// Desired replicas (default 1). Each replica needs its own server replica.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub replicas: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub min_replicas: Option<i32>,
     /// 0 or unset means unbounded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub max_replicas: Option<i32>,
     /// Pin the model to the Server with this name (in the same namespace).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub server: Option<String>,
     /// Name of a Secret (in the model's namespace) holding rclone storage credentials.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub secret_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub schema_uri: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub preloaded: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub dedicated: Option<bool>,
     /// Log request/response payloads.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub logger: Option<Logger>,
     /// Makes this model an explainer of another model or pipeline (needs alibi-explain).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub explainer: Option<Explainer>,
     /// Makes this model a prompt/LLM wrapper of another model or pipeline.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub llm: Option<Llm>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parameters: Vec<Parameter>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub dataflow: Option<Dataflow>,
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Logger {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub percent: Option<i32>,
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Explainer {
     /// The alibi explainer type, e.g. anchor_tabular.
-    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(default, rename = "type")]
     pub kind: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub model_ref: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub pipeline_ref: Option<String>,
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Llm {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub model_ref: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub pipeline_ref: Option<String>,
 }
 
@@ -126,14 +131,16 @@ pub struct Parameter {
     pub value: String,
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Dataflow {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub clean_topics_on_delete: Option<bool>,
 }
 
 /// `Server.spec`: a set of inference server replicas built from a ServerConfig.
+#[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ServerSpec {
@@ -147,18 +154,18 @@ pub struct ServerSpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extra_capabilities: Vec<String>,
     /// Server replicas (default 1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub replicas: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub min_replicas: Option<i32>,
     /// 0 or unset means unbounded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub max_replicas: Option<i32>,
     /// If true, ServerConfig changes are not rolled out to this Server.
     #[serde(default, skip_serializing_if = "is_false")]
     pub disable_auto_update: bool,
     /// Merged into the ServerConfig pod spec; gen sets only container resources here.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[schemars(skip)]
     pub pod_spec: Option<ServerPodSpec>,
 }
@@ -198,21 +205,22 @@ pub enum JoinType {
 }
 
 /// `Pipeline.spec`: a dataflow graph of model steps over Kafka.
+#[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PipelineSpec {
     /// Consume other pipelines' inputs or outputs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub input: Option<PipelineInput>,
     /// The steps; each step's name is a Model in the same namespace.
     pub steps: Vec<PipelineStep>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub output: Option<PipelineOutput>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub dataflow: Option<Dataflow>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub allow_cycles: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub max_step_revisits: Option<u32>,
 }
 
@@ -235,6 +243,7 @@ impl PipelineSpec {
     }
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PipelineStep {
@@ -244,31 +253,33 @@ pub struct PipelineStep {
     /// own name for its inputs. No inputs means the pipeline's inputs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inputs: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub join_window_ms: Option<u32>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tensor_map: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub triggers: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub inputs_join_type: Option<JoinType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub triggers_join_type: Option<JoinType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub batch: Option<Batch>,
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Batch {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub size: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub window_ms: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub rolling: Option<bool>,
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PipelineInput {
@@ -277,25 +288,26 @@ pub struct PipelineInput {
     pub external_inputs: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub external_triggers: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub join_window_ms: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub join_type: Option<JoinType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub triggers_join_type: Option<JoinType>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tensor_map: BTreeMap<String, String>,
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PipelineOutput {
     /// Steps whose outputs form the pipeline's output.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub join_window_ms: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub steps_join: Option<JoinType>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tensor_map: BTreeMap<String, String>,
@@ -320,19 +332,20 @@ impl ResourceType {
 }
 
 /// `Experiment.spec`: a traffic split (A/B test) or mirror over models or pipelines.
+#[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ExperimentSpec {
     /// The model or pipeline whose endpoint receives the split; must be a candidate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub default: Option<String>,
     /// Candidates and their weights; traffic share = weight / sum of weights.
     pub candidates: Vec<Candidate>,
     /// Receives a copy of the traffic; its responses are dropped. Must not be a candidate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub mirror: Option<Mirror>,
     /// model (default) or pipeline.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub resource_type: Option<ResourceType>,
 }
 
@@ -351,6 +364,7 @@ pub struct Mirror {
 }
 
 /// `SeldonRuntime.spec`: the per-namespace scheduler, envoy, gateways and dataflow engine.
+#[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SeldonRuntimeSpec {
@@ -358,7 +372,7 @@ pub struct SeldonRuntimeSpec {
     pub seldon_config: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub overrides: Vec<ComponentOverride>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub config: Option<RuntimeConfig>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub disable_auto_update: bool,
@@ -391,41 +405,44 @@ pub enum ServiceType {
 }
 
 /// One entry of `SeldonRuntime.spec.overrides`.
+#[skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ComponentOverride {
     pub name: Component,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub disable: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub replicas: Option<i32>,
     /// Service type of seldon-scheduler or seldon-envoy (without an override, LoadBalancer).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub service_type: Option<ServiceType>,
 }
 
 /// `SeldonRuntime.spec.config`: fields left empty are filled from the SeldonConfig.
+#[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RuntimeConfig {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub kafka_config: Option<KafkaConfig>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub tracing_config: Option<TracingConfig>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub service_config: Option<ServiceConfig>,
     /// Rclone config secrets and remotes for the agents, appended to the SeldonConfig's.
     /// Read from YAML trees; a profile does not set it (gen renders no credentials).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[schemars(skip)]
     pub agent_config: Option<AgentConfig>,
 }
 
 /// `SeldonRuntime.spec.config.agentConfig`.
+#[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AgentConfig {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub rclone: Option<RcloneConfig>,
 }
 
@@ -438,39 +455,38 @@ pub struct RcloneConfig {
     pub config: Vec<String>,
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct KafkaConfig {
-    #[serde(
-        default,
-        rename = "bootstrap.servers",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "bootstrap.servers")]
     pub bootstrap_servers: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub topic_prefix: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub consumer_group_id_prefix: Option<String>,
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TracingConfig {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub disable: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub otel_exporter_endpoint: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub otel_exporter_protocol: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub ratio: Option<String>,
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ServiceConfig {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub grpc_service_prefix: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub service_type: Option<ServiceType>,
 }

@@ -40,12 +40,7 @@ pub(super) fn name(out: &mut Vec<Diagnostic>, path: String, what: &str, value: &
 
 pub(super) fn owners(out: &mut Vec<Diagnostic>, path: &str, list: &[String]) {
     for (i, owner) in list.iter().enumerate() {
-        let valid = owner.split_once(':').is_some_and(|(kind, who)| {
-            matches!(kind, "group" | "user")
-                && !who.is_empty()
-                && !who.contains(char::is_whitespace)
-        });
-        if !valid {
+        if crate::types::Owner::parse(owner).is_none() {
             out.push(Diagnostic::new(
                 &INVALID_OWNER,
                 format!("{path}.owners[{i}]"),
