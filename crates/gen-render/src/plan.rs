@@ -105,12 +105,12 @@ impl Entry {
         let (ns, owner) = (folder.namespace.as_str(), folder.owner.as_str());
         let objects = match *d {
             Deferred::Namespace => vec![namespace(ns, owner, &profile.security)],
-            Deferred::RuntimePolicies { tenant } => {
-                let clients = tenant
-                    .map(|t| profile.tenants[t].client_namespaces.as_slice())
-                    .unwrap_or_default();
-                crate::security::runtime_namespace(profile, ns, owner, clients)
-            }
+            Deferred::RuntimePolicies { tenant } => crate::security::runtime_namespace(
+                profile,
+                ns,
+                owner,
+                tenant.map(|t| &profile.tenants[t]),
+            ),
             Deferred::ControllerPolicies => {
                 let tenants: Vec<String> = profile
                     .tenants
