@@ -240,7 +240,8 @@ fn object_meta(
     }
 }
 
-fn namespace(name: &str, part_of: &str, security: &gen_profile::Security) -> Manifest {
+/// A Namespace with the Pod Security Standards labels.
+pub(crate) fn namespace(name: &str, part_of: &str, security: &gen_profile::Security) -> Manifest {
     let mut l = labels(part_of, "namespace", None);
     l.extend(crate::security::pod_security_labels(security));
     Manifest::Namespace(Namespace {
@@ -545,7 +546,12 @@ fn plan_with(profile: &Profile, mut specs: Specs, repo: &crate::gitops::RepoDir)
         controller_ns,
         Vec::new(),
     );
-    platform.defer(Deferred::Namespace);
+    // With Flux the Namespaces are created with the bootstrap, so that the platform's
+    // service accounts can be bound in them before anything is applied (gitops::flux).
+    let namespaces_in_folders = profile.gitops.engine != gen_profile::Engine::Flux;
+    if namespaces_in_folders {
+        platform.defer(Deferred::Namespace);
+    }
     if profile.pattern == Pattern::Shared {
         let rt = runtime(
             controller_ns,
@@ -575,7 +581,9 @@ fn plan_with(profile: &Profile, mut specs: Specs, repo: &crate::gitops::RepoDir)
                 ns,
                 Vec::new(),
             );
-            folder.defer(Deferred::Namespace);
+            if namespaces_in_folders {
+                folder.defer(Deferred::Namespace);
+            }
             let rt = runtime(ns, &tenant.name, version, tenant.runtime.as_ref());
             folder.push_checked(Manifest::SeldonRuntime(rt), format!("tenants[{t}].runtime"));
             for (i, entry) in tenant.servers.iter().enumerate() {
@@ -590,6 +598,11 @@ fn plan_with(profile: &Profile, mut specs: Specs, repo: &crate::gitops::RepoDir)
         }
     }
 
+    // The folder of each runtime namespace (the first, as the folders are ordered).
+    let mut runtime_folder: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, f) in folders.iter().enumerate() {
+        runtime_folder.entry(f.namespace.clone()).or_insert(i);
+    }
     let namespaces = application_namespaces(profile);
     for (a, (app, ns)) in profile.applications.iter().zip(namespaces).enumerate() {
         let Some(ns) = ns else {
@@ -626,7 +639,12 @@ fn plan_with(profile: &Profile, mut specs: Specs, repo: &crate::gitops::RepoDir)
                 format!("applications[{a}].experiments[{i}]"),
             );
         }
-        folder.defer(Deferred::AppOwners { app: a });
+        // The application's owner RBAC belongs to the layer that manages its namespace
+        // (the platform folder in shared, the tenant's folder in dedicated): the
+        // application layer writes Models, Pipelines and Experiments only.
+        if let Some(&i) = runtime_folder.get(ns) {
+            folders[i].defer(Deferred::AppOwners { app: a });
+        }
         folders.push(folder);
     }
     let gitops = crate::gitops::folders(profile, &folders, repo);
