@@ -13,9 +13,15 @@ use serde::Serialize;
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
-use gen_seldon::catalog::{DEFAULT_SELDON_CONFIG, upstream_server_configs};
-use gen_seldon::rules::{Located, OwnedInventory, Severity, check};
-use gen_seldon::{Experiment, Model, Pipeline, SeldonRuntime, Server};
+use gen_seldon::catalog::{
+    DEFAULT_OVERCOMMIT_PERCENT, DEFAULT_SELDON_CONFIG, Install, ServerConfigInfo,
+    upstream_server_configs,
+};
+use gen_seldon::kinds::{ContainerResources, Resources};
+use gen_seldon::rules::{
+    Located, OwnedInventory, QuotaInfo, QuotaLimit, SecretInfo, Severity, check,
+};
+use gen_seldon::{Experiment, Model, Pipeline, Quantity, SeldonRuntime, Server};
 
 /// The namespace the setup chart installs into when nothing says otherwise.
 pub const UPSTREAM_CONTROLLER_NAMESPACE: &str = "seldon-mesh";
@@ -248,21 +254,105 @@ fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
     cur.as_str()
 }
 
+/// The chart name of a Flux HelmRelease or an Argo CD Application (first source that
+/// names one).
+fn chart_of(v: &Value) -> Option<&str> {
+    match str_at(v, &["kind"])? {
+        "HelmRelease" => str_at(v, &["spec", "chart", "spec", "chart"]),
+        "Application" => str_at(v, &["spec", "source", "chart"]).or_else(|| {
+            v.pointer("/spec/sources")?
+                .as_array()?
+                .iter()
+                .find_map(|s| s.get("chart")?.as_str())
+        }),
+        _ => None,
+    }
+}
+
+const SETUP_CHART: &str = "seldon-core-v2-setup";
+
+/// The values a setup release installs with, if the tree says all of them: a Flux
+/// HelmRelease's `values` (without `valuesFrom`, which lives elsewhere), or an Argo CD
+/// Application's `helm.valuesObject` or `helm.values` (YAML text).
+fn setup_values(v: &Value) -> Option<Value> {
+    match str_at(v, &["kind"])? {
+        "HelmRelease" => {
+            if v.pointer("/spec/valuesFrom").is_some_and(|f| !f.is_null()) {
+                return None;
+            }
+            Some(v.pointer("/spec/values").cloned().unwrap_or(Value::Null))
+        }
+        "Application" => {
+            let sources: Vec<&Value> = match v.pointer("/spec/sources").and_then(Value::as_array) {
+                Some(list) => list.iter().collect(),
+                None => v.pointer("/spec/source").into_iter().collect(),
+            };
+            let source = sources
+                .into_iter()
+                .find(|s| s.get("chart").and_then(Value::as_str) == Some(SETUP_CHART))?;
+            let helm = source.get("helm");
+            if helm
+                .and_then(|h| h.get("valueFiles"))
+                .is_some_and(|f| f.as_array().is_some_and(|a| !a.is_empty()))
+            {
+                return None;
+            }
+            match helm {
+                None => Some(Value::Null),
+                Some(h) => match (
+                    h.get("valuesObject"),
+                    h.get("values").and_then(Value::as_str),
+                ) {
+                    (Some(o), _) => Some(o.clone()),
+                    (None, Some(text)) => serde_saphyr::from_str(text).ok(),
+                    (None, None) => Some(Value::Null),
+                },
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The setup chart's values that the rules judge, from the first setup release in the
+/// tree; the chart's defaults (not known) without one.
+fn detect_install(docs: &[Document]) -> Install {
+    let Some(release) = docs
+        .iter()
+        .find(|d| chart_of(&d.value) == Some(SETUP_CHART))
+    else {
+        return Install::default();
+    };
+    let Some(values) = setup_values(&release.value) else {
+        return Install::default();
+    };
+    let get = |path: &str| values.pointer(path);
+    let mut install = Install::chart_defaults();
+    install.kafka_bootstrap = get("/kafka/bootstrap")
+        .and_then(Value::as_str)
+        .filter(|b| !b.trim().is_empty())
+        .map(str::to_string);
+    if let Some(on) = get("/autoscaling/autoscalingServerEnabled").and_then(|v| {
+        v.as_bool()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+    }) {
+        install.server_autoscaling = on;
+    }
+    if let Some(endpoint) = get("/opentelemetry/endpoint").and_then(Value::as_str) {
+        install.tracing_endpoint = endpoint.to_string();
+    }
+    install
+}
+
 /// Where the controller (and so SeldonConfig and ServerConfigs) lives, from the tree.
 fn detect_controller_namespace(docs: &[Document]) -> Option<String> {
     for d in docs {
         let v = &d.value;
         let kind = str_at(v, &["kind"]).unwrap_or("");
         let found = match kind {
-            "HelmRelease"
-                if str_at(v, &["spec", "chart", "spec", "chart"])
-                    == Some("seldon-core-v2-setup") =>
-            {
+            "HelmRelease" if chart_of(v) == Some(SETUP_CHART) => {
                 str_at(v, &["spec", "targetNamespace"]).or(str_at(v, &["metadata", "namespace"]))
             }
-            "Application"
-                if str_at(v, &["spec", "source", "chart"]) == Some("seldon-core-v2-setup") =>
-            {
+            "Application" if chart_of(v) == Some(SETUP_CHART) => {
                 str_at(v, &["spec", "destination", "namespace"])
             }
             "Deployment"
@@ -307,11 +397,19 @@ pub fn audit(paths: &[Utf8PathBuf], controller_namespace: Option<&str>) -> io::R
         controller_namespace: controller.clone(),
         seldon_configs: vec![DEFAULT_SELDON_CONFIG.to_string()],
         server_configs: upstream_server_configs(),
+        install: detect_install(&docs),
         ..OwnedInventory::default()
     };
     // What each origin is, for messages.
     let mut objects: BTreeMap<String, (String, u64, String)> = BTreeMap::new();
     for d in docs {
+        if let Some((kind, ns, name)) = read_supporting(&d, &mut inv) {
+            objects.insert(
+                format!("{}:{}", d.file, d.line),
+                (d.file.clone(), d.line, format!("{kind} {ns}/{name}")),
+            );
+            continue;
+        }
         if str_at(&d.value, &["apiVersion"]) != Some(gen_seldon::API_VERSION) {
             continue;
         }
@@ -408,17 +506,134 @@ pub fn audit(paths: &[Utf8PathBuf], controller_namespace: Option<&str>) -> io::R
     Ok(report)
 }
 
+/// The namespace of a document: its own, else its kustomization's, else `default`.
+fn namespace_of(d: &Document) -> String {
+    str_at(&d.value, &["metadata", "namespace"])
+        .map(str::to_string)
+        .or_else(|| d.inherited_namespace.clone())
+        .unwrap_or_else(|| "default".to_string())
+}
+
+/// The keys of a map field (`data`, `stringData`, `encryptedData`).
+fn keys_of<'a>(v: &'a Value, field: &str) -> impl Iterator<Item = &'a String> {
+    v.get(field)
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|m| m.keys())
+}
+
+/// A Secret, a resource that makes one (an External Secrets ExternalSecret, a Sealed
+/// Secrets SealedSecret), or a ResourceQuota, added to the inventory. Returns its kind,
+/// namespace and name, or `None` for any other document.
+fn read_supporting(d: &Document, inv: &mut OwnedInventory) -> Option<(String, String, String)> {
+    let v = &d.value;
+    let api = str_at(v, &["apiVersion"]).unwrap_or("");
+    let kind = str_at(v, &["kind"]).unwrap_or("");
+    let name = str_at(v, &["metadata", "name"]).unwrap_or("").to_string();
+    let ns = namespace_of(d);
+    let origin = format!("{}:{}", d.file, d.line);
+    let secret = |name: String, keys: Option<usize>| SecretInfo {
+        namespace: ns.clone(),
+        name,
+        keys,
+    };
+    match (api, kind) {
+        ("v1", "Secret") => {
+            let mut keys: Vec<&String> =
+                keys_of(v, "data").chain(keys_of(v, "stringData")).collect();
+            keys.sort();
+            keys.dedup();
+            inv.secrets
+                .push(Located::new(secret(name.clone(), Some(keys.len())), origin));
+        }
+        (api, "ExternalSecret") if api.starts_with("external-secrets.io/") => {
+            // What it templates is not known until it runs: its key count is not judged.
+            let target =
+                str_at(v, &["spec", "target", "name"]).map_or(name.clone(), str::to_string);
+            inv.secrets.push(Located::new(secret(target, None), origin));
+        }
+        (api, "SealedSecret") if api.starts_with("bitnami.com/") => {
+            // Each encrypted item becomes one key of the Secret.
+            let keys = v
+                .pointer("/spec/encryptedData")
+                .and_then(Value::as_object)
+                .map(|m| m.len());
+            inv.secrets
+                .push(Located::new(secret(name.clone(), keys), origin));
+        }
+        ("v1", "ResourceQuota") => {
+            // A quota with scopes counts only some pods; it is not judged.
+            let scoped =
+                v.pointer("/spec/scopes").is_some() || v.pointer("/spec/scopeSelector").is_some();
+            let hard = v
+                .pointer("/spec/hard")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter_map(|(resource, value)| {
+                    let text = match value {
+                        Value::String(s) => s.clone(),
+                        Value::Number(n) => n.to_string(),
+                        _ => return None,
+                    };
+                    Some(QuotaLimit {
+                        resource: resource.clone(),
+                        value: Quantity::new(text),
+                        field: format!("hard.{resource}"),
+                    })
+                })
+                .collect();
+            if !scoped {
+                inv.quotas.push(Located::new(
+                    QuotaInfo {
+                        namespace: ns.clone(),
+                        name: name.clone(),
+                        hard,
+                    },
+                    origin,
+                ));
+            }
+        }
+        _ => return None,
+    }
+    Some((kind.to_string(), ns, name))
+}
+
+/// Resources of a container in a tree (quantities as strings or numbers).
+fn resources_of(c: &Value) -> Resources {
+    let map = |field: &str| {
+        c.pointer(&format!("/resources/{field}"))
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter_map(|(k, v)| {
+                let text = match v {
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.to_string(),
+                    _ => return None,
+                };
+                Some((k.clone(), Quantity::new(text)))
+            })
+            .collect()
+    };
+    Resources {
+        requests: map("requests"),
+        limits: map("limits"),
+    }
+}
+
 /// A ServerConfig from the tree: capabilities from the agent's SELDON_SERVER_CAPABILITIES,
-/// capacity from the memory request of its first container other than agent and rclone.
-fn server_config_info(v: &Value, name: &str) -> gen_seldon::catalog::ServerConfigInfo {
+/// every container with its resources, and as inference container the last one other
+/// than agent and rclone.
+fn server_config_info(v: &Value, name: &str) -> ServerConfigInfo {
     let containers = v
         .pointer("/spec/podSpec/containers")
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
     let mut capabilities = Vec::new();
-    let mut memory = "1G".to_string();
     let mut container = name.to_string();
+    let mut all = Vec::new();
     for c in &containers {
         let cname = c.get("name").and_then(Value::as_str).unwrap_or("");
         for env in c.get("env").and_then(Value::as_array).into_iter().flatten() {
@@ -430,14 +645,17 @@ fn server_config_info(v: &Value, name: &str) -> gen_seldon::catalog::ServerConfi
         }
         if cname != "agent" && cname != "rclone" {
             container = cname.to_string();
-            if let Some(m) = c.pointer("/resources/requests/memory") {
-                memory = m
-                    .as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| m.to_string());
-            }
         }
+        all.push(ContainerResources {
+            name: cname.to_string(),
+            resources: resources_of(c),
+        });
     }
-    let caps: Vec<&str> = capabilities.iter().map(String::as_str).collect();
-    gen_seldon::catalog::ServerConfigInfo::new(name, &caps, &memory, &container)
+    ServerConfigInfo {
+        name: name.to_string(),
+        capabilities,
+        container,
+        containers: all,
+        overcommit_percent: DEFAULT_OVERCOMMIT_PERCENT,
+    }
 }

@@ -54,6 +54,7 @@ fn w(rule: &str, file: &str, line: u64, object: &str) -> (Severity, String, Stri
 #[test]
 fn the_seed_layout_is_found() {
     let m = "financial-inference/models.yaml";
+    let r = "seldon-system/runtime.yaml";
     assert_eq!(
         summary("tests/audit/seed", Some("seldon-system")),
         vec![
@@ -87,6 +88,24 @@ fn the_seed_layout_is_found() {
                 22,
                 "Experiment financial-inference/price-ab"
             ),
+            e(
+                "rclone-secret-missing",
+                r,
+                1,
+                "SeldonRuntime seldon-system/seldon"
+            ),
+            w(
+                "tracing-collector",
+                r,
+                1,
+                "SeldonRuntime seldon-system/seldon"
+            ),
+            e(
+                "server-replicas-unpinned",
+                r,
+                16,
+                "Server seldon-system/mlserver"
+            ),
         ]
     );
     let report = audit(&[root().join("tests/audit/seed")], Some("seldon-system")).unwrap();
@@ -113,14 +132,29 @@ fn each_fault_is_found_with_its_location() {
         summary("tests/audit/faults", None),
         vec![
             w("hodometer-enabled", a, 1, "SeldonRuntime team-a/seldon"),
+            e("rclone-secret-missing", a, 1, "SeldonRuntime team-a/seldon"),
             w("runtime-exposed", a, 1, "SeldonRuntime team-a/seldon"),
             w("runtime-exposed", a, 1, "SeldonRuntime team-a/seldon"),
+            w("tracing-collector", a, 1, "SeldonRuntime team-a/seldon"),
+            e(
+                "rclone-secret-missing",
+                a,
+                7,
+                "SeldonRuntime team-a/seldon-copy"
+            ),
             e(
                 "runtime-duplicate",
                 a,
                 7,
                 "SeldonRuntime team-a/seldon-copy"
             ),
+            w(
+                "tracing-collector",
+                a,
+                7,
+                "SeldonRuntime team-a/seldon-copy"
+            ),
+            w("server-replicas-unbounded", a, 26, "Server team-a/mlserver"),
             e("requirements-unsatisfied", a, 32, "Model team-a/resnet"),
             e("memory-too-large", a, 39, "Model team-a/huge"),
             e(
@@ -136,14 +170,33 @@ fn each_fault_is_found_with_its_location() {
                 "Experiment team-a/mirror-candidate"
             ),
             e("pipeline-step-unknown", a, 79, "Pipeline team-a/chain"),
+            e("pipelines-without-kafka", a, 79, "Pipeline team-a/chain"),
+            e(
+                "rclone-secret-missing",
+                "team-b.yaml",
+                1,
+                "SeldonRuntime team-b/seldon"
+            ),
             w(
                 "runtime-exposed",
                 "team-b.yaml",
                 1,
                 "SeldonRuntime team-b/seldon"
             ),
+            w(
+                "tracing-collector",
+                "team-b.yaml",
+                1,
+                "SeldonRuntime team-b/seldon"
+            ),
             e(
                 "server-config-unknown",
+                "team-b.yaml",
+                12,
+                "Server team-b/gpu"
+            ),
+            w(
+                "server-replicas-unbounded",
                 "team-b.yaml",
                 12,
                 "Server team-b/gpu"
@@ -172,7 +225,7 @@ fn each_fault_is_found_with_its_location() {
         )),
         "{notes:?}"
     );
-    assert_eq!((report.errors(), report.warnings()), (7, 4));
+    assert_eq!((report.errors(), report.warnings()), (11, 9));
 }
 
 #[test]
@@ -182,8 +235,8 @@ fn warnings_fail_only_with_strict() {
         Some("seldon-mesh"),
     )
     .unwrap();
-    assert_eq!(report.warnings(), 1);
-    // server-config-unknown is an error; without it only the warning would remain.
+    assert_eq!(report.warnings(), 3);
+    // server-config-unknown and rclone-secret-missing are errors.
     assert_eq!(report.exit_code(false), 1);
     let seed_runtime = audit(&[root().join("tests/audit/faults/team-a.yaml")], None).unwrap();
     assert!(seed_runtime.warnings() > 0 && seed_runtime.exit_code(true) == 1);
@@ -217,5 +270,113 @@ fn objects_without_namespace_inherit_the_kustomization_namespace() {
             .any(|f| f.rule == "runtime-missing" && f.object == "Model apps/m"),
         "{}",
         report.render()
+    );
+}
+
+#[test]
+fn runtimes_that_would_not_run_are_found() {
+    let (c, d, t) = ("team-c.yaml", "team-d.yaml", "team-e.yaml");
+    assert_eq!(
+        summary("tests/audit/runtime", None),
+        vec![
+            e("rclone-secret-missing", c, 4, "SeldonRuntime team-c/seldon"),
+            w("tracing-collector", c, 4, "SeldonRuntime team-c/seldon"),
+            e("quota-too-small", c, 14, "ResourceQuota team-c/team-c"),
+            e("quota-too-small", c, 14, "ResourceQuota team-c/team-c"),
+            e("server-requests-over-limits", c, 23, "Server team-c/big"),
+            e("server-replicas-unpinned", c, 38, "Server team-c/triton"),
+            w("replicas-exceed-server", c, 45, "Model team-c/resnet"),
+            e("pipelines-without-kafka", c, 53, "Pipeline team-c/classify"),
+            e(
+                "rclone-secret-keys",
+                d,
+                15,
+                "Secret team-d/seldon-rclone-gs-public"
+            ),
+            w("server-replicas-unbounded", d, 23, "Server team-d/mlserver"),
+            w("replicas-exceed-server", d, 30, "Model team-d/iris"),
+            e("tracing-ratio", t, 3, "SeldonRuntime team-e/seldon"),
+        ]
+    );
+    let report = audit(&[root().join("tests/audit/runtime")], None).unwrap();
+    assert_eq!(
+        report.controller_namespace, "seldon-system",
+        "found from the setup Application"
+    );
+    // The quota's values are read from the tree, and the parts are the chart's.
+    let quota: Vec<(&str, &str)> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "quota-too-small")
+        .map(|f| (f.field.as_str(), f.message.as_str()))
+        .collect();
+    assert_eq!(
+        quota,
+        vec![
+            (
+                "hard.pods",
+                "ResourceQuota \"team-c\" in namespace \"team-c\" allows pods 6, but the namespace's SeldonRuntime and Servers need at least 8: seldon-scheduler 1, seldon-pipelinegateway 1, seldon-modelgateway 1, seldon-envoy 1, seldon-dataflow-engine 1, Server big 1, Server triton 2 (no maxReplicas); the quota refuses the pods past it, so they would never start"
+            ),
+            (
+                "hard.requests.memory",
+                "ResourceQuota \"team-c\" in namespace \"team-c\" allows requests.memory 16Gi, but the namespace's SeldonRuntime and Servers need at least 19.16Gi: seldon-scheduler 1 × 1Gi, seldon-pipelinegateway 1 × 1G, seldon-modelgateway 1 × 1G, seldon-envoy 1 × 128Mi, seldon-dataflow-engine 1 × 3G, Server big 1 × 9.13Gi, Server triton 2 × 2.13Gi (no maxReplicas); the quota refuses the pods past it, so they would never start"
+            ),
+        ]
+    );
+    let keys = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "rclone-secret-keys")
+        .unwrap();
+    assert_eq!(
+        keys.message,
+        "Secret \"seldon-rclone-gs-public\" in namespace \"team-d\" holds 2 keys, but the Seldon agent reads an rclone config Secret only when it holds exactly one key (one remote), and exits otherwise, so no Server in \"team-d\" would start"
+    );
+    let text = report.render();
+    assert!(
+        text.contains("team-d.yaml:15: error[rclone-secret-keys]")
+            && text.contains("  object: Secret team-d/seldon-rclone-gs-public\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn setup_values_decide_kafka_and_autoscaling() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = Utf8PathBuf::from_path_buf(tmp.path().to_path_buf()).unwrap();
+    let runtime = "apiVersion: mlops.seldon.io/v1alpha1\nkind: SeldonRuntime\nmetadata: {name: seldon, namespace: t}\nspec:\n  seldonConfig: default\n  overrides:\n  - {name: seldon-scheduler, serviceType: ClusterIP}\n  - {name: seldon-envoy, serviceType: ClusterIP}\n  - {name: hodometer, disable: true}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: seldon-rclone-gs-public, namespace: t}\ndata: {gs: e30=}\n---\napiVersion: mlops.seldon.io/v1alpha1\nkind: Server\nmetadata: {name: mlserver, namespace: t}\nspec: {serverConfig: mlserver, replicas: 1}\n---\napiVersion: mlops.seldon.io/v1alpha1\nkind: Model\nmetadata: {name: a, namespace: t}\nspec: {storageUri: gs://b/a, requirements: [sklearn]}\n---\napiVersion: mlops.seldon.io/v1alpha1\nkind: Pipeline\nmetadata: {name: p, namespace: t}\nspec: {steps: [{name: a}]}\n";
+    std::fs::write(dir.join("t.yaml"), runtime).unwrap();
+    let rules = |values: &str| {
+        let release = format!(
+            "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {{name: setup, namespace: flux-system}}\nspec:\n  targetNamespace: seldon\n  chart: {{spec: {{chart: seldon-core-v2-setup}}}}\n{values}"
+        );
+        std::fs::write(dir.join("install.yaml"), release).unwrap();
+        let mut rules: Vec<String> = audit(std::slice::from_ref(&dir), None)
+            .unwrap()
+            .findings
+            .into_iter()
+            .map(|f| f.rule)
+            .collect();
+        rules.sort();
+        rules
+    };
+    assert_eq!(
+        rules(""),
+        [
+            "pipelines-without-kafka",
+            "server-replicas-unpinned",
+            "tracing-collector"
+        ]
+    );
+    assert_eq!(
+        rules(
+            "  values:\n    kafka: {bootstrap: kafka.kafka:9092}\n    autoscaling: {autoscalingServerEnabled: false}\n    opentelemetry: {endpoint: otel.observability:4317}\n"
+        ),
+        Vec::<String>::new()
+    );
+    // Values kept elsewhere (valuesFrom) are not known: Kafka is not judged.
+    assert_eq!(
+        rules("  valuesFrom:\n  - {kind: ConfigMap, name: seldon-values}\n"),
+        ["server-replicas-unpinned", "tracing-collector"]
     );
 }

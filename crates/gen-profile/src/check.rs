@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use gen_seldon::names::{label_problem, suggest_label};
+use gen_seldon::names::{did_you_mean, label_problem, suggest_label};
 
 use crate::diagnostic::Diagnostic;
 use crate::types::{Engine, Pattern, Profile, SELDON_VERSION, ServerEntry};
@@ -96,7 +96,128 @@ fn servers(out: &mut Vec<Diagnostic>, path: &str, list: &[ServerEntry]) {
                 "write memory like 512Mi or 4Gi",
             ));
         }
+        server_autoscaling(out, &format!("{path}[{i}]"), s);
     }
+}
+
+/// A Server that autoscales (minReplicas or maxReplicas without replicas) needs a
+/// maxReplicas: the tenant quota and the Models' fit are computed from it, and without it
+/// the scheduler grows the Server with its largest Model. (gen-seldon's
+/// `server-replicas-unbounded` says the same as a warning about YAML gen did not write.)
+fn server_autoscaling(out: &mut Vec<Diagnostic>, path: &str, s: &ServerEntry) {
+    let spec = &s.spec;
+    let autoscaling =
+        spec.replicas.is_none() && (spec.min_replicas.is_some() || spec.max_replicas.is_some());
+    if autoscaling && spec.max_replicas.is_none_or(|m| m <= 0) {
+        out.push(Diagnostic::error(
+            "server-replicas-unbounded",
+            format!("{path}.maxReplicas"),
+            format!(
+                "Server {:?} autoscales (minReplicas without replicas) but has no maxReplicas: the scheduler may scale it to as many replicas as its largest Model asks for, and gen computes the namespace's quota and the Models' fit from the most replicas a Server can have",
+                s.name
+            ),
+            "set maxReplicas, or set replicas for a fixed count (gen pins minReplicas and maxReplicas to it)",
+        ));
+    }
+}
+
+/// `seldon.tracing`: an endpoint the components can dial, and a ratio they accept.
+fn tracing(out: &mut Vec<Diagnostic>, t: &crate::types::Tracing) {
+    let endpoint = t.endpoint.trim();
+    if endpoint.is_empty() || endpoint.contains("://") || !endpoint.contains(':') {
+        out.push(Diagnostic::error(
+            "tracing-endpoint",
+            "seldon.tracing.endpoint",
+            format!(
+                "tracing endpoint {:?} is not host:port: the Seldon components dial it as a gRPC target and the dataflow engine prefixes http:// to it",
+                t.endpoint
+            ),
+            "write the collector's OTLP address as host:port, e.g. otel-collector.observability:4317",
+        ));
+    }
+    if let Some(r) = t.ratio
+        && !(0.0..=1.0).contains(&r)
+    {
+        out.push(Diagnostic::error(
+            "tracing-ratio",
+            "seldon.tracing.ratio",
+            format!(
+                "tracing ratio {r} is not between 0 and 1; it is the fraction of requests traced"
+            ),
+            "use a ratio such as 0.1 (10% of requests) or 1 (all)",
+        ));
+    }
+}
+
+/// An application's `namespace:`: redundant where it names the namespace the application
+/// is deployed into anyway (its runtime's), refused anywhere else, since the controller
+/// dials the scheduler of the Model's own namespace.
+fn application_namespace(
+    out: &mut Vec<Diagnostic>,
+    p: &Profile,
+    path: &str,
+    app: &crate::types::Application,
+    ns: &str,
+) {
+    let own = match p.pattern {
+        Pattern::Shared => Some(p.platform.namespace.as_str()),
+        Pattern::Dedicated => app
+            .tenant
+            .as_deref()
+            .and_then(|t| p.tenants.iter().find(|x| x.name == t))
+            .map(|t| t.namespace.as_str()),
+    };
+    if own == Some(ns) {
+        return;
+    }
+    let unreachable = |runtime_ns: &str| {
+        format!(
+            "application {:?} sets namespace {ns:?}, but applications have no namespace of their own: the Seldon controller dials seldon-scheduler.<namespace of the Model>, and {runtime_ns}, so Models in {ns:?} would never become ready (this is the \"models in an app namespace, scheduler elsewhere\" layout that does not work)",
+            app.name
+        )
+    };
+    let (message, help) = match p.pattern {
+        Pattern::Shared => (
+            unreachable(&format!(
+                "the only SeldonRuntime is in platform.namespace {:?}",
+                p.platform.namespace
+            )),
+            format!(
+                "remove `namespace` to deploy the application into its runtime's namespace ({}), or use pattern: dedicated with a tenant whose namespace is {ns:?} and set `tenant:` on the application",
+                p.platform.namespace
+            ),
+        ),
+        Pattern::Dedicated => {
+            let into = match own {
+                Some(own) => format!("its tenant's namespace ({own})"),
+                None => "its tenant's namespace".to_string(),
+            };
+            match p.tenants.iter().find(|t| t.namespace == ns) {
+                Some(t) => (
+                    format!(
+                        "application {:?} sets namespace {ns:?}, the namespace of tenant {:?}, but an application has no namespace of its own: it is deployed into {into}",
+                        app.name, t.name
+                    ),
+                    format!(
+                        "remove `namespace`, or set `tenant: {}` to deploy the application with that tenant",
+                        t.name
+                    ),
+                ),
+                None => (
+                    unreachable("each tenant's SeldonRuntime is in the tenant's namespace"),
+                    format!(
+                        "remove `namespace` to deploy the application into {into}, or add a tenant whose namespace is {ns:?} and set `tenant:` to it"
+                    ),
+                ),
+            }
+        }
+    };
+    out.push(Diagnostic::error(
+        "application-namespace",
+        format!("{path}.namespace"),
+        message,
+        help,
+    ));
 }
 
 /// Every profile-level problem, in profile order.
@@ -111,11 +232,24 @@ pub fn check(profile: &Profile) -> Vec<Diagnostic> {
         &p.platform.namespace,
     );
     if p.seldon.version != SELDON_VERSION {
+        let v = &p.seldon.version;
+        let message = if v.is_number() {
+            format!(
+                "Seldon version {v} is a number, not a version: YAML reads an unquoted version with one dot as a decimal number and drops its trailing zeros (2.10 becomes 2.1); this gen renders and checks against Seldon Core v2 {SELDON_VERSION}"
+            )
+        } else {
+            format!(
+                "Seldon version {:?} is not supported; this gen renders and checks against Seldon Core v2 {SELDON_VERSION}",
+                v.as_str()
+            )
+        };
         out.push(Diagnostic::error(
             "seldon-version",
             "seldon.version",
-            format!("Seldon version {:?} is not supported; this gen renders and checks against Seldon Core v2 {SELDON_VERSION}", p.seldon.version),
-            format!("set seldon.version to {SELDON_VERSION}"),
+            message,
+            format!(
+                "set seldon.version to \"{SELDON_VERSION}\" (quoted, or written with both dots)"
+            ),
         ));
     }
     for (i, c) in p.platform.server_configs.iter().enumerate() {
@@ -137,14 +271,43 @@ pub fn check(profile: &Profile) -> Vec<Diagnostic> {
                 "declare only ServerConfigs that you install yourself, under another name",
             ));
         }
-        if let Err(e) = c.memory.value() {
+        for (key, value) in [
+            ("memory", Some(&c.memory)),
+            ("memoryLimit", c.memory_limit.as_ref()),
+            ("cpu", c.cpu.as_ref()),
+        ] {
+            if let Some(Err(e)) = value.map(|v| v.value()) {
+                out.push(Diagnostic::error(
+                    if key == "cpu" {
+                        "cpu-invalid"
+                    } else {
+                        "memory-invalid"
+                    },
+                    format!("{path}.{key}"),
+                    e,
+                    "write memory like 1Gi, cpu like 500m or 2",
+                ));
+            }
+        }
+        if let (Ok(request), Some(Ok(limit))) =
+            (c.memory.value(), c.memory_limit.as_ref().map(|l| l.value()))
+            && request > limit
+        {
             out.push(Diagnostic::error(
                 "memory-invalid",
-                format!("{path}.memory"),
-                e,
-                "write memory like 1Gi",
+                format!("{path}.memoryLimit"),
+                format!(
+                    "ServerConfig {:?} requests memory {} above its limit {}; Kubernetes rejects pods whose requests exceed their limits",
+                    c.name,
+                    c.memory,
+                    c.memory_limit.as_ref().map(ToString::to_string).unwrap_or_default()
+                ),
+                "declare the limit the ServerConfig really sets, at least its request",
             ));
         }
+    }
+    if let Some(t) = &p.seldon.tracing {
+        tracing(&mut out, t);
     }
     servers(&mut out, "platform.servers", &p.platform.servers);
     for (i, ns) in p.security.client_namespaces.iter().enumerate() {
@@ -282,30 +445,7 @@ pub fn check(profile: &Profile) -> Vec<Diagnostic> {
         );
         owners(&mut out, &path, &app.owners);
         if let Some(ns) = &app.namespace {
-            let runtime_ns = match p.pattern {
-                Pattern::Shared => format!(
-                    "the only SeldonRuntime is in platform.namespace {:?}",
-                    p.platform.namespace
-                ),
-                Pattern::Dedicated => {
-                    "each tenant's SeldonRuntime is in the tenant's namespace".to_string()
-                }
-            };
-            out.push(Diagnostic::error(
-                "application-namespace",
-                format!("{path}.namespace"),
-                format!(
-                    "application {:?} sets namespace {ns:?}, but applications have no namespace of their own: the Seldon controller dials seldon-scheduler.<namespace of the Model>, and {runtime_ns}, so Models in {ns:?} would never become ready (this is the \"models in an app namespace, scheduler elsewhere\" layout that does not work)",
-                    app.name
-                ),
-                format!(
-                    "remove `namespace` to deploy the application into its runtime's namespace ({}), or use pattern: dedicated with a tenant whose namespace is {ns:?} and set `tenant:` on the application",
-                    match p.pattern {
-                        Pattern::Shared => p.platform.namespace.as_str(),
-                        Pattern::Dedicated => "its tenant's",
-                    }
-                ),
-            ));
+            application_namespace(&mut out, p, &path, app, ns);
         }
         match (p.pattern, &app.tenant) {
             (Pattern::Shared, Some(_)) => out.push(Diagnostic::error(
@@ -324,7 +464,10 @@ pub fn check(profile: &Profile) -> Vec<Diagnostic> {
                 "tenant-missing",
                 format!("{path}.tenant"),
                 format!("application {:?} names tenant {t:?}, which is not defined", app.name),
-                format!("use one of: {}", tenant_names.join(", ")),
+                match did_you_mean(t, &tenant_names) {
+                    Some(d) => format!("{d} (tenants: {})", tenant_names.join(", ")),
+                    None => format!("use one of: {}", tenant_names.join(", ")),
+                },
             )),
             _ => {}
         }

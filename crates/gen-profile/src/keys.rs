@@ -320,31 +320,7 @@ pub fn looks_like_credential(key: &str) -> bool {
 
 /// The closest known key: the same ignoring case, or within a small edit distance.
 pub fn suggest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
-    if let Some(k) = known.iter().find(|k| k.eq_ignore_ascii_case(key)) {
-        return Some(k);
-    }
-    let lower = key.to_ascii_lowercase();
-    known
-        .iter()
-        .map(|k| (distance(&lower, &k.to_ascii_lowercase()), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
-        .min()
-        .map(|(_, k)| k)
-}
-
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+    gen_seldon::names::suggest(key, known)
 }
 
 #[cfg(test)]

@@ -215,6 +215,22 @@ fn saphyr_error(file: &str, text: &str, code: &str, e: &serde_saphyr::Error) -> 
         Some((head, rest)) if head.starts_with("line ") => rest.to_string(),
         _ => message,
     };
+    if let Some((line, column, indentation)) = tab_position(text, message.as_str(), at) {
+        let message = if indentation {
+            "a tab in the indentation: YAML indents with spaces only".to_string()
+        } else {
+            "a tab where YAML does not allow one (only spaces separate a key from its value here)"
+                .to_string()
+        };
+        return input_error(
+            file,
+            text,
+            code,
+            message,
+            "replace the tab with spaces",
+            Some((line, column)),
+        );
+    }
     input_error(
         file,
         text,
@@ -223,6 +239,29 @@ fn saphyr_error(file: &str, text: &str, code: &str, e: &serde_saphyr::Error) -> 
         "fix the YAML at this position; `gen schema` prints what each key takes",
         at,
     )
+}
+
+/// Where the tab is that a scanner error complains about. The scanner reports a tab in
+/// the indentation of the line after a plain scalar at the start of that scalar, a line
+/// early, and a tab it rejects at once one column after it, so the first tab from the
+/// start of the reported line is the one. Returns its line and column (1-based) and
+/// whether only whitespace precedes it on its line.
+fn tab_position(text: &str, message: &str, at: Option<(u64, u64)>) -> Option<(u64, u64, bool)> {
+    if !(message.contains("found a tab") || message.contains("tabs disallowed")) {
+        return None;
+    }
+    let (from_line, _) = at?;
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .skip(from_line.saturating_sub(1) as usize)
+    {
+        if let Some((column, _)) = line.chars().enumerate().find(|(_, c)| *c == '\t') {
+            let indentation = line.chars().take(column).all(char::is_whitespace);
+            return Some((i as u64 + 1, column as u64 + 1, indentation));
+        }
+    }
+    None
 }
 
 /// Parser options: serde-saphyr's budgets (depth 64) with room for profiles of 100,000

@@ -60,12 +60,17 @@ impl Pattern {
 pub struct SeldonInstall {
     /// Upstream chart and app version.
     #[serde(default = "default_version")]
-    pub version: String,
+    pub version: Version,
     /// Kafka settings of the controller install (the seldon-core-v2-setup chart's `kafka`
     /// values). Pipelines need Kafka; the chart's default bootstrap is
     /// seldon-kafka-bootstrap.seldon-mesh:9092.
     #[serde(default)]
     pub kafka: Option<KafkaInstall>,
+    /// Where every SeldonRuntime sends traces. Without it gen disables tracing on every
+    /// runtime (`config.tracingConfig.disable: true`): Seldon traces by default to a
+    /// placeholder collector that nothing installs. A runtime's own tracingConfig wins.
+    #[serde(default)]
+    pub tracing: Option<Tracing>,
 }
 
 impl Default for SeldonInstall {
@@ -73,6 +78,41 @@ impl Default for SeldonInstall {
         SeldonInstall {
             version: default_version(),
             kafka: None,
+            tracing: None,
+        }
+    }
+}
+
+/// An OpenTelemetry collector for every runtime's components and agents.
+#[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Tracing {
+    /// The collector's OTLP endpoint, host:port without a scheme (e.g.
+    /// otel-collector.observability:4317). The Go components dial it with gRPC; the
+    /// dataflow engine prefixes http://.
+    pub endpoint: String,
+    /// The protocol the dataflow engine uses (OTEL_EXPORTER_OTLP_PROTOCOL); default grpc.
+    #[serde(default)]
+    pub protocol: Option<TracingProtocol>,
+    /// The fraction of requests traced, from 0 to 1 (default 1).
+    #[serde(default)]
+    pub ratio: Option<f64>,
+}
+
+/// An OTLP protocol.
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq, serde::Serialize)]
+pub enum TracingProtocol {
+    #[serde(rename = "grpc")]
+    Grpc,
+    #[serde(rename = "http/protobuf")]
+    HttpProtobuf,
+}
+
+impl TracingProtocol {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TracingProtocol::Grpc => "grpc",
+            TracingProtocol::HttpProtobuf => "http/protobuf",
         }
     }
 }
@@ -93,8 +133,106 @@ pub struct KafkaInstall {
     pub consumer_group_id_prefix: Option<String>,
 }
 
-fn default_version() -> String {
-    SELDON_VERSION.to_string()
+fn default_version() -> Version {
+    Version {
+        text: SELDON_VERSION.to_string(),
+        number: false,
+    }
+}
+
+/// A version as the profile gives it. YAML reads an unquoted `2.10` as the number 2.1, so
+/// a version that came as a number remembers it, and the check can say why it changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Version {
+    text: String,
+    number: bool,
+}
+
+impl Version {
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether YAML read the value as a number (it was not quoted).
+    pub fn is_number(&self) -> bool {
+        self.number
+    }
+}
+
+impl std::ops::Deref for Version {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl serde::Serialize for Version {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
+
+impl PartialEq<&str> for Version {
+    fn eq(&self, other: &&str) -> bool {
+        self.text == *other
+    }
+}
+
+impl JsonSchema for Version {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Version".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string"})
+    }
+}
+
+impl<'de> Deserialize<'de> for Version {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Version;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a version such as \"2.10.2\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Version, E> {
+                Ok(Version {
+                    text: v.to_string(),
+                    number: false,
+                })
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Version, E> {
+                Ok(Version {
+                    text: v.to_string(),
+                    number: true,
+                })
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Version, E> {
+                Ok(Version {
+                    text: v.to_string(),
+                    number: true,
+                })
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Version, E> {
+                Ok(Version {
+                    text: v.to_string(),
+                    number: true,
+                })
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
@@ -129,13 +267,15 @@ pub struct RuntimeSettings {
     pub config: Option<RuntimeConfig>,
 }
 
-/// A Server: a name and the Server.spec fields.
+/// A Server: a name and the Server.spec fields. A fixed `replicas` (default 1) is
+/// rendered with minReplicas = maxReplicas = replicas, so the scheduler never changes it;
+/// for autoscaling give minReplicas and maxReplicas and no replicas.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ServerEntry {
     pub name: String,
-    /// Memory request of the inference container, i.e. what one replica can hold
-    /// (default: the ServerConfig's, 1G for mlserver and triton).
+    /// Memory of the inference container, i.e. what one replica can hold, rendered as its
+    /// request and its limit (default: the ServerConfig's, 1Gi for mlserver and triton).
     #[serde(default)]
     pub memory: Option<Quantity>,
     #[serde(flatten)]
@@ -151,6 +291,13 @@ pub struct DeclaredServerConfig {
     pub capabilities: Vec<String>,
     /// Memory request of its inference container.
     pub memory: Quantity,
+    /// Memory limit of its inference container, if it sets one. gen renders a Server's
+    /// `memory` as both request and limit, so an override never exceeds this limit.
+    #[serde(default)]
+    pub memory_limit: Option<Quantity>,
+    /// CPU request of its inference container (counted towards tenant quotas).
+    #[serde(default)]
+    pub cpu: Option<Quantity>,
     /// Name of its inference container (default: the config's name).
     #[serde(default)]
     pub container: Option<String>,

@@ -68,11 +68,25 @@ fn empty_and_shapeless_files() {
 
 #[test]
 fn syntax_errors_point_at_the_place() {
+    // The scanner reports a tab in the indentation after a plain scalar at the scalar,
+    // a line early; the report points at the tab itself.
     check(
         b"name: x\n\tpattern: shared\n",
         "syntax",
-        (1, 7),
-        "while scanning a plain scalar, found a tab",
+        (2, 1),
+        "a tab in the indentation: YAML indents with spaces only",
+    );
+    check(
+        b"name: x\npattern: shared\nplatform:\n  namespace: ns\n  servers:\n    - name: x\n  \t  serverConfig: mlserver\n",
+        "syntax",
+        (7, 3),
+        "a tab in the indentation: YAML indents with spaces only",
+    );
+    check(
+        b"name: x\npattern: shared\nplatform:\n\tnamespace: ns\n",
+        "syntax",
+        (4, 1),
+        "a tab in the indentation: YAML indents with spaces only",
     );
     check(
         b"name: [unclosed\npattern: shared\n",

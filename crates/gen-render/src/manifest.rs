@@ -2,7 +2,7 @@
 //! kinds from gen-seldon.
 
 use k8s_openapi::Resource;
-use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota, ServiceAccount};
+use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota, Secret, ServiceAccount};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 use serde::Serialize;
@@ -20,6 +20,7 @@ pub enum Manifest {
     LimitRange(LimitRange),
     NetworkPolicy(NetworkPolicy),
     ServiceAccount(ServiceAccount),
+    Secret(Secret),
     Role(Role),
     RoleBinding(RoleBinding),
     ClusterRole(ClusterRole),
@@ -45,6 +46,7 @@ macro_rules! each {
             Manifest::LimitRange($v) => $body,
             Manifest::NetworkPolicy($v) => $body,
             Manifest::ServiceAccount($v) => $body,
+            Manifest::Secret($v) => $body,
             Manifest::Role($v) => $body,
             Manifest::RoleBinding($v) => $body,
             Manifest::ClusterRole($v) => $body,
@@ -78,6 +80,7 @@ impl Manifest {
             Manifest::LimitRange(o) => k8s(o),
             Manifest::NetworkPolicy(o) => k8s(o),
             Manifest::ServiceAccount(o) => k8s(o),
+            Manifest::Secret(o) => k8s(o),
             Manifest::Role(o) => k8s(o),
             Manifest::RoleBinding(o) => k8s(o),
             Manifest::ClusterRole(o) => k8s(o),
@@ -103,6 +106,7 @@ impl Manifest {
             Manifest::LimitRange(o) => o.metadata.name.as_deref().unwrap_or(""),
             Manifest::NetworkPolicy(o) => o.metadata.name.as_deref().unwrap_or(""),
             Manifest::ServiceAccount(o) => o.metadata.name.as_deref().unwrap_or(""),
+            Manifest::Secret(o) => o.metadata.name.as_deref().unwrap_or(""),
             Manifest::Role(o) => o.metadata.name.as_deref().unwrap_or(""),
             Manifest::RoleBinding(o) => o.metadata.name.as_deref().unwrap_or(""),
             Manifest::ClusterRole(o) => o.metadata.name.as_deref().unwrap_or(""),
@@ -141,6 +145,7 @@ impl Manifest {
             Manifest::LimitRange(o) => k8s(o),
             Manifest::NetworkPolicy(o) => k8s(o),
             Manifest::ServiceAccount(o) => k8s(o),
+            Manifest::Secret(o) => k8s(o),
             Manifest::Role(o) => k8s(o),
             Manifest::RoleBinding(o) => k8s(o),
             Manifest::ClusterRole(o) => k8s(o),
@@ -169,6 +174,7 @@ impl Manifest {
             Manifest::LimitRange(o) => o.metadata.namespace.as_deref(),
             Manifest::NetworkPolicy(o) => o.metadata.namespace.as_deref(),
             Manifest::ServiceAccount(o) => o.metadata.namespace.as_deref(),
+            Manifest::Secret(o) => o.metadata.namespace.as_deref(),
             Manifest::Role(o) => o.metadata.namespace.as_deref(),
             Manifest::RoleBinding(o) => o.metadata.namespace.as_deref(),
             Manifest::SeldonRuntime(o) => o.metadata.namespace.as_deref(),

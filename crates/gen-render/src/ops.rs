@@ -67,7 +67,9 @@ fn diagnose_plan(loaded: &Loaded, out_root: &Utf8Path) -> (Vec<Diagnostic>, crat
 }
 
 /// The profile rules over `loaded`, `problems` found on the way, and the Seldon rules over
-/// the objects of `plan`.
+/// the objects of `plan`. A Seldon warning at a profile path that already has an error says
+/// the same thing less strictly (the profile refuses what a tree of YAML is only warned
+/// about), so it is dropped.
 fn diagnostics_of(
     loaded: &Loaded,
     plan: &crate::plan::Plan,
@@ -80,6 +82,12 @@ fn diagnostics_of(
             .into_iter()
             .map(finding_to_diagnostic),
     );
+    let errors: std::collections::HashSet<String> = diagnostics
+        .iter()
+        .filter(|d| d.severity == gen_profile::Severity::Error)
+        .map(|d| d.path.clone())
+        .collect();
+    diagnostics.retain(|d| d.severity == gen_profile::Severity::Error || !errors.contains(&d.path));
     diagnostics
 }
 

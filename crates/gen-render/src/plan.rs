@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::{
-    LimitRange, LimitRangeItem, LimitRangeSpec, Namespace, ResourceQuota, ResourceQuotaSpec,
+    LimitRange, LimitRangeItem, LimitRangeSpec, Namespace, ResourceQuota, ResourceQuotaSpec, Secret,
 };
 use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
@@ -12,11 +13,15 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use gen_profile::check::application_namespaces;
 use gen_profile::{Pattern, Profile, RuntimeSettings, ServerEntry};
-use gen_seldon::catalog::{DEFAULT_SELDON_CONFIG, ServerConfigInfo, upstream_server_configs};
-use gen_seldon::kinds::{
-    Component, ComponentOverride, ContainerResources, Resources, ServerPodSpec, ServiceType,
+use gen_seldon::catalog::{
+    DEFAULT_SELDON_CONFIG, Install, RCLONE_GS_PUBLIC_KEY, RCLONE_GS_PUBLIC_SECRET,
+    ServerConfigInfo, rclone_gs_public_remote, upstream_server_configs,
 };
-use gen_seldon::rules::{Inventory, Located};
+use gen_seldon::kinds::{
+    Component, ComponentOverride, ContainerResources, Resources, RuntimeConfig, ServerPodSpec,
+    ServiceType, TracingConfig,
+};
+use gen_seldon::rules::{Inventory, Located, QuotaInfo, QuotaLimit, SecretInfo};
 use gen_seldon::{Experiment, Metadata, Model, Pipeline, SeldonRuntime, SeldonRuntimeSpec, Server};
 
 use crate::labels::labels;
@@ -70,6 +75,8 @@ pub enum Entry {
 #[derive(Clone, Copy, Debug)]
 pub enum Deferred {
     Namespace,
+    /// The rclone config Secret of a runtime namespace.
+    RcloneSecret,
     RuntimePolicies {
         tenant: Option<usize>,
     },
@@ -105,6 +112,7 @@ impl Entry {
         let (ns, owner) = (folder.namespace.as_str(), folder.owner.as_str());
         let objects = match *d {
             Deferred::Namespace => vec![namespace(ns, owner, &profile.security)],
+            Deferred::RcloneSecret => vec![rclone_secret(ns, owner)],
             Deferred::RuntimePolicies { tenant } => crate::security::runtime_namespace(
                 profile,
                 ns,
@@ -196,6 +204,13 @@ pub struct Plan {
     pub server_configs: Vec<ServerConfigInfo>,
     /// The bundle folder's path in the GitOps repository.
     pub repo: crate::gitops::RepoDir,
+    /// The setup chart's values the GitOps layer installs Seldon with.
+    pub install: Install,
+    /// The tenants' ResourceQuotas, as the rules see them (the objects are built when
+    /// their folder is written).
+    pub quotas: Vec<Located<QuotaInfo>>,
+    /// The rclone config Secrets, likewise.
+    pub secrets: Vec<Located<SecretInfo>>,
 }
 
 impl Plan {
@@ -205,6 +220,9 @@ impl Plan {
             controller_namespace: self.controller_namespace.clone(),
             seldon_configs: vec![DEFAULT_SELDON_CONFIG.to_string()],
             server_configs: self.server_configs.clone(),
+            install: self.install.clone(),
+            quotas: self.quotas.clone(),
+            secrets: self.secrets.clone(),
             ..Inventory::default()
         };
         for folder in &self.folders {
@@ -250,7 +268,9 @@ pub(crate) fn namespace(name: &str, part_of: &str, security: &gen_profile::Secur
     })
 }
 
-/// The ServerConfigs in the controller namespace: upstream's plus the declared ones.
+/// The ServerConfigs in the controller namespace: upstream's plus the declared ones. A
+/// declared ServerConfig is taken to run the setup chart's rclone and agent containers
+/// beside its inference container, as every Seldon ServerConfig does.
 pub fn server_configs(profile: &Profile) -> Vec<ServerConfigInfo> {
     let mut configs = upstream_server_configs();
     for c in &profile.platform.server_configs {
@@ -258,11 +278,112 @@ pub fn server_configs(profile: &Profile) -> Vec<ServerConfigInfo> {
         configs.push(ServerConfigInfo::new(
             &c.name,
             &caps,
-            c.memory.as_str(),
             c.container.as_deref().unwrap_or(&c.name),
+            c.cpu.as_ref().map(|q| q.as_str()),
+            c.memory.as_str(),
+            c.memory_limit.as_ref().map(|q| q.as_str()),
         ));
     }
     configs
+}
+
+/// The setup chart's values as the GitOps layer installs them: the profile's Kafka, and
+/// the chart's defaults otherwise (server autoscaling on, the placeholder collector).
+pub fn install(profile: &Profile) -> Install {
+    Install {
+        kafka_bootstrap: profile
+            .seldon
+            .kafka
+            .as_ref()
+            .and_then(|k| k.bootstrap.clone())
+            .filter(|b| !b.trim().is_empty()),
+        ..Install::chart_defaults()
+    }
+}
+
+/// The tenants' quotas as the rules see them, at the profile keys that set them.
+fn quotas(profile: &Profile) -> Vec<Located<QuotaInfo>> {
+    let mut out = Vec::new();
+    if profile.pattern != Pattern::Dedicated {
+        return out;
+    }
+    for (t, tenant) in profile.tenants.iter().enumerate() {
+        let Some(q) = &tenant.quota else {
+            continue;
+        };
+        let mut hard = Vec::new();
+        for (resource, value, field) in [
+            ("requests.cpu", q.cpu.clone(), "cpu"),
+            ("requests.memory", q.memory.clone(), "memory"),
+            (
+                "pods",
+                q.pods.map(|p| gen_seldon::Quantity::new(p.to_string())),
+                "pods",
+            ),
+        ] {
+            if let Some(value) = value {
+                hard.push(QuotaLimit {
+                    resource: resource.to_string(),
+                    value,
+                    field: field.to_string(),
+                });
+            }
+        }
+        out.push(Located::new(
+            QuotaInfo {
+                namespace: tenant.namespace.clone(),
+                name: QUOTA_NAME.to_string(),
+                hard,
+            },
+            format!("tenants[{t}].quota"),
+        ));
+    }
+    out
+}
+
+/// The name of every tenant's ResourceQuota.
+const QUOTA_NAME: &str = "tenant-quota";
+
+/// The rclone config Secret that the agents of every Server pod read (FACTS §9.1): only
+/// Seldon's runtime chart creates it, and gen renders SeldonRuntimes itself. It holds an
+/// anonymous public-GCS remote, no credential.
+///
+/// Written as `data` (base64), not `stringData`: `data` is what the API server stores, so
+/// Argo CD's diff and Flux's server-side apply compare like with like. `stringData` is
+/// write-only; Argo CD has to rewrite it into `data` before diffing (argo-cd#763) and Flux
+/// converts it before applying because server-side apply never removes a `stringData` key
+/// (kubernetes#108008, kustomize-controller#576).
+fn rclone_secret(ns: &str, part_of: &str) -> Manifest {
+    Manifest::Secret(rclone_secret_object(ns, part_of))
+}
+
+/// The rclone config Secret as the rules see it: built from the object gen writes, so the
+/// two cannot disagree.
+fn rclone_secret_info(ns: &str, origin: impl Into<String>) -> Located<SecretInfo> {
+    let s = rclone_secret_object(ns, "");
+    Located::new(
+        SecretInfo {
+            namespace: ns.to_string(),
+            name: s.metadata.name.unwrap_or_default(),
+            keys: Some(s.data.map_or(0, |d| d.len()) + s.string_data.map_or(0, |d| d.len())),
+        },
+        origin,
+    )
+}
+
+fn rclone_secret_object(ns: &str, part_of: &str) -> Secret {
+    let remote =
+        serde_json::to_vec(&rclone_gs_public_remote()).expect("a struct of strings serializes");
+    Secret {
+        metadata: object_meta(
+            RCLONE_GS_PUBLIC_SECRET,
+            Some(ns),
+            labels(part_of, "runtime", None),
+        ),
+        type_: Some("Opaque".to_string()),
+        data: Some([(RCLONE_GS_PUBLIC_KEY.to_string(), ByteString(remote))].into()),
+        ..Secret::default()
+    }
 }
 
 /// Secure defaults for every runtime: scheduler and envoy stay inside the cluster
@@ -305,14 +426,47 @@ fn runtime_overrides(settings: Option<&RuntimeSettings>) -> Vec<ComponentOverrid
     by_component.into_values().collect()
 }
 
+/// A runtime's tracing: its own `tracingConfig` field by field over `seldon.tracing`; off
+/// when neither names an endpoint. Seldon traces by default to a placeholder collector
+/// that nothing installs, and `disable` in the setup chart does not reach runtimes
+/// (`TracingConfig.addDefaults`), so each runtime says it (FACTS §9.4).
+pub(crate) fn runtime_tracing(
+    profile: &gen_profile::SeldonInstall,
+    own: Option<&TracingConfig>,
+) -> TracingConfig {
+    let mut t = own.cloned().unwrap_or_default();
+    if t.disable == Some(true) {
+        return t;
+    }
+    if let Some(global) = &profile.tracing {
+        t.otel_exporter_endpoint = t
+            .otel_exporter_endpoint
+            .or_else(|| Some(global.endpoint.trim().to_string()));
+        t.otel_exporter_protocol = t
+            .otel_exporter_protocol
+            .or_else(|| global.protocol.map(|p| p.as_str().to_string()));
+        t.ratio = t.ratio.or_else(|| global.ratio.map(|r| r.to_string()));
+    }
+    if t.disable.is_none()
+        && t.otel_exporter_endpoint
+            .as_deref()
+            .is_none_or(str::is_empty)
+    {
+        t.disable = Some(true);
+    }
+    t
+}
+
 fn runtime(
     ns: &str,
     part_of: &str,
-    version: &str,
+    seldon: &gen_profile::SeldonInstall,
     settings: Option<&RuntimeSettings>,
 ) -> SeldonRuntime {
     let mut meta = Metadata::namespaced(RUNTIME_NAME, ns);
-    meta.labels = labels(part_of, "runtime", Some(version)).into();
+    meta.labels = labels(part_of, "runtime", Some(seldon.version.as_str())).into();
+    let mut config: RuntimeConfig = settings.and_then(|s| s.config.clone()).unwrap_or_default();
+    config.tracing_config = Some(runtime_tracing(seldon, config.tracing_config.as_ref()));
     SeldonRuntime::new(
         meta,
         SeldonRuntimeSpec {
@@ -320,28 +474,49 @@ fn runtime(
                 .and_then(|s| s.seldon_config.clone())
                 .unwrap_or_else(|| DEFAULT_SELDON_CONFIG.to_string()),
             overrides: runtime_overrides(settings),
-            config: settings.and_then(|s| s.config.clone()),
+            config: Some(config),
             disable_auto_update: false,
         },
     )
 }
 
+/// A Server as the profile gives it, with two changes that make it run under GitOps:
+///
+/// - A fixed count (`replicas`, or nothing: 1) is pinned with minReplicas = maxReplicas =
+///   replicas. Server autoscaling is on in the setup chart, and the controller patches
+///   `spec.replicas` within [minReplicas, maxReplicas] whenever the scheduler asks; a
+///   pinned range makes every such request a no-op, so git and the cluster agree (FACTS
+///   §9.3). A Server given minReplicas/maxReplicas and no replicas autoscales: `replicas`
+///   stays out of git, so the controller's patch is not reverted.
+/// - `memory` becomes the inference container's request *and* limit: the controller merges
+///   a Server's podSpec into the ServerConfig key by key, and the ServerConfig's limit
+///   (1Gi) would otherwise stay below a larger request (FACTS §9.2).
 fn server(entry: &ServerEntry, ns: &str, part_of: &str, configs: &[ServerConfigInfo]) -> Server {
     let mut meta = Metadata::namespaced(&entry.name, ns);
     meta.labels = labels(part_of, "server", None).into();
     let mut spec = entry.spec.clone();
+    let autoscaling =
+        spec.replicas.is_none() && (spec.min_replicas.is_some() || spec.max_replicas.is_some());
+    if !autoscaling {
+        let replicas = spec.replicas.unwrap_or(1);
+        spec.replicas = Some(replicas);
+        spec.min_replicas = spec.min_replicas.or(Some(replicas));
+        spec.max_replicas = spec.max_replicas.or(Some(replicas));
+    }
     if let Some(memory) = &entry.memory {
         let container = configs
             .iter()
             .find(|c| c.name == spec.server_config)
             .map(|c| c.container.clone())
             .unwrap_or_else(|| spec.server_config.clone());
+        let both: BTreeMap<String, gen_seldon::Quantity> =
+            [("memory".to_string(), memory.clone())].into();
         spec.pod_spec = Some(ServerPodSpec {
             containers: vec![ContainerResources {
                 name: container,
                 resources: Resources {
-                    requests: [("memory".to_string(), memory.clone())].into(),
-                    limits: BTreeMap::new(),
+                    requests: both.clone(),
+                    limits: both,
                 },
             }],
         });
@@ -448,7 +623,7 @@ fn quota(ns: &str, part_of: &str, q: &gen_profile::Quota) -> Vec<Manifest> {
     .into();
     vec![
         Manifest::ResourceQuota(ResourceQuota {
-            metadata: object_meta("tenant-quota", Some(ns), labels(part_of, "quota", None)),
+            metadata: object_meta(QUOTA_NAME, Some(ns), labels(part_of, "quota", None)),
             spec: Some(ResourceQuotaSpec {
                 hard: Some(hard),
                 ..ResourceQuotaSpec::default()
@@ -534,8 +709,8 @@ pub fn plan_taking_at(profile: &mut Profile, repo: &crate::gitops::RepoDir) -> P
 }
 
 fn plan_with(profile: &Profile, mut specs: Specs, repo: &crate::gitops::RepoDir) -> Plan {
-    let version = profile.seldon.version.as_str();
     let configs = server_configs(profile);
+    let mut secrets = Vec::new();
     let mut folders = Vec::new();
     let controller_ns = profile.platform.namespace.as_str();
 
@@ -556,10 +731,12 @@ fn plan_with(profile: &Profile, mut specs: Specs, repo: &crate::gitops::RepoDir)
         let rt = runtime(
             controller_ns,
             &profile.name,
-            version,
+            &profile.seldon,
             profile.platform.runtime.as_ref(),
         );
         platform.push_checked(Manifest::SeldonRuntime(rt), "platform.runtime");
+        platform.defer(Deferred::RcloneSecret);
+        secrets.push(rclone_secret_info(controller_ns, "platform.runtime"));
         for (i, entry) in profile.platform.servers.iter().enumerate() {
             let s = server(entry, controller_ns, &profile.name, &configs);
             platform.push_checked(Manifest::Server(s), format!("platform.servers[{i}]"));
@@ -571,8 +748,20 @@ fn plan_with(profile: &Profile, mut specs: Specs, repo: &crate::gitops::RepoDir)
     }
     folders.push(platform);
 
+    // A tenant whose namespace an earlier tenant has already taken is refused by the
+    // profile check; rendering it too would only repeat that error as clashes between
+    // the two tenants' objects, so it and its applications are left out.
+    let mut taken = std::collections::HashSet::new();
+    let shadowed: Vec<bool> = profile
+        .tenants
+        .iter()
+        .map(|t| !taken.insert(t.namespace.as_str()))
+        .collect();
     if profile.pattern == Pattern::Dedicated {
         for (t, tenant) in profile.tenants.iter().enumerate() {
+            if shadowed[t] {
+                continue;
+            }
             let ns = tenant.namespace.as_str();
             let mut folder = Folder::new(
                 format!("tenants/{}", tenant.name),
@@ -584,8 +773,10 @@ fn plan_with(profile: &Profile, mut specs: Specs, repo: &crate::gitops::RepoDir)
             if namespaces_in_folders {
                 folder.defer(Deferred::Namespace);
             }
-            let rt = runtime(ns, &tenant.name, version, tenant.runtime.as_ref());
+            let rt = runtime(ns, &tenant.name, &profile.seldon, tenant.runtime.as_ref());
             folder.push_checked(Manifest::SeldonRuntime(rt), format!("tenants[{t}].runtime"));
+            folder.defer(Deferred::RcloneSecret);
+            secrets.push(rclone_secret_info(ns, format!("tenants[{t}].runtime")));
             for (i, entry) in tenant.servers.iter().enumerate() {
                 let s = server(entry, ns, &tenant.name, &configs);
                 folder.push_checked(Manifest::Server(s), format!("tenants[{t}].servers[{i}]"));
@@ -603,11 +794,26 @@ fn plan_with(profile: &Profile, mut specs: Specs, repo: &crate::gitops::RepoDir)
     for (i, f) in folders.iter().enumerate() {
         runtime_folder.entry(f.namespace.clone()).or_insert(i);
     }
+    // The tenant an application names is the first of that name.
+    let mut first_of_name = std::collections::HashMap::new();
+    if shadowed.contains(&true) {
+        for (t, tenant) in profile.tenants.iter().enumerate() {
+            first_of_name.entry(tenant.name.as_str()).or_insert(t);
+        }
+    }
     let namespaces = application_namespaces(profile);
     for (a, (app, ns)) in profile.applications.iter().zip(namespaces).enumerate() {
         let Some(ns) = ns else {
             continue;
         };
+        if app
+            .tenant
+            .as_deref()
+            .and_then(|name| first_of_name.get(name))
+            .is_some_and(|t| shadowed[*t])
+        {
+            continue;
+        }
         let mut folder = Folder::new(
             format!("apps/{}", app.name),
             Layer::Application,
@@ -654,5 +860,8 @@ fn plan_with(profile: &Profile, mut specs: Specs, repo: &crate::gitops::RepoDir)
         controller_namespace: controller_ns.to_string(),
         server_configs: configs,
         repo: repo.clone(),
+        install: install(profile),
+        quotas: quotas(profile),
+        secrets,
     }
 }

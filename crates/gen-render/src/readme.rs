@@ -50,11 +50,13 @@ struct Context<'a> {
     seldon_version: &'a str,
     controller_namespace: &'a str,
     engine: &'static str,
+    kafka_bootstrap: Option<&'a str>,
+    kafka_consumer_prefix: Option<&'a str>,
+    tracing_endpoint: Option<&'a str>,
     folders: Vec<FolderView>,
     /// The bundle folder's path in the GitOps repository.
     repo_dir: &'a str,
     revision: String,
-    kafka_bootstrap: Option<String>,
     /// Whether any application has Pipelines (they need Kafka).
     pipelines: bool,
     /// The storage Secrets that Models reference, by namespace and name.
@@ -136,7 +138,7 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, String> {
             .seldon
             .kafka
             .as_ref()
-            .and_then(|k| k.bootstrap.clone()),
+            .and_then(|k| k.bootstrap.as_deref()),
         pipelines: profile.applications.iter().any(|a| !a.pipelines.is_empty()),
         storage_secrets: storage_secrets(plan),
         runtime_health: crate::gitops::flux::RUNTIME_HEALTH,
@@ -148,6 +150,12 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, String> {
         argocd_retry_limit: crate::gitops::argocd::RETRY_LIMIT,
         flux_upgrade_retries: crate::gitops::flux::UPGRADE_RETRIES,
         helm_timeout: crate::gitops::flux::HELM_TIMEOUT,
+        kafka_consumer_prefix: profile
+            .seldon
+            .kafka
+            .as_ref()
+            .and_then(|k| k.consumer_group_id_prefix.as_deref()),
+        tracing_endpoint: profile.seldon.tracing.as_ref().map(|t| t.endpoint.as_str()),
         folders: plan
             .folders
             .iter()

@@ -414,17 +414,19 @@ pub fn install_kafka_bootstrap(profile: &Profile) -> String {
 }
 
 /// The tracing collector a runtime's components export to, when one is configured: the
-/// runtime's `config.tracingConfig.otelExporterEndpoint` unless it disables tracing. (Without
-/// one, Seldon exports to a placeholder collector that nothing installs, which needs no
-/// flow.) A profile-wide tracing endpoint belongs here too, as the fallback.
-pub fn tracing_collector(settings: Option<&RuntimeSettings>) -> Option<String> {
-    let tracing = settings?.config.as_ref()?.tracing_config.as_ref()?;
+/// runtime's `config.tracingConfig.otelExporterEndpoint`, else `seldon.tracing.endpoint`,
+/// unless the runtime disables tracing (as the runtime is rendered: `plan::runtime_tracing`).
+/// Without an endpoint gen disables tracing, so no flow is needed.
+pub fn tracing_collector(profile: &Profile, settings: Option<&RuntimeSettings>) -> Option<String> {
+    let own = settings
+        .and_then(|s| s.config.as_ref())
+        .and_then(|c| c.tracing_config.as_ref());
+    let tracing = crate::plan::runtime_tracing(&profile.seldon, own);
     if tracing.disable == Some(true) {
         return None;
     }
     tracing
         .otel_exporter_endpoint
-        .clone()
         .filter(|e| !e.trim().is_empty())
 }
 
@@ -621,7 +623,7 @@ fn runtime_egress(profile: &Profile, rt: &RuntimeNs, p: &mut Policies) {
             .then(|| to(vec![component(target)], Some(tcp(on_ports))))
             .into_iter()
     };
-    let tracing = tracing_collector(rt.settings).map(|c| {
+    let tracing = tracing_collector(profile, rt.settings).map(|c| {
         let (peers, port) = address(&c);
         to(peers, port.map(|p| tcp(&[p])))
     });

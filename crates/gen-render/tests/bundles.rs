@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use common::*;
 use gen_render::render_profile;
-use gen_seldon::catalog::{DEFAULT_SELDON_CONFIG, upstream_server_configs};
-use gen_seldon::rules::{Located, OwnedInventory, check};
+use gen_seldon::catalog::{DEFAULT_SELDON_CONFIG, Install, upstream_server_configs};
+use gen_seldon::rules::{Located, OwnedInventory, QuotaInfo, QuotaLimit, SecretInfo, check};
 use gen_seldon::{Experiment, Model, Pipeline, SeldonRuntime, Server};
 
 #[test]
@@ -112,7 +112,8 @@ fn every_file_is_canonical_text() {
     }
 }
 
-/// Read a rendered bundle back as Seldon objects, keyed by file.
+/// Read a rendered bundle back as Seldon objects, Secrets and ResourceQuotas, keyed by
+/// file, with the setup chart's Kafka values from the GitOps layer.
 fn inventory_from_files(
     files: &BTreeMap<String, String>,
     controller_namespace: &str,
@@ -121,6 +122,7 @@ fn inventory_from_files(
         controller_namespace: controller_namespace.to_string(),
         seldon_configs: vec![DEFAULT_SELDON_CONFIG.to_string()],
         server_configs: upstream_server_configs(),
+        install: Install::chart_defaults(),
         ..OwnedInventory::default()
     };
     for (path, text) in files {
@@ -131,7 +133,60 @@ fn inventory_from_files(
             .lines()
             .find_map(|l| l.strip_prefix("kind: "))
             .unwrap_or("");
+        let value = || serde_saphyr::from_str::<serde_json::Value>(text).unwrap();
+        let ns_name = |v: &serde_json::Value| {
+            (
+                v["metadata"]["namespace"].as_str().unwrap().to_string(),
+                v["metadata"]["name"].as_str().unwrap().to_string(),
+            )
+        };
         match kind {
+            "Secret" => {
+                let v = value();
+                let (namespace, name) = ns_name(&v);
+                let keys = v["data"].as_object().map_or(0, |m| m.len())
+                    + v["stringData"].as_object().map_or(0, |m| m.len());
+                inv.secrets.push(Located::new(
+                    SecretInfo {
+                        namespace,
+                        name,
+                        keys: Some(keys),
+                    },
+                    path.clone(),
+                ));
+            }
+            "ResourceQuota" => {
+                let v = value();
+                let (namespace, name) = ns_name(&v);
+                let hard = v["spec"]["hard"]
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .map(|(k, q)| QuotaLimit {
+                        resource: k.clone(),
+                        value: gen_seldon::Quantity::new(q.as_str().unwrap()),
+                        field: format!("hard.{k}"),
+                    })
+                    .collect();
+                inv.quotas.push(Located::new(
+                    QuotaInfo {
+                        namespace,
+                        name,
+                        hard,
+                    },
+                    path.clone(),
+                ));
+            }
+            "HelmRelease" | "Application" if text.contains("seldon-core-v2-setup") => {
+                let v = value();
+                let values = if kind == "HelmRelease" {
+                    &v["spec"]["values"]
+                } else {
+                    &v["spec"]["source"]["helm"]["valuesObject"]
+                };
+                inv.install.kafka_bootstrap =
+                    values["kafka"]["bootstrap"].as_str().map(str::to_string);
+            }
             "SeldonRuntime" => inv.runtimes.push(Located::new(
                 serde_saphyr::from_str::<SeldonRuntime>(text).unwrap(),
                 path.clone(),
@@ -187,8 +242,65 @@ fn rendered_objects_hold_the_seldon_invariants() {
                 "{name}: {ns} has no SeldonRuntime"
             );
         }
-        // Requirements satisfiable, references resolvable, and every other rule.
+        // Requirements satisfiable, references resolvable, the rclone Secret in every
+        // runtime namespace, Server requests within limits and replicas pinned, quotas
+        // large enough, Kafka for the Pipelines: every rule.
+        assert!(inv.install.kafka_bootstrap.is_some(), "{name}");
         assert_eq!(check(&inv.view()), vec![], "{name}");
+        // The rclone Secret holds what the agent parses: one key, a JSON remote with a
+        // name, a type and string parameters (`parseRcloneConfig`).
+        let mut secrets = 0;
+        for (path, text) in &bundle.files {
+            if !text.contains("\nkind: Secret\n") {
+                continue;
+            }
+            secrets += 1;
+            let secret: k8s_openapi::api::core::v1::Secret = serde_saphyr::from_str(text).unwrap();
+            let data = secret.data.unwrap();
+            assert_eq!(data.len(), 1, "{path}");
+            let remote: serde_json::Value = serde_json::from_slice(&data["gs"].0).unwrap();
+            assert_eq!(remote["name"], "gs", "{path}");
+            assert_eq!(remote["type"], "google cloud storage", "{path}");
+            assert!(
+                remote["parameters"]
+                    .as_object()
+                    .unwrap()
+                    .values()
+                    .all(|p| p.is_string()),
+                "{path}: rclone parameters are a map of strings"
+            );
+        }
+        assert_eq!(
+            secrets,
+            inv.runtimes.len(),
+            "{name}: one Secret per runtime"
+        );
+        // A fixed replica count is pinned; no Server is left for the scheduler to resize
+        // against git.
+        for s in &inv.servers {
+            let spec = &s.object.spec;
+            if let Some(r) = spec.replicas {
+                assert_eq!(
+                    (spec.min_replicas, spec.max_replicas),
+                    (Some(r), Some(r)),
+                    "{}",
+                    s.origin
+                );
+            }
+        }
+        // Tracing is off unless the profile names a collector.
+        for r in &inv.runtimes {
+            let t = r
+                .object
+                .spec
+                .config
+                .as_ref()
+                .unwrap()
+                .tracing_config
+                .as_ref()
+                .unwrap();
+            assert_eq!(t.disable, Some(true), "{}", r.origin);
+        }
         // Secure runtime defaults.
         for r in &inv.runtimes {
             let text = serde_json::to_string(&r.object.spec.overrides).unwrap();

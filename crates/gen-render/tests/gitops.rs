@@ -777,6 +777,12 @@ fn flux_refuses_a_revision_it_would_take_for_a_branch() {
             "write refs/tags/2.10.2 for the tag, or write refs/heads/2.10.2 if it is a branch",
         ),
     ];
+    let revision_line = std::fs::read_to_string(test_profile("shared-flux"))
+        .unwrap()
+        .lines()
+        .position(|l| l.trim_start().starts_with("revision: main"))
+        .expect("the test profile sets revision: main") as u64
+        + 1;
     for (revision, what, field, help) in cases {
         let report = render_edited(
             &test_profile("shared-flux"),
@@ -791,7 +797,7 @@ fn flux_refuses_a_revision_it_would_take_for_a_branch() {
             (
                 "gitops-revision",
                 "gitops.revision",
-                21,
+                revision_line,
                 format!("gitops.revision \"{revision}\" looks like {}, but a plain name is a branch: Flux would check out spec.ref.branch \"{revision}\", not spec.ref.{field}", what.trim_start_matches("looks like ")).as_str()
             )
         );
@@ -1875,7 +1881,15 @@ fn kafka_install_values_come_from_the_profile() {
         setup["spec"]["values"]["kafka"],
         json!({"bootstrap": "kafka-bootstrap.kafka:9092", "topicPrefix": "seldon", "consumerGroupIdPrefix": "tenancy"})
     );
-    let bundle = render_profile(&test_profile("dedicated-argocd")).unwrap();
+    // A profile without Pipelines may leave Kafka out.
+    let text = std::fs::read_to_string(test_profile("dedicated-argocd")).unwrap();
+    let (head, _) = text.split_once("    pipelines:\n").unwrap();
+    let (_, tail) = text.split_once("  - name: image-classification\n").unwrap();
+    let text = format!("{head}  - name: image-classification\n{tail}")
+        .replace("  kafka:\n    bootstrap: kafka-bootstrap.kafka:9092\n", "");
+    assert!(!text.contains("kafka:") && !text.contains("pipelines:"));
+    let loaded = gen_profile::parse("p.yaml", &text).unwrap();
+    let bundle = gen_render::render_loaded(&loaded).unwrap_or_else(|r| panic!("{}", r.render()));
     let objs = objects(&bundle);
     let (_, setup) = objs
         .iter()

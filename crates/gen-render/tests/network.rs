@@ -793,9 +793,13 @@ fn settings(profile: &gen_profile::Profile) -> Settings {
             .unwrap_or_else(|| install.clone());
         s.kafka
             .insert(ns.clone(), (ns_of(&gateways), ns_of(&install)));
-        if let Some(t) = config.and_then(|c| c.tracing_config.as_ref())
-            && t.disable != Some(true)
-            && let Some(e) = &t.otel_exporter_endpoint
+        // The runtime's own collector, else the profile's, unless the runtime disables it.
+        let own = config.and_then(|c| c.tracing_config.as_ref());
+        let endpoint = own
+            .and_then(|t| t.otel_exporter_endpoint.clone())
+            .or_else(|| profile.seldon.tracing.as_ref().map(|t| t.endpoint.clone()));
+        if own.and_then(|t| t.disable) != Some(true)
+            && let Some(e) = &endpoint
         {
             let (host, port) = e.rsplit_once(':').unwrap();
             s.collector.insert(
@@ -1089,6 +1093,15 @@ fn variants() -> Vec<(String, String)> {
         multi.replacen(
             "          consumerGroupIdPrefix: fraud\n",
             "          consumerGroupIdPrefix: fraud\n        tracingConfig: {otelExporterEndpoint: \"otel-collector.observability:4317\"}\n",
+            1,
+        ),
+    ));
+    // A collector for every runtime, from the profile.
+    v.push((
+        "tracing for all".to_string(),
+        with_deny_egress(&text(&example("single-team")), true).replacen(
+            "seldon:\n",
+            "seldon:\n  tracing: {endpoint: \"otel-collector.observability.svc:4317\"}\n",
             1,
         ),
     ));

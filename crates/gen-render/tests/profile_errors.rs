@@ -363,7 +363,7 @@ fn seldon_rules_point_into_the_profile() {
         "memory-too-large",
         "applications[0].models[0].memory",
         (14, 17),
-        "Model \"iris\" needs 3.22 GB of memory, but the largest capable server replica (mlserver) holds 1.10 GB (mlserver request 1.00 GB + 10% overcommit)",
+        "Model \"iris\" needs 3.22 GB of memory, but the largest capable server replica (mlserver) holds 1.18 GB (mlserver request 1Gi + 10% overcommit)",
     );
 }
 

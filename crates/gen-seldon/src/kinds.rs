@@ -414,6 +414,28 @@ pub struct RuntimeConfig {
     pub tracing_config: Option<TracingConfig>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_config: Option<ServiceConfig>,
+    /// Rclone config secrets and remotes for the agents, appended to the SeldonConfig's.
+    /// Read from YAML trees; a profile does not set it (gen renders no credentials).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(skip)]
+    pub agent_config: Option<AgentConfig>,
+}
+
+/// `SeldonRuntime.spec.config.agentConfig`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentConfig {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rclone: Option<RcloneConfig>,
+}
+
+/// `agentConfig.rclone`: Secrets holding one rclone remote each, and inline remotes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RcloneConfig {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub config_secrets: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub config: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

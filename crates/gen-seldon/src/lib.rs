@@ -5,6 +5,7 @@
 //! source: a rendered profile or (later) a tree of existing YAML. Each object carries an
 //! [`rules::Origin`] that says where it came from, so a finding can point back at it.
 
+pub mod capacity;
 pub mod catalog;
 pub mod kinds;
 pub mod meta;

@@ -56,6 +56,42 @@ pub fn suggest_label(value: &str) -> String {
         .to_string()
 }
 
+/// The closest of `known` to `value`: the same ignoring case, or within a small edit
+/// distance (at most 2, or a quarter of the candidate's length). For "did you mean".
+pub fn suggest<'a>(value: &str, known: &[&'a str]) -> Option<&'a str> {
+    if let Some(k) = known.iter().find(|k| k.eq_ignore_ascii_case(value)) {
+        return Some(k);
+    }
+    let lower = value.to_ascii_lowercase();
+    known
+        .iter()
+        .map(|k| (distance(&lower, &k.to_ascii_lowercase()), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// Levenshtein distance between two strings, by characters.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// `did you mean "x"?` when a name of `known` is close to `value`.
+pub fn did_you_mean(value: &str, known: &[&str]) -> Option<String> {
+    suggest(value, known).map(|s| format!("did you mean {s:?}?"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,5 +118,11 @@ mod tests {
             Some("it is 64 characters long; the limit is 63".into())
         );
         assert_eq!(suggest_label("Fin_Pred.v2"), "fin-pred-v2");
+        assert_eq!(suggest("patern", &["name", "pattern"]), Some("pattern"));
+        assert_eq!(suggest("zzzzzz", &["name", "pattern"]), None);
+        assert_eq!(
+            did_you_mean("price-predicter", &["price-predictor", "risk"]),
+            Some("did you mean \"price-predictor\"?".to_string())
+        );
     }
 }

@@ -9,10 +9,18 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use crate::catalog::ServerConfigInfo;
+use crate::capacity::{merged_containers, server_scale};
+use crate::catalog::{Install, ServerConfigInfo};
 use crate::kinds::{Experiment, Model, Pipeline, ResourceType, SeldonRuntime, Server};
-use crate::names::label_problem;
-use crate::quantity::human_bytes;
+use crate::names::{did_you_mean, label_problem};
+use crate::quantity::{Quantity, human_bytes};
+
+mod kafka;
+mod quota;
+mod rclone;
+mod resources;
+mod scaling;
+mod tracing;
 
 /// Where an object came from, in the caller's terms: a profile path such as
 /// `applications[0].models[2]`, or a file and document.
@@ -34,18 +42,49 @@ impl<T> Located<T> {
     }
 }
 
+/// A Secret as the rules see it: where it is and how many keys it holds (`None` when the
+/// object only says that it makes the Secret, e.g. an ExternalSecret).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretInfo {
+    pub namespace: String,
+    pub name: String,
+    pub keys: Option<usize>,
+}
+
+/// One hard limit of a ResourceQuota: the resource (`requests.memory`, `cpu`, `pods`),
+/// its value, and the field that sets it in the caller's terms (`hard.requests.memory`,
+/// or a profile key such as `memory`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuotaLimit {
+    pub resource: String,
+    pub value: Quantity,
+    pub field: String,
+}
+
+/// A ResourceQuota as the rules see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuotaInfo {
+    pub namespace: String,
+    pub name: String,
+    pub hard: Vec<QuotaLimit>,
+}
+
 /// The Seldon objects of a deployment, borrowed from wherever they live, plus the configs
-/// in the controller's namespace. The rules only read, so nothing is copied.
+/// in the controller's namespace, the setup chart's values, and the Secrets and
+/// ResourceQuotas of the namespaces. The rules only read, so nothing is copied.
 #[derive(Clone, Debug, Default)]
 pub struct Inventory<'a> {
     pub controller_namespace: String,
     pub seldon_configs: Vec<String>,
     pub server_configs: Vec<ServerConfigInfo>,
+    pub install: Install,
     pub runtimes: Vec<Located<&'a SeldonRuntime>>,
     pub servers: Vec<Located<&'a Server>>,
     pub models: Vec<Located<&'a Model>>,
     pub pipelines: Vec<Located<&'a Pipeline>>,
     pub experiments: Vec<Located<&'a Experiment>>,
+    pub secrets: Vec<Located<SecretInfo>>,
+    pub quotas: Vec<Located<QuotaInfo>>,
 }
 
 /// An inventory that owns its objects, for callers that read them from elsewhere (YAML
@@ -55,11 +94,14 @@ pub struct OwnedInventory {
     pub controller_namespace: String,
     pub seldon_configs: Vec<String>,
     pub server_configs: Vec<ServerConfigInfo>,
+    pub install: Install,
     pub runtimes: Vec<Located<SeldonRuntime>>,
     pub servers: Vec<Located<Server>>,
     pub models: Vec<Located<Model>>,
     pub pipelines: Vec<Located<Pipeline>>,
     pub experiments: Vec<Located<Experiment>>,
+    pub secrets: Vec<Located<SecretInfo>>,
+    pub quotas: Vec<Located<QuotaInfo>>,
 }
 
 impl OwnedInventory {
@@ -73,11 +115,14 @@ impl OwnedInventory {
             controller_namespace: self.controller_namespace.clone(),
             seldon_configs: self.seldon_configs.clone(),
             server_configs: self.server_configs.clone(),
+            install: self.install.clone(),
             runtimes: refs(&self.runtimes),
             servers: refs(&self.servers),
             models: refs(&self.models),
             pipelines: refs(&self.pipelines),
             experiments: refs(&self.experiments),
+            secrets: self.secrets.clone(),
+            quotas: self.quotas.clone(),
         }
     }
 }
@@ -166,10 +211,16 @@ pub fn check(inv: &Inventory) -> Vec<Finding> {
     check_names(&all, &mut out);
     check_runtimes(inv, &all, &mut out);
     check_runtime_exposure(inv, &mut out);
+    rclone::check_rclone_secrets(inv, &mut out);
+    tracing::check_tracing(inv, &mut out);
     let servers = check_servers(inv, &mut out);
+    resources::check_server_limits(inv, &mut out);
+    scaling::check_server_scaling(inv, &mut out);
+    quota::check_quotas(inv, &mut out);
     let names = Names::new(inv);
     check_models(inv, &servers, &names, &mut out);
     check_pipelines(inv, &names, &mut out);
+    kafka::check_pipelines_kafka(inv, &mut out);
     check_experiments(inv, &names, &mut out);
     out.0
 }
@@ -348,8 +399,10 @@ struct ServerView<'a> {
     /// Bytes a replica can hold, `None` when unknown.
     capacity: Option<f64>,
     capacity_note: String,
-    /// The most replicas it may run, `None` when unbounded.
-    max_replicas: Option<i32>,
+    /// The replicas it starts with.
+    replicas: u64,
+    /// The most replicas it may run, `None` when it autoscales without a bound.
+    most: Option<u64>,
 }
 
 fn check_replicas(
@@ -448,44 +501,33 @@ fn check_servers<'a>(inv: &Inventory<'a>, out: &mut Out) -> Vec<ServerView<'a>> 
         let (capacity, capacity_note) = match config {
             None => (None, String::new()),
             Some(c) => {
-                let override_request = spec
-                    .pod_spec
-                    .iter()
-                    .flat_map(|p| &p.containers)
+                // The inference container after the Server's podSpec is merged in.
+                let request = merged_containers(c, spec)
+                    .into_iter()
                     .find(|k| k.name == c.container)
-                    .and_then(|k| k.resources.requests.get("memory"));
-                let (request, text) = match override_request {
-                    Some(q) => match q.value() {
-                        Ok(v) => (v, q.to_string()),
-                        Err(_) => (c.memory_bytes, human_bytes(c.memory_bytes)),
-                    },
-                    None => (c.memory_bytes, human_bytes(c.memory_bytes)),
-                };
-                let capacity = request * (1.0 + c.overcommit_percent / 100.0);
-                (
-                    Some(capacity),
-                    format!(
-                        "{} request {} + {}% overcommit",
-                        c.container, text, c.overcommit_percent
+                    .and_then(|k| k.resources.requests.get("memory").cloned());
+                match request.as_ref().map(|q| (q.value(), q)) {
+                    Some((Ok(v), q)) => (
+                        Some(v * (1.0 + c.overcommit_percent / 100.0)),
+                        format!(
+                            "{} request {q} + {}% overcommit",
+                            c.container, c.overcommit_percent
+                        ),
                     ),
-                )
+                    // No request that says what a replica holds: not judged.
+                    _ => (None, String::new()),
+                }
             }
         };
-        let replicas = spec
-            .replicas
-            .unwrap_or(1)
-            .max(spec.min_replicas.unwrap_or(0));
-        let max_replicas = match spec.max_replicas {
-            Some(m) if m > 0 => Some(m.max(replicas)),
-            _ => None,
-        };
+        let scale = server_scale(spec, inv.install.server_autoscaling);
         views.push(ServerView {
             name: s.name(),
             namespace: s.namespace(),
             capabilities,
             capacity,
             capacity_note,
-            max_replicas,
+            replicas: scale.replicas,
+            most: scale.most,
         });
     }
     views
@@ -701,12 +743,20 @@ fn check_models(inv: &Inventory, servers: &[ServerView], names: &Names, out: &mu
                 let found: Vec<&ServerView> =
                     in_ns.iter().copied().filter(|s| s.name == pin).collect();
                 if found.is_empty() {
+                    let known: Vec<&str> = in_ns.iter().map(|s| s.name).collect();
+                    let choose = format!(
+                        "name one of the Servers in {ns:?}: {}",
+                        list(known.iter().copied())
+                    );
                     out.error(
                         "server-missing",
                         origin,
                         "server",
                         format!("Model {name:?} is pinned to Server {pin:?}, which does not exist in namespace {ns:?}"),
-                        format!("name one of the Servers in {ns:?}: {}", list(in_ns.iter().map(|s| s.name))),
+                        match did_you_mean(pin, &known) {
+                            Some(d) => format!("{d} ({choose})"),
+                            None => choose,
+                        },
                     );
                     continue;
                 }
@@ -751,20 +801,52 @@ fn check_models(inv: &Inventory, servers: &[ServerView], names: &Names, out: &mu
             } else {
                 "requirements"
             };
-            let scope = match &spec.server {
-                Some(pin) => format!("its pinned Server {pin:?}"),
-                None => format!("no Server in namespace {ns:?}"),
+            let capabilities_help = "(mlserver: sklearn, xgboost, lightgbm, mlflow, huggingface, python, …; triton: onnx, pytorch, tensorflow, tensorrt, python, …)";
+            let (scope, help) = match &spec.server {
+                Some(pin) => {
+                    let capable_elsewhere: Vec<&str> = in_ns
+                        .iter()
+                        .filter(|s| {
+                            s.capabilities.as_ref().is_some_and(|caps| {
+                                required.iter().all(|r| caps.iter().any(|c| c == r))
+                            })
+                        })
+                        .map(|s| s.name)
+                        .collect();
+                    let elsewhere = if capable_elsewhere.is_empty() {
+                        format!(
+                            "pin a Server whose ServerConfig advertises them {capabilities_help}"
+                        )
+                    } else {
+                        format!(
+                            "pin a Server that offers them ({})",
+                            capable_elsewhere.join(", ")
+                        )
+                    };
+                    (
+                        format!("its pinned Server {pin:?} does not offer all of them"),
+                        format!(
+                            "the Model is pinned by `server: {pin}`: remove the pin to let the scheduler choose a capable Server, {elsewhere}, or give Server {pin:?} these capabilities (capabilities/extraCapabilities)"
+                        ),
+                    )
+                }
+                None => (
+                    format!("no Server in namespace {ns:?} offers all of them"),
+                    format!(
+                        "add a Server whose ServerConfig advertises these capabilities {capabilities_help}, or extend a Server with capabilities/extraCapabilities"
+                    ),
+                ),
             };
             out.error(
                 "requirements-unsatisfied",
                 origin,
                 field,
                 format!(
-                    "Model {name:?} requires [{}], but {scope} offers all of them ({})",
+                    "Model {name:?} requires [{}], but {scope} ({})",
                     required.join(", "),
                     lacks.join("; ")
                 ),
-                "add a Server whose ServerConfig advertises these capabilities (mlserver: sklearn, xgboost, lightgbm, mlflow, huggingface, python, …; triton: onnx, pytorch, tensorflow, tensorrt, python, …), or extend a Server with capabilities/extraCapabilities",
+                help,
             );
             continue;
         }
@@ -813,29 +895,59 @@ fn check_models(inv: &Inventory, servers: &[ServerView], names: &Names, out: &mu
             );
             continue;
         }
-        let needed = spec
-            .min_replicas
-            .filter(|m| *m > 0)
-            .or(spec.replicas)
-            .unwrap_or(1);
-        let most = fitting
-            .iter()
-            .map(|s| s.max_replicas)
-            .try_fold(0, |acc, m| m.map(|m| acc.max(m)));
-        if let Some(most) = most
-            && needed > most
-        {
-            out.error(
-                "replicas-exceed-server",
-                origin,
-                if spec.min_replicas.is_some_and(|m| m > 0) { "minReplicas" } else { "replicas" },
-                format!(
-                    "Model {name:?} needs {needed} replicas, but each replica needs its own server replica and the capable Servers ({}) run at most {most}",
-                    list(fitting.iter().map(|s| s.name))
-                ),
-                "lower the model's replicas, or raise the Server's replicas or maxReplicas",
-            );
-        }
+        check_model_fits_replicas(origin, name, spec, &fitting, out);
+    }
+}
+
+/// All replicas of a Model go onto one Server, each on its own server replica (FACTS §5):
+/// a Model that needs more replicas than any capable Server can ever run is never
+/// scheduled. A Server that autoscales without a bound can grow, so there it is a
+/// warning: the Model waits until the scheduler has scaled the Server up.
+fn check_model_fits_replicas(
+    origin: &str,
+    name: &str,
+    spec: &crate::kinds::ModelSpec,
+    fitting: &[&ServerView],
+    out: &mut Out,
+) {
+    let by_min = spec.min_replicas.is_some_and(|m| m > 0);
+    let needed = spec
+        .min_replicas
+        .filter(|m| *m > 0)
+        .or(spec.replicas)
+        .unwrap_or(1)
+        .max(0) as u64;
+    let field = if by_min { "minReplicas" } else { "replicas" };
+    let servers = list(fitting.iter().map(|s| s.name));
+    let fits = |s: &&ServerView| match s.most {
+        Some(most) => needed <= most,
+        None => needed <= s.replicas,
+    };
+    if fitting.iter().any(fits) {
+        return;
+    }
+    if fitting.iter().all(|s| s.most.is_some()) {
+        let most = fitting.iter().filter_map(|s| s.most).max().unwrap_or(0);
+        out.error(
+            "replicas-exceed-server",
+            origin,
+            field,
+            format!(
+                "Model {name:?} needs {needed} replicas, but each replica needs its own server replica and the capable Servers ({servers}) run at most {most}"
+            ),
+            "lower the model's replicas, or raise the Server's replicas (or maxReplicas when it autoscales)",
+        );
+    } else {
+        let now = fitting.iter().map(|s| s.replicas).max().unwrap_or(0);
+        out.warning(
+            "replicas-exceed-server",
+            origin,
+            field,
+            format!(
+                "Model {name:?} needs {needed} replicas, but the capable Servers ({servers}) start with at most {now}; it is scheduled only once the scheduler has scaled a Server up, which nothing bounds (no maxReplicas)"
+            ),
+            "give the Server replicas enough for the model, or bound its autoscaling with maxReplicas at or above the model's replicas",
+        );
     }
 }
 
@@ -854,6 +966,8 @@ struct Names<'a> {
     inv: &'a Inventory<'a>,
     models: std::cell::OnceCell<std::collections::HashSet<(&'a str, &'a str)>>,
     pipelines: std::cell::OnceCell<std::collections::HashSet<(&'a str, &'a str)>>,
+    /// Namespaces and names of every Model and Pipeline, sorted, for messages only.
+    sorted: std::cell::OnceCell<[BTreeSet<(&'a str, &'a str)>; 2]>,
 }
 
 impl<'a> Names<'a> {
@@ -862,7 +976,50 @@ impl<'a> Names<'a> {
             inv,
             models: std::cell::OnceCell::new(),
             pipelines: std::cell::OnceCell::new(),
+            sorted: std::cell::OnceCell::new(),
         }
+    }
+
+    fn sorted(&self, resource: ResourceType) -> &BTreeSet<(&'a str, &'a str)> {
+        let sets = self.sorted.get_or_init(|| {
+            let inv = self.inv;
+            [
+                inv.models
+                    .iter()
+                    .map(|l| (l.object.namespace(), l.object.name()))
+                    .collect(),
+                inv.pipelines
+                    .iter()
+                    .map(|l| (l.object.namespace(), l.object.name()))
+                    .collect(),
+            ]
+        });
+        &sets[usize::from(resource == ResourceType::Pipeline)]
+    }
+
+    /// The names of every `resource` in namespace `ns`, sorted.
+    fn in_namespace(&self, resource: ResourceType, ns: &str) -> Vec<&'a str> {
+        self.sorted(resource)
+            .range((ns, "")..)
+            .take_while(|(n, _)| *n == ns)
+            .map(|(_, name)| *name)
+            .collect()
+    }
+
+    /// The namespaces other than `ns` that hold a `resource` named `name`, sorted.
+    fn elsewhere(&self, resource: ResourceType, ns: &str, name: &str) -> Vec<&'a str> {
+        self.sorted(resource)
+            .iter()
+            .filter(|(n, m)| *m == name && *n != ns)
+            .map(|(n, _)| *n)
+            .collect()
+    }
+
+    /// `did you mean "x"? ` for a missing `resource` of namespace `ns`, else "".
+    fn suggestion(&self, resource: ResourceType, ns: &str, name: &str) -> String {
+        did_you_mean(name, &self.in_namespace(resource, ns))
+            .map(|d| format!("{d} "))
+            .unwrap_or_default()
     }
 
     /// Whether a `resource` named `name` exists in namespace `ns`.
@@ -938,12 +1095,38 @@ fn check_pipelines(inv: &Inventory, names: &Names, out: &mut Out) {
                 );
             }
             if !names.has(ResourceType::Model, ns, s) {
+                let elsewhere = names.elsewhere(ResourceType::Model, ns, s);
+                let (message, help) = if elsewhere.is_empty() {
+                    (
+                        format!(
+                            "Pipeline {name:?} step {s:?} is not a Model in namespace {ns:?}; each step runs the Model of the same name"
+                        ),
+                        format!(
+                            "{}define Model {s:?} in the same namespace, or fix the step name",
+                            names.suggestion(ResourceType::Model, ns, s)
+                        ),
+                    )
+                } else {
+                    let there = elsewhere
+                        .iter()
+                        .map(|n| format!("{n:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    (
+                        format!(
+                            "Pipeline {name:?} step {s:?} is not a Model in namespace {ns:?}: Model {s:?} lives in namespace {there}, and a step runs the Model of that name in the Pipeline's own namespace, so steps cannot cross namespaces"
+                        ),
+                        format!(
+                            "define the Pipeline in {there} (in a gen profile: in an application of the tenant that owns it), or deploy a Model {s:?} in {ns:?}"
+                        ),
+                    )
+                };
                 out.error(
                     "pipeline-step-unknown",
                     origin,
                     format!("steps[{i}].name"),
-                    format!("Pipeline {name:?} step {s:?} is not a Model in namespace {ns:?}; each step runs the Model of the same name"),
-                    format!("define Model {s:?} in the same namespace, or fix the step name"),
+                    message,
+                    help,
                 );
             }
         }
@@ -1131,7 +1314,8 @@ fn check_experiments(inv: &Inventory, names: &Names, out: &mut Out) {
                         c.name
                     ),
                     format!(
-                        "define {kind} {:?} in the same namespace, or fix the name",
+                        "{}define {kind} {:?} in the same namespace, or fix the name",
+                        names.suggestion(resource, ns, &c.name),
                         c.name
                     ),
                 );
@@ -1183,7 +1367,12 @@ fn check_experiments(inv: &Inventory, names: &Names, out: &mut Out) {
                         "Experiment {name:?} default {d:?} is not one of its candidates ({})",
                         list(seen.iter().copied())
                     ),
-                    format!("add {d:?} to candidates, or set default to one of them"),
+                    format!(
+                        "{}add {d:?} to candidates, or set default to one of them",
+                        did_you_mean(d, &seen.iter().copied().collect::<Vec<_>>())
+                            .map(|d| format!("{d} "))
+                            .unwrap_or_default()
+                    ),
                 );
             }
             if let Some(first) = defaults.insert((ns, d.as_str()), name) {

@@ -298,7 +298,7 @@ impl GitOpsEngine for ArgoCd {
                 namespace: controller_ns,
                 source: AppSource {
                     repo_url: SELDON_HELM_REPO.to_string(),
-                    target_revision: profile.seldon.version.clone(),
+                    target_revision: profile.seldon.version.to_string(),
                     path: None,
                     chart: Some(chart.to_string()),
                     helm: Some(HelmSource {

@@ -565,7 +565,7 @@ impl GitOpsEngine for Flux {
                     chart: HelmChartTemplate {
                         spec: HelmChartSpec {
                             chart: chart.to_string(),
-                            version: profile.seldon.version.clone(),
+                            version: profile.seldon.version.to_string(),
                             source_ref: SourceRef {
                                 kind: "HelmRepository",
                                 name: helm_repo.clone(),
