@@ -18,6 +18,7 @@ pub mod plan;
 pub mod readme;
 pub mod security;
 pub mod synth;
+pub mod tenancy;
 pub mod write;
 pub mod yaml;
 

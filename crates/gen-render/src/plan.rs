@@ -127,11 +127,11 @@ impl Entry {
                     .collect();
                 crate::security::controller_namespace(profile, &tenants)
             }
-            Deferred::Quota { tenant } => profile.tenants[tenant]
-                .quota
-                .as_ref()
-                .map(|q| quota(ns, owner, q))
-                .unwrap_or_default(),
+            Deferred::Quota { tenant } => quota(
+                ns,
+                owner,
+                crate::tenancy::quota_hard(profile.tenants[tenant].quota.as_ref(), folder, profile),
+            ),
             Deferred::TenantReconciler { tenant } => {
                 crate::gitops::tenant_reconciler_rbac(profile, &profile.tenants[tenant])
             }
@@ -602,20 +602,8 @@ fn owner_rbac(role_name: &str, ns: &str, part_of: &str, owners: &[String]) -> Ve
     role_and_binding(role_name, ns, part_of, seldon_editor_rules(), subjects)
 }
 
-fn quota(ns: &str, part_of: &str, q: &gen_profile::Quota) -> Vec<Manifest> {
-    let mut hard = BTreeMap::new();
-    if let Some(cpu) = &q.cpu {
-        hard.insert("requests.cpu".to_string(), K8sQuantity(cpu.to_string()));
-    }
-    if let Some(memory) = &q.memory {
-        hard.insert(
-            "requests.memory".to_string(),
-            K8sQuantity(memory.to_string()),
-        );
-    }
-    if let Some(pods) = q.pods {
-        hard.insert("pods".to_string(), K8sQuantity(pods.to_string()));
-    }
+/// A tenant's ResourceQuota with `hard` limits, and its LimitRange.
+fn quota(ns: &str, part_of: &str, hard: BTreeMap<String, K8sQuantity>) -> Vec<Manifest> {
     let defaults: BTreeMap<String, K8sQuantity> = [
         ("cpu".to_string(), K8sQuantity("100m".to_string())),
         ("memory".to_string(), K8sQuantity("128Mi".to_string())),
