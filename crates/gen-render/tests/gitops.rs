@@ -8,11 +8,16 @@
 //!   highest first: `controller/sort_delete.go`) removes Models while their controller and
 //!   scheduler still run.
 //! - Flux: every Kustomization and HelmRelease runs as a rendered service account whose
-//!   RBAC admits every object it applies; one Kustomization per tenant, no tenant waiting
+//!   RBAC admits every object it applies (for a HelmRelease: the chart's objects, Helm's
+//!   release Secret, the ReplicaSets Helm's wait reads) and every rule of each Role it
+//!   creates (Kubernetes' escalation check); one Kustomization per tenant, no tenant waiting
 //!   for another; the GitRepository checks out the revision; HelmReleases remediate; the
 //!   runtime health check needs SchedulerReady and EnvoyReady (evaluated with a CEL
 //!   interpreter); the CRDs release keeps its CRDs (post-renderer applied with kustomize).
-//! - Both: paths resolve in the repository wherever the bundle lives (`--out`,
+//! - Both: per Application or Kustomization, every kind and namespace it may write (from
+//!   the AppProject, or from the service account's RBAC): the application layer only
+//!   Models, Pipelines and Experiments in its own namespace, no layer outside the bundle's
+//!   namespaces; paths resolve in the repository wherever the bundle lives (`--out`,
 //!   `gitops.path`), and the bundle README states what a first install needs.
 //!
 //! Kinds, their scope and plural are read from the rendered objects and looked up in

@@ -20,6 +20,14 @@
 //!   stores, which uninstall reads, is the post-rendered one (`pkg/action/action.go`
 //!   renderResources runs the post-renderer; helm-controller passes `postRenderers` to it,
 //!   `internal/action/install.go`, `upgrade.go`).
+//! - helm-controller and kustomize-controller act as the named service account
+//!   (impersonation) for everything, Helm's release storage included
+//!   (helm-controller `internal/kube/client.go` WithImpersonate); the release is stored in
+//!   `storageNamespace`, default the HelmRelease's namespace (`GetStorageNamespace`), and a
+//!   change of it reinstalls the release (`internal/action/verify.go` ReleaseTargetChanged).
+//! - Kubernetes lets an account create a Role or ClusterRole only with rules it holds
+//!   itself (or with `escalate`, which cannot be limited on create), and bind one only if
+//!   it holds its rules (or `bind`): the accounts that create Roles hold their rules.
 
 use k8s_openapi::api::core::v1::ServiceAccount;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, RoleRef, Subject};
