@@ -127,26 +127,32 @@ struct Document {
     inherited_namespace: Option<String>,
 }
 
+/// `path` itself if it is a file, else the YAML files below it in name order; hidden
+/// entries, `target` and `node_modules` are skipped, and links below `path` are not
+/// followed (nor read).
 fn yaml_files(path: &Utf8Path, out: &mut Vec<Utf8PathBuf>) -> io::Result<()> {
-    let meta = std::fs::metadata(path)?;
-    if meta.is_file() {
-        out.push(path.to_path_buf());
-        return Ok(());
-    }
-    let mut entries: Vec<Utf8PathBuf> = path
-        .read_dir_utf8()?
-        .map(|e| e.map(|e| e.path().to_path_buf()))
-        .collect::<io::Result<_>>()?;
-    entries.sort();
-    for p in entries {
-        let name = p.file_name().unwrap_or("");
-        if name.starts_with('.') || name == "target" || name == "node_modules" {
-            continue;
-        }
-        let ft = std::fs::symlink_metadata(&p)?.file_type();
-        if ft.is_dir() {
-            yaml_files(&p, out)?;
-        } else if ft.is_file() && (name.ends_with(".yaml") || name.ends_with(".yml")) {
+    let skipped = |e: &walkdir::DirEntry| {
+        let name = e.file_name().to_string_lossy();
+        e.depth() > 0 && (name.starts_with('.') || name == "target" || name == "node_modules")
+    };
+    let walk = walkdir::WalkDir::new(path)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !skipped(e));
+    for entry in walk {
+        let entry = entry?;
+        let yaml = entry
+            .path()
+            .extension()
+            .is_some_and(|x| x == "yaml" || x == "yml");
+        if entry.file_type().is_file() && (entry.depth() == 0 || yaml) {
+            let p = Utf8PathBuf::from_path_buf(entry.into_path()).map_err(|p| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("{}: not UTF-8", p.display()),
+                )
+            })?;
             out.push(p);
         }
     }

@@ -4,16 +4,13 @@ use camino::Utf8PathBuf;
 use clap::{Args, ValueEnum};
 
 #[derive(Args, Debug, Clone)]
+#[group(skip)]
+#[command(group(clap::ArgGroup::new("which").args(["profile", "all"]).required(true)))]
 pub struct ProfileArgs {
     /// Profile NAME (reads profiles/NAME.yaml) or a path to a profile file.
-    #[arg(
-        long,
-        short = 'p',
-        required_unless_present = "all",
-        conflicts_with = "all"
-    )]
+    #[arg(long, short = 'p')]
     pub profile: Option<String>,
-    /// Every profile in profiles/.
+    /// Every profile in profiles/ (*.yaml, *.yml).
     #[arg(long)]
     pub all: bool,
     /// Folder that holds the bundles.
@@ -22,6 +19,21 @@ pub struct ProfileArgs {
     /// Output format for diagnostics and summaries.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+impl ProfileArgs {
+    /// The arguments that select the same profiles and bundle folder again, as the user
+    /// gave them (a path stays a path), for hints such as "run `gen render …`".
+    pub fn again(&self) -> String {
+        let mut which = match &self.profile {
+            Some(p) => format!("--profile {p}"),
+            None => "--all".to_string(),
+        };
+        if self.out != "out" {
+            which.push_str(&format!(" --out {}", self.out));
+        }
+        which
+    }
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -31,9 +31,21 @@ Exit codes:
      found errors (or warnings, with --strict)
   2  usage or input error: bad arguments, unreadable or malformed profile, I/O failure";
 
+/// `gen --version`: this release and the Seldon Core v2 release it renders and checks.
+fn version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        format!(
+            "{} (targets Seldon Core v2 {})",
+            env!("CARGO_PKG_VERSION"),
+            gen_profile::SELDON_VERSION
+        )
+    })
+}
+
 #[derive(Parser)]
-#[command(name = "gen", version, about = "Render Seldon Core v2 deployments as reviewable Kubernetes YAML", after_help = EXIT_CODES)]
-struct Cli {
+#[command(name = "gen", version = version(), about = "Render Seldon Core v2 deployments as reviewable Kubernetes YAML", after_help = EXIT_CODES)]
+pub struct Cli {
     #[command(subcommand)]
     command: Command,
 }
@@ -51,6 +63,12 @@ enum Command {
     Audit(cmd::audit::Args),
     /// Draw a profile's bundle as a Mermaid flowchart or DOT graph.
     Graph(cmd::graph::Args),
+    /// Write a commented starter profile to profiles/NAME.yaml (and the JSON Schema to
+    /// schema/ if it is not there); it renders and checks clean as written.
+    Init(cmd::init::Args),
+    /// Print a shell completion script (e.g. `gen completions bash >
+    /// ~/.local/share/bash-completion/completions/gen`).
+    Completions(cmd::completions::Args),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +85,8 @@ fn main() -> ExitCode {
         Command::Schema(args) => cmd::schema::run(args),
         Command::Audit(args) => cmd::audit::run(args),
         Command::Graph(args) => cmd::graph::run(args),
+        Command::Init(args) => cmd::init::run(args),
+        Command::Completions(args) => cmd::completions::run(args),
     };
     ExitCode::from(code)
 }

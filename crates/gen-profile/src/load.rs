@@ -300,13 +300,6 @@ pub fn first_parse_plain(text: &str) -> Option<At<Node<'_>>> {
     crate::plain::parse(text, &budget())
 }
 
-/// The tree from the fast path cut in two parts parsed on two threads, whatever the
-/// size (`None` when it cannot be cut or declines); for tests.
-#[doc(hidden)]
-pub fn first_parse_in_parts(text: &str) -> Option<At<Node<'_>>> {
-    crate::plain::parse_in_parts(text, &budget())
-}
-
 /// The budget serde-saphyr enforces with [`options`], which the fast path stays inside.
 fn budget() -> serde_saphyr::Budget {
     options().budget.unwrap_or_default()

@@ -14,227 +14,24 @@
 //! (so error messages stay serde-saphyr's). Returning `None` is never an error; a test
 //! checks that every tree built here is the one serde-saphyr builds.
 //!
-//! Keys and values borrow the source text where the parser hands it over unchanged. A
-//! large profile is cut into parts parsed on two threads (see [`Split`]).
+//! Keys and values borrow the source text where the parser hands it over unchanged.
 
-use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, StrInput, StructureStyle};
+use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, StrInput};
 
 use std::borrow::Cow;
 
 use crate::source::{At, Node, Scalar, Str};
 
-/// Profiles at least this large are parsed in two parts on two threads (given two cores).
-const SPLIT_MIN_BYTES: usize = 256 * 1024;
-
 /// The tree of `text` if it is a plain YAML document, else `None` (parse with serde-saphyr).
 /// `budget` is the one serde-saphyr would enforce.
 pub(crate) fn parse<'s>(text: &'s str, budget: &serde_saphyr::Budget) -> Option<At<Node<'s>>> {
-    if has_directive(text) {
+    // A directive (`%YAML`, `%TAG`) can change how the document reads.
+    if text.starts_with('%') || text.contains("\n%") || text.contains("\r%") {
         return None;
-    }
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if text.len() >= SPLIT_MIN_BYTES
-        && cores > 1
-        && let Some(tree) = parse_in_parts(text, budget)
-    {
-        return Some(tree);
     }
     let mut builder = Builder::new(text, budget);
-    let root = builder.document(0)?;
-    builder.within_budget(&Counts::default()).then(|| at(root))
-}
-
-/// The tree of `text` parsed in parts on two threads (see [`Split`]), whatever its size;
-/// `None` when it cannot be cut or the parts do not join.
-pub(crate) fn parse_in_parts<'s>(
-    text: &'s str,
-    budget: &serde_saphyr::Budget,
-) -> Option<At<Node<'s>>> {
-    if has_directive(text) {
-        return None;
-    }
-    Split::find(text)?.parse(text, budget)
-}
-
-/// A directive (`%YAML`, `%TAG`) can change how the document reads.
-fn has_directive(text: &str) -> bool {
-    text.starts_with('%') || text.contains("\n%") || text.contains("\r%")
-}
-
-/// Where a large document can be cut so that each part is a document of its own: inside
-/// the longest top-level list (`key:` at column 0 followed by items `- ` indented by the
-/// same number of spaces), at an item near its middle, and where the list ends.
-///
-/// Part one (`..mid`) is the document up to that item, part two (`mid..tail`) the
-/// remaining items as a list of their own, part three (`tail..`) the top-level keys after
-/// the list. Each part is parsed on its own and the trees are joined. A cut that lands
-/// anywhere odd (inside a quoted or block string, a flow collection, a nested list) makes
-/// a part fail to parse, come out in the wrong shape, or put its list at another column
-/// than the whole text does, and the whole document is parsed in one go.
-struct Split<'t> {
-    key: &'t str,
-    /// The column of the items' `-`.
-    indent: usize,
-    mid: usize,
-    tail: usize,
-}
-
-impl<'t> Split<'t> {
-    fn find(text: &'t str) -> Option<Self> {
-        // Lines are cut at `\n`; a lone `\r` is a line break to YAML too.
-        let bytes = text.as_bytes();
-        if bytes
-            .iter()
-            .enumerate()
-            .any(|(i, b)| *b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
-        {
-            return None;
-        }
-        // Document markers would make a part a document boundary.
-        if text.starts_with("---")
-            || text.starts_with("...")
-            || text.contains("\n---")
-            || text.contains("\n...")
-        {
-            return None;
-        }
-        let mut best: Option<(&str, usize, usize)> = None;
-        let mut open: Option<(&str, usize)> = None;
-        let mut offset = 0;
-        for line in text.split_inclusive('\n') {
-            let start = offset;
-            offset += line.len();
-            let first = line.as_bytes().first().copied().unwrap_or(b'\n');
-            if matches!(first, b' ' | b'#' | b'\n' | b'\r') {
-                continue;
-            }
-            // A line at column 0 ends the open section.
-            if let Some((key, from)) = open.take()
-                && best.is_none_or(|(_, f, t)| t - f < start - from)
-            {
-                best = Some((key, from, start));
-            }
-            let content = line.trim_end_matches(['\n', '\r', ' ']);
-            if let Some(key) = content.strip_suffix(':')
-                && !key.is_empty()
-                && key
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-                && first.is_ascii_alphabetic()
-            {
-                open = Some((key, offset));
-            }
-        }
-        if let Some((key, from)) = open
-            && best.is_none_or(|(_, f, t)| t - f < text.len() - from)
-        {
-            best = Some((key, from, text.len()));
-        }
-        let (key, from, tail) = best?;
-        let section = &text[from..tail];
-        // The items' indentation, from the first line with content.
-        let mut indent = None;
-        let mut items = Vec::new();
-        let mut offset = from;
-        for line in section.split_inclusive('\n') {
-            let start = offset;
-            offset += line.len();
-            let spaces = line.bytes().take_while(|b| *b == b' ').count();
-            let rest = &line.as_bytes()[spaces..];
-            if rest.is_empty() || matches!(rest[0], b'#' | b'\n' | b'\r') {
-                continue;
-            }
-            let item = rest[0] == b'-' && matches!(rest.get(1), Some(b' ' | b'\n' | b'\r'));
-            match indent {
-                None if item && spaces > 0 => indent = Some(spaces),
-                None => return None,
-                Some(i) if item && spaces == i => items.push(start),
-                Some(_) => {}
-            }
-        }
-        // Cut at the item nearest the middle, never the first.
-        let middle = from + section.len() / 2;
-        let mid = items
-            .into_iter()
-            .min_by_key(|start| start.abs_diff(middle))?;
-        // What follows the list must start like a key.
-        let tail_ok = text[tail..]
-            .bytes()
-            .next()
-            .is_none_or(|b| b.is_ascii_alphabetic());
-        tail_ok.then_some(Split {
-            key,
-            indent: indent?,
-            mid,
-            tail,
-        })
-    }
-
-    /// The tree of the whole document from its parts, or `None` if the parts do not
-    /// join into the shape the cut assumed.
-    fn parse<'s>(&self, text: &'s str, budget: &serde_saphyr::Budget) -> Option<At<Node<'s>>> {
-        let (head, rest, after) = (
-            &text[..self.mid],
-            &text[self.mid..self.tail],
-            &text[self.tail..],
-        );
-        let ((head, head_counts), ((rest, rest_counts), after)) = std::thread::scope(|scope| {
-            // A thread that cannot be started means the whole text is parsed in one go.
-            let other = std::thread::Builder::new().spawn_scoped(scope, || {
-                let mut rest_builder = Builder::new(rest, budget);
-                // The items sit in a list under the root mapping, and that list (the
-                // part's root) must start at the items' column, as in the whole text.
-                let items = rest_builder
-                    .document(1)
-                    .filter(|_| rest_builder.list_column == Some(self.indent));
-                let after = if after.is_empty() {
-                    Some((Node::Map(Vec::new()), Counts::default()))
-                } else {
-                    // Keys at column 0, as in the whole text.
-                    let mut b = Builder::new(after, budget);
-                    b.document(0)
-                        .filter(|_| b.root_column == Some(0))
-                        .map(|n| (n, b.counts))
-                };
-                ((items, rest_builder.counts), after)
-            });
-            let other = other.ok()?;
-            let mut head_builder = Builder::new(head, budget);
-            // The root mapping at column 0, the list being cut its last block list, at
-            // the items' column.
-            let head = head_builder.document(0).filter(|_| {
-                head_builder.root_column == Some(0) && head_builder.list_column == Some(self.indent)
-            });
-            Some(((head, head_builder.counts), other.join().ok()?))
-        })?;
-        let (after, after_counts) = after?;
-        let (Node::Map(mut entries), Node::Seq(more), Node::Map(later)) = (head?, rest?, after)
-        else {
-            return None;
-        };
-        match entries.last_mut() {
-            Some((
-                k,
-                At {
-                    value: Node::Seq(items),
-                    ..
-                },
-            )) if k.value == self.key && !items.is_empty() => {
-                items.extend(more);
-            }
-            _ => return None,
-        }
-        for (key, value) in later {
-            if entries.iter().any(|(k, _)| k.value == key.value) {
-                return None;
-            }
-            entries.push((key, value));
-        }
-        let total = head_counts.plus(&rest_counts).plus(&after_counts);
-        Builder::new("", budget)
-            .within_budget(&total)
-            .then(|| at(Node::Map(entries)))
-    }
+    let root = builder.document()?;
+    builder.within_budget().then(|| at(root))
 }
 
 /// The parser options serde-saphyr derives from its budget (see its `Budget`).
@@ -254,12 +51,6 @@ struct Builder<'a, 'b> {
     events: Parser<'a, StrInput<'a>>,
     budget: &'b serde_saphyr::Budget,
     counts: Counts,
-    /// The column where the last event starts.
-    column: usize,
-    /// The column of the root node.
-    root_column: Option<usize>,
-    /// The column of the last list one level below the root, if it is a block list.
-    list_column: Option<usize>,
 }
 
 /// What a parse has used of serde-saphyr's budget.
@@ -268,16 +59,6 @@ struct Counts {
     events: usize,
     nodes: usize,
     scalar_bytes: usize,
-}
-
-impl Counts {
-    fn plus(&self, other: &Counts) -> Counts {
-        Counts {
-            events: self.events + other.events,
-            nodes: self.nodes + other.nodes,
-            scalar_bytes: self.scalar_bytes + other.scalar_bytes,
-        }
-    }
 }
 
 /// A located value with no location: the first parse records none.
@@ -295,16 +76,13 @@ impl<'a, 'b> Builder<'a, 'b> {
             events: Parser::new_from_str_with_options(text, parser_options(budget)),
             budget,
             counts: Counts::default(),
-            column: 0,
-            root_column: None,
-            list_column: None,
         }
     }
 
-    /// Whether `extra` plus what this parse used stays well inside serde-saphyr's limits
-    /// (half of each: its counting is not reproduced, only bounded).
-    fn within_budget(&self, extra: &Counts) -> bool {
-        let c = self.counts.plus(extra);
+    /// Whether what this parse used stays well inside serde-saphyr's limits (half of
+    /// each: its counting is not reproduced, only bounded).
+    fn within_budget(&self) -> bool {
+        let c = &self.counts;
         c.events < self.budget.max_events / 2
             && c.nodes < self.budget.max_nodes / 2
             && c.scalar_bytes < self.budget.max_total_scalar_bytes / 2
@@ -313,10 +91,9 @@ impl<'a, 'b> Builder<'a, 'b> {
     /// The next event that is not a comment; `None` on a syntax error or near a budget.
     fn next(&mut self) -> Option<Event<'a>> {
         loop {
-            let (event, span) = self.events.next()?.ok()?;
-            self.column = span.start.col();
+            let (event, _) = self.events.next()?.ok()?;
             self.counts.events += 1;
-            if !self.within_budget(&Counts::default()) {
+            if !self.within_budget() {
                 return None;
             }
             if !matches!(event, Event::Comment(..)) {
@@ -325,8 +102,8 @@ impl<'a, 'b> Builder<'a, 'b> {
         }
     }
 
-    /// The one document of the text, its root `depth` collections down.
-    fn document(&mut self, depth: usize) -> Option<Node<'a>> {
+    /// The one document of the text.
+    fn document(&mut self) -> Option<Node<'a>> {
         if !matches!(self.next()?, Event::StreamStart) {
             return None;
         }
@@ -335,8 +112,7 @@ impl<'a, 'b> Builder<'a, 'b> {
             return None;
         }
         let first = self.next()?;
-        self.root_column = Some(self.column);
-        let root = self.node(first, depth)?;
+        let root = self.node(first, 0)?;
         if !matches!(self.next()?, Event::DocumentEnd) || !matches!(self.next()?, Event::StreamEnd)
         {
             return None;
@@ -350,15 +126,12 @@ impl<'a, 'b> Builder<'a, 'b> {
         match event {
             Event::Scalar(value, style, 0, None) => {
                 self.counts.scalar_bytes += value.len();
-                if !self.within_budget(&Counts::default()) {
+                if !self.within_budget() {
                     return None;
                 }
                 resolve(value, style)
             }
-            Event::SequenceStart(style, 0, None) if depth + 2 < self.budget.max_depth => {
-                if depth == 1 {
-                    self.list_column = (style == StructureStyle::Block).then_some(self.column);
-                }
+            Event::SequenceStart(_, 0, None) if depth + 2 < self.budget.max_depth => {
                 let mut items = Vec::new();
                 loop {
                     match self.next()? {

@@ -16,6 +16,7 @@ pub const SELDON_VERSION: &str = "2.10.2";
 #[schemars(title = "gen profile")]
 pub struct Profile {
     /// The bundle's name and folder (out/<name>/): a DNS-1123 label.
+    #[schemars(regex(pattern = crate::schema::DNS_LABEL), length(max = 63))]
     pub name: String,
     /// shared (Pattern B): one SeldonRuntime and shared Servers in platform.namespace, for
     /// one team. dedicated (Pattern A): a clusterwide controller and a SeldonRuntime,
@@ -58,8 +59,10 @@ impl Pattern {
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SeldonInstall {
-    /// Upstream chart and app version.
+    /// Upstream chart and app version. This gen renders and checks Seldon Core v2 2.10.2
+    /// only.
     #[serde(default = "default_version")]
+    #[schemars(regex(pattern = crate::schema::SELDON_VERSION_PATTERN))]
     pub version: Version,
     /// Kafka settings of the controller install (the seldon-core-v2-setup chart's `kafka`
     /// values). Pipelines need Kafka; the chart's default bootstrap is
@@ -240,6 +243,7 @@ impl<'de> Deserialize<'de> for Version {
 pub struct Platform {
     /// The controller's namespace, where SeldonConfig and ServerConfigs live. In pattern
     /// shared it also holds the SeldonRuntime, the Servers and every application.
+    #[schemars(regex(pattern = crate::schema::DNS_LABEL), length(max = 63))]
     pub namespace: String,
     /// SeldonRuntime settings (pattern shared only; tenants have their own).
     #[serde(default)]
@@ -273,6 +277,7 @@ pub struct RuntimeSettings {
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ServerEntry {
+    #[schemars(regex(pattern = crate::schema::DNS_LABEL), length(max = 63))]
     pub name: String,
     /// Memory of the inference container, i.e. what one replica can hold, rendered as its
     /// request and its limit (default: the ServerConfig's, 1Gi for mlserver and triton).
@@ -286,6 +291,9 @@ pub struct ServerEntry {
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DeclaredServerConfig {
+    /// Not mlserver or triton: the setup chart installs those.
+    #[schemars(regex(pattern = crate::schema::DNS_LABEL), length(max = 63))]
+    #[schemars(extend("not" = {"enum": ["mlserver", "triton"]}))]
     pub name: String,
     /// What its agent advertises (SELDON_SERVER_CAPABILITIES).
     pub capabilities: Vec<String>,
@@ -355,9 +363,11 @@ pub struct Security {
     /// Namespaces whose pods may call the inference endpoint (envoy, service seldon-mesh).
     /// Tenants may add their own with tenants[].clientNamespaces.
     #[serde(default)]
+    #[schemars(inner(regex(pattern = crate::schema::DNS_LABEL), length(max = 63)))]
     pub client_namespaces: Vec<String>,
     /// Namespace of the metrics scraper (e.g. Prometheus), allowed to the metrics ports.
     #[serde(default)]
+    #[schemars(regex(pattern = crate::schema::DNS_LABEL), length(max = 63))]
     pub monitoring_namespace: Option<String>,
     /// Also deny egress by default, and allow each Seldon component only the connections
     /// it makes: DNS, the other components it calls, Kafka (gateways and dataflow engine),
@@ -579,16 +589,21 @@ impl PodSecurity {
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Tenant {
+    #[schemars(regex(pattern = crate::schema::DNS_LABEL), length(max = 63))]
     pub name: String,
+    /// The tenant's own namespace (not platform.namespace).
+    #[schemars(regex(pattern = crate::schema::DNS_LABEL), length(max = 63))]
     pub namespace: String,
     /// Who may manage the tenant's Seldon objects: group:NAME or user:NAME.
     #[serde(default)]
+    #[schemars(inner(regex(pattern = crate::schema::OWNER)))]
     pub owners: Vec<String>,
     #[serde(default)]
     pub quota: Option<Quota>,
     /// Namespaces whose pods may call this tenant's inference endpoint, in addition to
     /// security.clientNamespaces.
     #[serde(default)]
+    #[schemars(inner(regex(pattern = crate::schema::DNS_LABEL), length(max = 63)))]
     pub client_namespaces: Vec<String>,
     #[serde(default)]
     pub runtime: Option<RuntimeSettings>,
@@ -614,6 +629,7 @@ pub struct Quota {
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Application {
+    #[schemars(regex(pattern = crate::schema::DNS_LABEL), length(max = 63))]
     pub name: String,
     /// The tenant it belongs to (pattern dedicated only).
     #[serde(default)]
@@ -621,9 +637,11 @@ pub struct Application {
     /// Not allowed: an application's namespace follows from the pattern. Kept in the schema
     /// so that a profile that sets it gets an explanation instead of "unknown key".
     #[serde(default)]
+    #[schemars(extend("not" = {"type": "string"}))]
     pub namespace: Option<String>,
     /// Who may manage this application's Seldon objects: group:NAME or user:NAME.
     #[serde(default)]
+    #[schemars(inner(regex(pattern = crate::schema::OWNER)))]
     pub owners: Vec<String>,
     #[serde(default)]
     pub models: Vec<ModelEntry>,
@@ -636,6 +654,7 @@ pub struct Application {
 /// A Model: a name and the Model.spec fields.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 pub struct ModelEntry {
+    #[schemars(regex(pattern = crate::schema::DNS_LABEL), length(max = 63))]
     pub name: String,
     #[serde(flatten)]
     pub spec: ModelSpec,
@@ -644,6 +663,7 @@ pub struct ModelEntry {
 /// A Pipeline: a name and the Pipeline.spec fields.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 pub struct PipelineEntry {
+    #[schemars(regex(pattern = crate::schema::DNS_LABEL), length(max = 63))]
     pub name: String,
     #[serde(flatten)]
     pub spec: PipelineSpec,
@@ -652,6 +672,7 @@ pub struct PipelineEntry {
 /// An Experiment: a name and the Experiment.spec fields.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 pub struct ExperimentEntry {
+    #[schemars(regex(pattern = crate::schema::DNS_LABEL), length(max = 63))]
     pub name: String,
     #[serde(flatten)]
     pub spec: ExperimentSpec,

@@ -4,7 +4,8 @@
 use gen_profile::{Failure, Report, parse_bytes, parse_owned_bytes};
 
 /// The report for `bytes`; reading them as owned bytes (as `gen render` does) must give
-/// the same report.
+/// the same report. Every input here that is a YAML document at all must also fail the
+/// JSON Schema that editors use: each is an input error the schema can express.
 fn load(bytes: &[u8]) -> Report {
     match (
         parse_bytes("p.yaml", bytes),
@@ -12,6 +13,7 @@ fn load(bytes: &[u8]) -> Report {
     ) {
         (Err(r), Err(owned)) => {
             assert_eq!(r.render(), owned.render());
+            schema_rejects(bytes, &r);
             r
         }
         _ => panic!(
@@ -37,6 +39,24 @@ fn check(bytes: &[u8], code: &str, at: (u64, u64), message_starts: &str) {
     assert!(
         message.starts_with(message_starts),
         "{message:?} does not start with {message_starts:?}"
+    );
+}
+
+/// The editor's JSON Schema rejects `bytes`, unless they are no YAML document (then gen
+/// must say so: `syntax`, `encoding`, `too-large`).
+fn schema_rejects(bytes: &[u8], report: &Report) {
+    let code = report.diagnostics[0].code.as_str();
+    if matches!(code, "syntax" | "encoding" | "too-large") {
+        return;
+    }
+    let text = std::str::from_utf8(bytes).unwrap();
+    let document: serde_json::Value = serde_saphyr::from_str(text)
+        .unwrap_or_else(|e| panic!("gen says {code}, but it is no YAML document: {e}"));
+    let validator = jsonschema::validator_for(gen_profile::schema::profile_schema_value()).unwrap();
+    assert!(
+        !validator.is_valid(&document),
+        "gen rejects this ({code}) but the JSON Schema accepts it: {:?}",
+        &text[..text.len().min(80)]
     );
 }
 
@@ -246,5 +266,6 @@ fn names_cannot_escape_the_output_folder() {
         let d = gen_profile::check::check(&loaded.profile);
         assert_eq!(d[0].code, "invalid-name", "{bad}");
         assert_eq!(d[0].path, "name");
+        schema_rejects(text.as_bytes(), &loaded.report(d));
     }
 }

@@ -20,13 +20,27 @@ pub struct Bundle {
 }
 
 impl Bundle {
-    /// The whole bundle as one multi-document YAML stream (README left out).
+    /// The whole bundle as one multi-document YAML stream (README and kustomizations left
+    /// out), in apply order (see [`apply_rank`]): `kubectl apply -f -` creates objects in
+    /// stream order, so a Namespace comes before what lives in it.
     pub fn to_stream(&self) -> String {
+        let objects: Vec<(&String, &String, Head)> = self
+            .files
+            .iter()
+            .filter(|(path, _)| path.ends_with(".yaml") && !path.ends_with("kustomization.yaml"))
+            .map(|(path, text)| (path, text, Head::of(text)))
+            .collect();
+        let depth = depends_on_depths(objects.iter().map(|(_, _, h)| h));
+        let mut order: Vec<usize> = (0..objects.len()).collect();
+        // Within one kind: Argo CD's sync wave, then Flux's dependsOn chain, then the
+        // bundle's own (path) order.
+        order.sort_by_key(|&i| {
+            let (path, _, head) = &objects[i];
+            (apply_rank(&head.kind), head.wave(), depth[i], *path)
+        });
         let mut out = String::new();
-        for (path, text) in &self.files {
-            if !path.ends_with(".yaml") || path.ends_with("kustomization.yaml") {
-                continue;
-            }
+        for i in order {
+            let (path, text, _) = &objects[i];
             out.push_str("---\n");
             out.push_str(&format!("# Source: {path}\n"));
             out.push_str(
@@ -40,6 +54,159 @@ impl Bundle {
         }
         out
     }
+}
+
+/// What the apply order needs from a rendered object; the rest of it is skipped.
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+struct Head {
+    kind: String,
+    metadata: HeadMeta,
+    spec: HeadSpec,
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+struct HeadMeta {
+    name: String,
+    annotations: BTreeMap<String, String>,
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct HeadSpec {
+    depends_on: Vec<DependsOn>,
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+struct DependsOn {
+    name: String,
+}
+
+impl Head {
+    fn of(text: &str) -> Head {
+        serde_saphyr::from_str(text).unwrap_or_default()
+    }
+
+    /// Argo CD's `argocd.argoproj.io/sync-wave` (default 0).
+    fn wave(&self) -> i64 {
+        self.metadata
+            .annotations
+            .get("argocd.argoproj.io/sync-wave")
+            .and_then(|w| w.trim().parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+/// For each object, the length of its longest Flux `dependsOn` chain among objects of its
+/// kind (0 without dependencies), so a Kustomization or HelmRelease follows what it
+/// waits for.
+fn depends_on_depths<'a>(heads: impl Iterator<Item = &'a Head>) -> Vec<usize> {
+    let heads: Vec<&Head> = heads.collect();
+    let index: BTreeMap<(&str, &str), usize> = heads
+        .iter()
+        .enumerate()
+        .map(|(i, h)| ((h.kind.as_str(), h.metadata.name.as_str()), i))
+        .collect();
+    let mut depth: Vec<Option<usize>> = vec![None; heads.len()];
+    fn visit(
+        i: usize,
+        heads: &[&Head],
+        index: &BTreeMap<(&str, &str), usize>,
+        depth: &mut Vec<Option<usize>>,
+        guard: usize,
+    ) -> usize {
+        if let Some(d) = depth[i] {
+            return d;
+        }
+        // A cycle (which Flux never applies) or an absurdly long chain stops here.
+        if guard > 64 {
+            return 0;
+        }
+        let d = heads[i]
+            .spec
+            .depends_on
+            .iter()
+            .filter_map(|dep| index.get(&(heads[i].kind.as_str(), dep.name.as_str())))
+            .map(|&j| visit(j, heads, index, depth, guard + 1) + 1)
+            .max()
+            .unwrap_or(0);
+        depth[i] = Some(d);
+        d
+    }
+    (0..heads.len())
+        .map(|i| visit(i, &heads, &index, &mut depth, 0))
+        .collect()
+}
+
+/// Kinds in the order the engines apply them.
+///
+/// - First what Flux applies, and waits for, before anything else: CRDs, Namespaces and
+///   ClusterRoles, then `*Class` kinds (fluxcd/pkg `ssa/manager_apply.go`
+///   `ApplyAllStaged`, `ssa/utils/is.go` `IsClusterDefinition`, `IsClassDefinition`).
+/// - Then Argo CD's kind order for built-in kinds, which it takes from Helm's
+///   kind sorter (gitops-engine `pkg/sync/sync_tasks.go`; CONVENTIONS §1.1); Argo CD
+///   puts every custom resource after them.
+/// - Custom resources last, each after what it needs: GitOps sources and projects
+///   before the releases and Applications/Kustomizations that use them (these install
+///   the Seldon CRDs and controller, so they are the prerequisites of every Seldon
+///   object), then SeldonRuntime (the scheduler), Servers, Models, and the Pipelines and
+///   Experiments that name Models. Kinds not listed come at the end.
+const APPLY_ORDER: &[&str] = &[
+    // Flux stage 1 (cluster definitions), in Helm's relative order.
+    "Namespace",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    // Flux stage 2 (class definitions).
+    "StorageClass",
+    "IngressClass",
+    "GatewayClass",
+    // Helm / Argo CD order of the remaining built-in kinds.
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "ConfigMap",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "ClusterRoleBinding",
+    "Role",
+    "RoleBinding",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "Ingress",
+    "APIService",
+    // Custom resources, prerequisites first.
+    "AppProject",
+    "GitRepository",
+    "HelmRepository",
+    "HelmRelease",
+    "Application",
+    "Kustomization",
+    "SeldonRuntime",
+    "Server",
+    "Model",
+    "Pipeline",
+    "Experiment",
+];
+
+/// Where `kind` goes in [`APPLY_ORDER`]; unknown kinds after every known one.
+pub fn apply_rank(kind: &str) -> usize {
+    APPLY_ORDER
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or(APPLY_ORDER.len())
 }
 
 /// A `kustomization.yaml` (kustomize.config.k8s.io/v1beta1).

@@ -8,13 +8,15 @@
 //!   write a bundle safely, compare a bundle with the disk.
 
 pub mod bundle;
-pub mod cache;
+pub mod freshness;
 pub mod gitops;
 pub mod graph;
+pub mod init;
 pub mod labels;
 pub mod manifest;
 pub mod ops;
 pub mod plan;
+pub mod profiles;
 pub mod readme;
 pub mod security;
 pub mod synth;

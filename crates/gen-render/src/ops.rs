@@ -137,19 +137,7 @@ pub fn render_profile(path: &Utf8Path) -> Result<Bundle, Report> {
 
 /// Load, check and render the profile at `path`, for a bundle under `out_root`.
 pub fn render_profile_in(path: &Utf8Path, out_root: &Utf8Path) -> Result<Bundle, Report> {
-    let loaded = load_file(path)?;
-    release_free_memory();
-    render_loaded_in(&loaded, out_root)
-}
-
-/// Hand the parser's freed memory back to the system before the objects are built, so the
-/// peak of a large render is the larger of the two phases rather than their sum.
-fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free heap pages; no pointer is touched.
-    unsafe {
-        libc::malloc_trim(0);
-    }
+    render_loaded_in(&load_file(path)?, out_root)
 }
 
 /// Load and check the profile at `path`, then draw its bundle.
@@ -173,11 +161,8 @@ pub enum WriteFailure {
 }
 
 /// Load, check and render the profile at `path` straight to `out_root/<name>/`, writing
-/// each file as it is rendered (the bundle is never held in memory). The GitOps paths are
-/// those of a bundle under `out/` in the repository (or `gitops.path`).
-///
-/// When nothing changed since the last render on this machine (same `gen` binary, same
-/// profile bytes, bundle files untouched), the render is skipped: see [`crate::cache`].
+/// each file as it is rendered (the bundle is never held in memory); see [`crate::write`].
+/// The GitOps paths are those of a bundle under `out/` in the repository (or `gitops.path`).
 pub fn write_profile(
     path: &Utf8Path,
     out_root: &Utf8Path,
@@ -193,20 +178,8 @@ pub fn write_profile_in(
     repo_out: &Utf8Path,
 ) -> Result<(String, crate::write::Changes), WriteFailure> {
     let bytes = gen_profile::read_file(path).map_err(WriteFailure::Profile)?;
-    // The GitOps paths depend on `out_root` too: a render for another `--out` is no hit.
-    let profile_hash = {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::hash::DefaultHasher::new();
-        crate::cache::profile_hash(&bytes).hash(&mut h);
-        repo_out.as_str().hash(&mut h);
-        h.finish()
-    };
-    if let Some(hit) = crate::cache::lookup(out_root, &bytes, profile_hash) {
-        return Ok(hit);
-    }
     let mut loaded =
         gen_profile::parse_owned_bytes(path.as_str(), bytes).map_err(WriteFailure::Profile)?;
-    release_free_memory();
     // The specs move into the plan (the profile rules do not read them): a large profile
     // is not held twice.
     let (repo, problems) = locate(&loaded.profile, repo_out);
@@ -215,7 +188,6 @@ pub fn write_profile_in(
         .map_err(WriteFailure::Profile)?;
     // The source text only serves diagnostics, and there are none.
     drop(std::mem::take(&mut loaded.source));
-    release_free_memory();
     let name = loaded.profile.name.clone();
     let changes = crate::write::write_stream(out_root, &name, &|_| Ok(()), |sink| {
         crate::bundle::render_files(&loaded.profile, &plan, sink)
@@ -224,7 +196,6 @@ pub fn write_profile_in(
         bundle: name.clone(),
         error,
     })?;
-    crate::cache::store(out_root, &name, profile_hash, &changes);
     // Freeing a large plan takes a while (~0.1 s at 100,000 Models) and nobody waits
     // for it: hand it to a thread, which a CLI's exit may simply cut short.
     let _ = std::thread::Builder::new().spawn(move || drop((plan, loaded)));

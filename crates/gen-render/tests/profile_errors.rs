@@ -21,12 +21,63 @@ applications:
 ";
 
 fn run(text: &str) -> Report {
-    match gen_profile::parse("p.yaml", text) {
+    let report = match gen_profile::parse("p.yaml", text) {
         Err(report) => report,
         Ok(loaded) => match render_loaded(&loaded) {
             Ok(_) => panic!("expected a failure for:\n{text}"),
             Err(report) => report,
         },
+    };
+    schema_agrees(text, &report);
+    report
+}
+
+/// Rules that JSON Schema cannot express: they compare values, look names up in other
+/// entries, need unique keys across list items, or compute over several objects.
+/// `tests/schema.rs` records the reason case by case.
+const SCHEMA_CANNOT_SAY: &[&str] = &[
+    "tenant-missing",
+    "tenant-namespace",
+    "tenant-isolation",
+    "duplicate-name",
+    "server-config-unknown",
+    "requirements-unsatisfied",
+    "memory-too-large",
+    "replica-bounds",
+    "replicas-exceed-server",
+    "server-missing",
+    "reference-missing",
+    "pipeline-step-unknown",
+    "pipeline-step-name",
+    "pipeline-step-duplicate",
+    "pipeline-reference",
+    "pipeline-cycle",
+    "experiment-default",
+    "experiment-candidate-missing",
+    "experiment-candidate-duplicate",
+    "experiment-mirror",
+    "runtime-missing",
+    "runtime-duplicate",
+];
+
+/// A profile gen rejects fails the editors' JSON Schema too, unless every reason gen
+/// gives is one JSON Schema cannot express (or the text is no YAML document).
+fn schema_agrees(text: &str, report: &Report) {
+    let Ok(document) = serde_saphyr::from_str::<serde_json::Value>(text) else {
+        return;
+    };
+    let validator = jsonschema::validator_for(gen_profile::schema::profile_schema_value()).unwrap();
+    if validator.is_valid(&document) {
+        let expressible: Vec<&str> = report
+            .diagnostics
+            .iter()
+            .map(|d| d.code.as_str())
+            .filter(|c| !SCHEMA_CANNOT_SAY.contains(c))
+            .collect();
+        assert!(
+            expressible.is_empty(),
+            "the JSON Schema accepts a profile gen rejects with {expressible:?}: tighten the schema (gen-profile schema.rs), or add the code to SCHEMA_CANNOT_SAY with the reason in tests/schema.rs\n{text}"
+        );
     }
 }
 

@@ -1,5 +1,5 @@
 //! The write path: only changed files written, stale generated files pruned, foreign files
-//! kept, all-or-nothing on failure.
+//! kept, all-or-nothing on failure, no link followed, leftovers of a crash cleaned up.
 
 mod common;
 
@@ -39,21 +39,32 @@ fn example() -> Bundle {
     render_profile(&common::example("single-team")).unwrap()
 }
 
-fn snapshot(dir: &Utf8Path) -> Vec<(String, Vec<u8>)> {
+/// Every entry below `dir` (links not followed): path, kind, and the bytes of a file or
+/// the target of a link. Folders are listed too, so an added empty folder shows.
+fn snapshot(dir: &Utf8Path) -> Vec<(String, &'static str, Vec<u8>)> {
     let mut all = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in d.read_dir_utf8().unwrap() {
-            let e = e.unwrap();
-            if e.file_type().unwrap().is_dir() {
-                stack.push(e.path().to_path_buf());
-            } else {
-                all.push((e.path().to_string(), fs::read(e.path()).unwrap()));
-            }
+    for e in walkdir::WalkDir::new(dir).min_depth(1).sort_by_file_name() {
+        let e = e.unwrap();
+        let path = e.path().display().to_string();
+        let kind = e.file_type();
+        if kind.is_symlink() {
+            let to = fs::read_link(e.path()).unwrap();
+            all.push((path, "link", to.display().to_string().into_bytes()));
+        } else if kind.is_dir() {
+            all.push((path, "folder", Vec::new()));
+        } else {
+            all.push((path, "file", fs::read(e.path()).unwrap()));
         }
     }
-    all.sort();
     all
+}
+
+/// The files of a snapshot.
+fn files(snapshot: &[(String, &'static str, Vec<u8>)]) -> usize {
+    snapshot
+        .iter()
+        .filter(|(_, kind, _)| *kind == "file")
+        .count()
 }
 
 #[test]
@@ -78,13 +89,23 @@ fn first_write_creates_everything_and_a_second_writes_nothing() {
         old,
         "unchanged files keep their mtime"
     );
-    #[cfg(unix)]
+    // Mode 0644 less the umask, as git and cp create files.
+    #[cfg(target_os = "linux")]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(
-            fs::metadata(&file).unwrap().permissions().mode() & 0o777,
-            0o644
-        );
+        let status = fs::read_to_string("/proc/self/status").unwrap();
+        let umask = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Umask:"))
+            .map(|m| u32::from_str_radix(m.trim(), 8).unwrap())
+            .expect("Linux 4.7 and later report the umask in /proc/self/status");
+        for rel in ["platform/server-mlserver.yaml", "README.md"] {
+            let mode = fs::metadata(out.join("single-team").join(rel))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o644 & !umask, "{rel}");
+        }
     }
 }
 
@@ -140,7 +161,7 @@ fn a_foreign_file_at_a_bundle_path_is_never_overwritten() {
     let err = write(&out, &bundle).unwrap_err();
     assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
     assert_eq!(fs::read_to_string(&path).unwrap(), "hand-written\n");
-    assert_eq!(snapshot(&out).len(), 1, "nothing else was written");
+    assert_eq!(files(&snapshot(&out)), 1, "nothing else was written");
 }
 
 #[test]
@@ -208,109 +229,303 @@ fn streaming_write_matches_the_in_memory_bundle() {
     }
 }
 
-/// Render `profile` into `out` until a render is skipped, as it is once the files are
-/// older than the stored fingerprint (a kernel tick, at most a second on coarse
-/// filesystems). Every render on the way must find nothing to change.
-fn render_until_skipped(profile: &Utf8Path, out: &Utf8Path) -> gen_render::write::Changes {
-    for _ in 0..150 {
-        let (_, changes) = gen_render::ops::write_profile(profile, out).unwrap();
-        if changes.skipped {
-            return changes;
-        }
-        assert!(changes.is_clean(), "{changes:?}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    panic!("no render was skipped in 3 s");
-}
-
-/// A copy of the single-team profile in its own folder, and an empty output folder.
-fn example_copy(tag: &str) -> (TempDir, TempDir, Utf8PathBuf) {
-    let out = temp_out(tag);
-    let dir = temp_out(&format!("{tag}-profile"));
-    let profile = dir.join("single-team.yaml");
-    fs::copy(common::example("single-team"), &profile).unwrap();
-    (out, dir, profile)
-}
-
-/// The Server file the cache tests edit.
-const SERVER: &str = "platform/server-mlserver.yaml";
-
-/// `changes` rewrote only the Server file, and `file` holds `original` again.
-fn assert_server_restored(changes: &gen_render::write::Changes, file: &Utf8Path, original: &str) {
-    assert!(!changes.skipped);
-    assert_eq!(changes.updated, vec![SERVER.to_string()]);
-    assert_eq!(fs::read_to_string(file).unwrap(), original);
-}
-
-fn set_modified(file: &Utf8Path, time: SystemTime) {
-    let file = fs::File::options().write(true).open(file).unwrap();
-    file.set_modified(time).unwrap();
-}
-
 #[test]
-fn an_unchanged_render_is_skipped_and_any_change_renders_again() {
-    let (out, _dir, profile) = example_copy("cache");
-    let (_, first) = gen_render::ops::write_profile(&profile, &out).unwrap();
-    assert!(!first.skipped && !first.created.is_empty());
-    if !gen_render::cache::stored(&out, "single-team") {
-        // The filesystem keeps no extended attributes: every render is a full one.
-        let (_, second) = gen_render::ops::write_profile(&profile, &out).unwrap();
-        assert!(!second.skipped && second.is_clean());
-        return;
+fn a_failure_in_a_first_write_leaves_nothing() {
+    let out = temp_out("first-crash");
+    let bundle = example();
+    let err = write_with(&out, &bundle, &|n| {
+        if n == 20 {
+            Err(io::Error::other("injected failure"))
+        } else {
+            Ok(())
+        }
+    })
+    .unwrap_err();
+    assert_eq!(err.to_string(), "injected failure");
+    assert_eq!(
+        snapshot(&out),
+        Vec::new(),
+        "no file, temporary file or folder"
+    );
+}
+
+/// The bundle with every file changed, so that a write would touch each of them.
+fn changed(bundle: &Bundle) -> Bundle {
+    let mut new = bundle.clone();
+    for text in new.files.values_mut() {
+        text.push_str("# changed\n");
     }
-    let second = render_until_skipped(&profile, &out);
-    assert_eq!(second.unchanged, first.created.len());
-    // An edited generated file is noticed and restored.
-    let file = out.join("single-team").join(SERVER);
-    let original = fs::read_to_string(&file).unwrap();
-    fs::write(&file, original.replace("replicas: 2", "replicas: 7")).unwrap();
-    let (_, third) = gen_render::ops::write_profile(&profile, &out).unwrap();
-    assert_server_restored(&third, &file, &original);
-    // A changed profile renders again.
-    render_until_skipped(&profile, &out);
+    new
+}
+
+/// A folder `outside/` beside `out/` that links can point at: files that carry gen's
+/// header (so a write that followed a link could take them for its own), a folder shaped
+/// like part of the bundle, and a copy of the whole bundle.
+fn outside_tree(root: &Utf8Path, bundle: &Bundle) -> Utf8PathBuf {
+    let outside = root.join("outside");
+    write(&outside, bundle).unwrap();
+    fs::create_dir_all(outside.join("apps/financial-prediction")).unwrap();
+    let header = "# Generated by gen from profile single-team. Do not edit.\nkind: x\n";
+    fs::write(outside.join("file.yaml"), header).unwrap();
     fs::write(
-        &profile,
-        fs::read_to_string(&profile).unwrap().replace(
-            "replicas: 2\n      memory: 2Gi",
-            "replicas: 3\n      memory: 2Gi",
-        ),
+        outside.join("apps/financial-prediction/model-risk-scorer.yaml"),
+        header,
     )
     .unwrap();
-    let (_, fifth) = gen_render::ops::write_profile(&profile, &out).unwrap();
-    assert!(!fifth.skipped);
-    assert_eq!(fifth.updated, vec![SERVER.to_string()]);
-    // A foreign file added to the folder also ends the shortcut.
-    render_until_skipped(&profile, &out);
-    fs::write(out.join("single-team/NOTES.md"), "x").unwrap();
-    let (_, seventh) = gen_render::ops::write_profile(&profile, &out).unwrap();
-    assert!(!seventh.skipped && seventh.foreign == vec!["NOTES.md".to_string()]);
-    // The fingerprint stored by that render covers the foreign file too.
-    let eighth = render_until_skipped(&profile, &out);
-    assert_eq!(eighth.unchanged, seventh.unchanged + 1);
+    fs::write(outside.join("apps/stale.yaml"), header).unwrap();
+    outside
 }
 
-/// A file rewritten with the same size and modification time is caught while that time
-/// is not older than the fingerprint: the case of an edit within the tick of the render
-/// that wrote the file. A modification time in the future stands for that tick here.
+/// A snapshot of everything below `root` except the bundle folder `out/single-team`
+/// (the entry itself, when it is a link, stays in).
+fn outside_snapshot(root: &Utf8Path) -> Vec<(String, &'static str, Vec<u8>)> {
+    let bundle = format!("{root}/out/single-team/");
+    snapshot(root)
+        .into_iter()
+        .filter(|(path, _, _)| !path.starts_with(&bundle))
+        .collect()
+}
+
+#[cfg(unix)]
 #[test]
-fn a_file_as_new_as_the_fingerprint_is_not_trusted() {
-    let (out, _dir, profile) = example_copy("racy");
-    gen_render::ops::write_profile(&profile, &out).unwrap();
-    if !gen_render::cache::stored(&out, "single-team") {
-        return; // no extended attributes: nothing is ever skipped
+fn a_link_at_any_level_of_a_bundle_stops_the_write_and_nothing_outside_changes() {
+    use std::os::unix::fs::symlink;
+    let root = temp_out("links");
+    let out = root.join("out");
+    let bundle = example();
+    let outside = outside_tree(&root, &bundle);
+    let new = changed(&bundle);
+    let dir = out.join("single-team");
+    // (where the link is, relative to the bundle folder; what it points to)
+    let cases: &[(&str, Utf8PathBuf)] = &[
+        ("", outside.join("single-team")),
+        ("apps", outside.join("apps")),
+        (
+            "apps/financial-prediction",
+            outside.join("apps/financial-prediction"),
+        ),
+        ("kustomization.yaml", outside.join("file.yaml")),
+        (
+            "apps/financial-prediction/model-risk-scorer.yaml",
+            outside.join("file.yaml"),
+        ),
+        // Dangling: a write that followed it would create the target.
+        (
+            "platform/server-mlserver.yaml",
+            outside.join("missing.yaml"),
+        ),
+        // Not a bundle path, and relative.
+        ("notes", Utf8PathBuf::from("../../outside/apps")),
+    ];
+    for (at, to) in cases {
+        fs::remove_dir_all(&out).ok();
+        write(&out, &bundle).unwrap();
+        let link = if at.is_empty() {
+            dir.clone()
+        } else {
+            dir.join(at)
+        };
+        if link.is_dir() && !link.is_symlink() {
+            fs::remove_dir_all(&link).unwrap();
+        } else {
+            fs::remove_file(&link).ok();
+        }
+        symlink(to, &link).unwrap();
+        let before = outside_snapshot(&root);
+        let inside = snapshot(&dir);
+        for result in [
+            write(&out, &new),
+            compare(&out, &new).map(|_| Default::default()),
+        ] {
+            let err = result.expect_err(at);
+            let message = err.to_string();
+            assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{at}: {message}");
+            assert!(
+                message.starts_with(&format!("{link} is a symbolic link (to {to})")),
+                "{at}: {message}"
+            );
+            let fix = if at.is_empty() {
+                "replace the link with a real folder"
+            } else {
+                "replace each link with a copy of what it points to, or remove it, then render again"
+            };
+            assert!(message.contains(fix), "{at}: {message}");
+        }
+        assert_eq!(outside_snapshot(&root), before, "{at}: outside the bundle");
+        assert_eq!(snapshot(&dir), inside, "{at}: nothing written inside");
     }
-    render_until_skipped(&profile, &out);
-    let file = out.join("single-team").join(SERVER);
-    let original = fs::read_to_string(&file).unwrap();
-    let tick = SystemTime::now() + Duration::from_secs(3600);
-    set_modified(&file, tick);
-    // The new time is noticed; the render rewrites nothing and stores a fingerprint
-    // that includes it.
-    let (_, touched) = gen_render::ops::write_profile(&profile, &out).unwrap();
-    assert!(!touched.skipped && touched.is_clean());
-    // Same size, same time, other content.
-    fs::write(&file, original.replace("replicas: 2", "replicas: 7")).unwrap();
-    set_modified(&file, tick);
-    let (_, edited) = gen_render::ops::write_profile(&profile, &out).unwrap();
-    assert_server_restored(&edited, &file, &original);
+}
+
+#[cfg(unix)]
+#[test]
+fn every_link_in_a_bundle_is_named_at_once() {
+    use std::os::unix::fs::symlink;
+    let root = temp_out("many-links");
+    let out = root.join("out");
+    let bundle = example();
+    write(&out, &bundle).unwrap();
+    let dir = out.join("single-team");
+    symlink("/nowhere", dir.join("a-link")).unwrap();
+    symlink("/nowhere", dir.join("apps/b-link")).unwrap();
+    let message = write(&out, &bundle).unwrap_err().to_string();
+    assert!(
+        message.starts_with(&format!(
+            "{dir}/a-link is a symbolic link (to /nowhere); {dir}/apps/b-link is a symbolic link (to /nowhere); gen writes only real files and folders inside {dir}"
+        )),
+        "{message}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_output_folder_itself_may_be_a_link() {
+    use std::os::unix::fs::symlink;
+    let root = temp_out("out-link");
+    let real = root.join("elsewhere/out");
+    fs::create_dir_all(&real).unwrap();
+    let out = root.join("out");
+    symlink(&real, &out).unwrap();
+    let bundle = example();
+    let changes = write(&out, &bundle).unwrap();
+    assert_eq!(changes.created.len(), bundle.files.len());
+    assert!(compare(&real, &bundle).unwrap().is_clean());
+    assert_eq!(
+        snapshot(&root)
+            .into_iter()
+            .filter(|(p, _, _)| !p.starts_with(&format!("{real}/")))
+            .collect::<Vec<_>>(),
+        vec![
+            (root.join("elsewhere").to_string(), "folder", Vec::new()),
+            (real.to_string(), "folder", Vec::new()),
+            (out.to_string(), "link", real.to_string().into_bytes()),
+        ],
+        "only the bundle folder below the link's target changed"
+    );
+}
+
+#[test]
+fn temporary_files_of_an_interrupted_write_are_removed() {
+    let out = temp_out("leftovers");
+    let bundle = example();
+    write(&out, &bundle).unwrap();
+    let dir = out.join("single-team");
+    // A torn temporary file (no header) and a whole one, as a crash leaves them.
+    let torn = "platform/.server-mlserver.yaml.gen-tmp";
+    let whole = "apps/financial-prediction/.kustomization.yaml.gen-tmp";
+    fs::write(dir.join(torn), "").unwrap();
+    fs::write(
+        dir.join(whole),
+        &bundle.files["apps/financial-prediction/kustomization.yaml"],
+    )
+    .unwrap();
+    let found = compare(&out, &bundle).unwrap();
+    assert_eq!(found.pruned, vec![whole.to_string(), torn.to_string()]);
+    assert!(found.foreign.is_empty() && !found.is_clean());
+    let changes = write(&out, &bundle).unwrap();
+    assert_eq!(changes.pruned, found.pruned);
+    assert!(!dir.join(torn).exists() && !dir.join(whole).exists());
+    assert!(compare(&out, &bundle).unwrap().is_clean());
+}
+
+#[test]
+fn a_bundle_path_named_like_a_temporary_file_is_refused() {
+    let out = temp_out("temp-name");
+    let mut bundle = example();
+    bundle.files.insert(
+        "platform/.x.gen-tmp".to_string(),
+        "# Generated by gen\n".to_string(),
+    );
+    let err = write(&out, &bundle).unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    assert_eq!(err.to_string(), "refusing to write \"platform/.x.gen-tmp\"");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_second_write_of_a_bundle_being_written_is_refused() {
+    let out = temp_out("lock");
+    let bundle = example();
+    write(&out, &bundle).unwrap();
+    let dir = out.join("single-team");
+    let held = fs::File::open(&dir).unwrap();
+    rustix::fs::flock(&held, rustix::fs::FlockOperation::LockExclusive).unwrap();
+    let err = write(&out, &changed(&bundle)).unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
+    assert_eq!(
+        err.to_string(),
+        format!("another gen render is writing {dir}; wait for it to finish, then render again")
+    );
+    drop(held);
+    assert!(
+        compare(&out, &bundle).unwrap().is_clean(),
+        "nothing written"
+    );
+    write(&out, &changed(&bundle)).unwrap();
+}
+
+/// No existing file changes before every file is staged, and a new file appears whole: at
+/// any moment of a write, a crash leaves the files of the previous bundle, each whole,
+/// whole new files, and temporary files.
+#[test]
+fn existing_files_change_only_once_every_file_is_staged() {
+    let out = temp_out("staging");
+    let old = example();
+    write(&out, &old).unwrap();
+    let mut new = changed(&old);
+    // New files and folders too.
+    new.files.insert(
+        "apps/new-app/model-x.yaml".to_string(),
+        "# Generated by gen\nkind: x\n".to_string(),
+    );
+    new.files.insert(
+        "platform/extra.yaml".to_string(),
+        "# Generated by gen\n".to_string(),
+    );
+    let dir = out.join("single-team");
+    let checks = std::sync::atomic::AtomicUsize::new(0);
+    write_with(&out, &new, &|_| {
+        for (path, kind, bytes) in snapshot(&dir) {
+            let rel = path.strip_prefix(&format!("{dir}/")).unwrap();
+            if kind != "file" || rel.rsplit('/').next().unwrap().ends_with(".gen-tmp") {
+                continue;
+            }
+            let expected = old.files.get(rel).unwrap_or_else(|| &new.files[rel]);
+            assert_eq!(bytes, expected.as_bytes(), "{rel}");
+        }
+        checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(
+        checks.into_inner(),
+        new.files.len(),
+        "every file was written"
+    );
+    assert!(compare(&out, &new).unwrap().is_clean());
+}
+
+/// What a power loss leaves of a new file that was not yet on disk is an empty file at
+/// its path: a render replaces it (nothing is lost), while any other file gen did not
+/// write stops the render.
+#[test]
+fn an_empty_file_at_a_bundle_path_is_replaced() {
+    let out = temp_out("empty");
+    let bundle = example();
+    write(&out, &bundle).unwrap();
+    let rel = "platform/server-mlserver.yaml";
+    let path = out.join("single-team").join(rel);
+    fs::write(&path, "").unwrap();
+    assert_eq!(
+        compare(&out, &bundle).unwrap().updated,
+        vec![rel.to_string()]
+    );
+    let changes = write(&out, &bundle).unwrap();
+    assert_eq!(changes.updated, vec![rel.to_string()]);
+    assert_eq!(fs::read_to_string(&path).unwrap(), bundle.files[rel]);
+    fs::write(&path, "\n").unwrap();
+    let err = write(&out, &bundle).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("{path} exists and was not generated by gen; move it away, then render again")
+    );
 }

@@ -34,6 +34,11 @@ impl fmt::Display for Quantity {
     }
 }
 
+/// The Kubernetes quantity grammar, as the API server checks it (the pattern of every
+/// quantity field in the Seldon CRDs, e.g. `Model.spec.memory`), without a sign: gen
+/// refuses negative quantities.
+pub const QUANTITY_PATTERN: &str = r"^\+?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$";
+
 impl JsonSchema for Quantity {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Quantity".into()
@@ -42,7 +47,10 @@ impl JsonSchema for Quantity {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
             "description": "A Kubernetes quantity such as 100Ki, 1Gi, 500m or 16.",
-            "anyOf": [{"type": "string"}, {"type": "number"}]
+            "anyOf": [
+                {"type": "string", "pattern": QUANTITY_PATTERN},
+                {"type": "number", "minimum": 0}
+            ]
         })
     }
 }
@@ -101,13 +109,19 @@ pub fn parse(text: &str) -> Result<f64, String> {
             "{text:?} is not a Kubernetes quantity (a number with an optional suffix such as Ki, Mi, Gi, m, k, M, G)"
         )
     };
-    let (number, factor) = SUFFIXES
+    let (number, factor, suffixed) = SUFFIXES
         .iter()
-        .find_map(|(suffix, factor)| text.strip_suffix(suffix).map(|n| (n, *factor)))
-        .unwrap_or((text, 1.0));
+        .find_map(|(suffix, factor)| text.strip_suffix(suffix).map(|n| (n, *factor, true)))
+        .unwrap_or((text, 1.0, false));
+    // A decimal exponent is itself the suffix: the API server refuses `1e3Gi` (see
+    // QUANTITY_PATTERN).
     let valid = !number.is_empty()
         && number.chars().all(|c| {
-            c.is_ascii_digit() || c == '.' || c == '+' || c == '-' || c == 'e' || c == 'E'
+            c.is_ascii_digit()
+                || c == '.'
+                || c == '+'
+                || c == '-'
+                || (!suffixed && (c == 'e' || c == 'E'))
         });
     if !valid {
         return Err(bad());
@@ -147,5 +161,8 @@ mod tests {
         assert!(parse("").is_err());
         assert!(parse("Gi").is_err());
         assert!(parse("-1").is_err());
+        assert_eq!(parse("1e3"), Ok(1000.0));
+        assert!(parse("1e3Gi").is_err(), "an exponent and a suffix");
+        assert!(parse("1e3m").is_err(), "an exponent and a suffix");
     }
 }

@@ -533,8 +533,10 @@ fn check_servers<'a>(inv: &Inventory<'a>, out: &mut Out) -> Vec<ServerView<'a>> 
     views
 }
 
-const STORAGE_SCHEMES: &[&str] = &["gs", "s3", "az", "https", "http"];
-const CREDENTIAL_PARAMS: &[&str] = &[
+/// The storageUri schemes Seldon's rclone storage serves (besides absolute paths).
+pub const STORAGE_SCHEMES: &[&str] = &["gs", "s3", "az", "https", "http"];
+/// Query parameters of a storageUri that carry credentials (matched case-insensitively).
+pub const CREDENTIAL_PARAMS: &[&str] = &[
     "sig",
     "signature",
     "x-amz-signature",
@@ -558,22 +560,26 @@ pub fn looks_like_credential(name: &str) -> bool {
         .filter(|c| c.is_ascii_alphanumeric())
         .collect::<String>()
         .to_ascii_lowercase();
-    [
-        "password",
-        "passwd",
-        "secret",
-        "token",
-        "apikey",
-        "accesskey",
-        "secretkey",
-        "privatekey",
-        "credential",
-    ]
-    .iter()
-    .any(|w| n.contains(w))
-        && !n.ends_with("name")
-        && !n.ends_with("ref")
+    CREDENTIAL_WORDS.iter().any(|w| n.contains(w))
+        && !CREDENTIAL_EXEMPT_SUFFIXES.iter().any(|s| n.ends_with(s))
 }
+
+/// A name holds a secret if, lowercased and with everything but ASCII letters and digits
+/// removed, it contains one of these words…
+pub const CREDENTIAL_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "apikey",
+    "accesskey",
+    "secretkey",
+    "privatekey",
+    "credential",
+];
+
+/// …unless it ends with one of these (it names a Secret, e.g. `secretName`).
+pub const CREDENTIAL_EXEMPT_SUFFIXES: &[&str] = &["name", "ref"];
 
 /// Why a storageUri is refused, and the fix.
 pub fn storage_uri_problem(uri: &str) -> Option<(String, String)> {

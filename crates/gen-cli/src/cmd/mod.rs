@@ -1,46 +1,103 @@
 pub mod audit;
 pub mod check;
+pub mod completions;
 pub mod graph;
+pub mod init;
 pub mod render;
 pub mod schema;
 
+use std::collections::BTreeSet;
+
 use camino::{Utf8Path, Utf8PathBuf};
 
-use crate::args::ProfileArgs;
+use crate::args::{Format, ProfileArgs};
 
-/// The profile files named by `--profile` or `--all`, in a stable order.
-pub fn profiles(args: &ProfileArgs) -> std::io::Result<Vec<Utf8PathBuf>> {
-    if let Some(p) = &args.profile {
-        return Ok(vec![gen_render::ops::resolve_profile(p, Utf8Path::new(""))]);
-    }
-    let mut all = Vec::new();
-    for entry in Utf8Path::new("profiles").read_dir_utf8()? {
-        let path = entry?.path().to_path_buf();
-        if matches!(path.extension(), Some("yaml" | "yml")) {
-            all.push(path);
-        }
-    }
-    all.sort();
-    Ok(all)
+/// The profiles a command works on, and what `--all` found wrong with the set.
+pub struct Selection {
+    /// Profile files to render, in a stable order.
+    pub paths: Vec<Utf8PathBuf>,
+    /// With `--all`: every name a profile declares (`None` if a profile's name cannot be
+    /// read, so no folder can be called orphaned).
+    pub names: Option<BTreeSet<String>>,
+    /// The exit code so far (1 when profiles share a name).
+    pub code: u8,
 }
 
-/// Render every profile named by `args`, printing the report of each that fails; `each`
-/// handles a rendered bundle and returns its exit code. The result is the highest code.
-pub fn for_each_bundle(
-    args: &ProfileArgs,
-    mut each: impl FnMut(&Utf8Path, gen_render::Bundle) -> u8,
-) -> u8 {
-    let paths = match profiles(args) {
+/// The profile files named by `--profile` or `--all`. With `--all`, profiles that declare
+/// the same `name:` are reported (naming every one) and left out: they would overwrite
+/// each other's `out/<name>/`.
+pub fn select(args: &ProfileArgs) -> Result<Selection, u8> {
+    if let Some(p) = &args.profile {
+        return Ok(Selection {
+            paths: vec![gen_render::ops::resolve_profile(p, Utf8Path::new(""))],
+            names: None,
+            code: 0,
+        });
+    }
+    let all = match gen_render::profiles::list(Utf8Path::new("profiles")) {
         Ok(p) => p,
         Err(e) => {
             crate::output::io_error("cannot list profiles/", &e, args.format);
-            return 2;
+            return Err(2);
         }
     };
-    let mut code = 0u8;
-    for path in paths {
-        match gen_render::ops::render_profile_in(&path, &args.out) {
-            Ok(bundle) => code = code.max(each(&path, bundle)),
+    let declared: Vec<(Utf8PathBuf, Option<String>)> = all
+        .iter()
+        .map(|p| (p.clone(), gen_render::profiles::declared_name(p)))
+        .collect();
+    let shared = gen_render::profiles::same_names(
+        declared
+            .iter()
+            .filter_map(|(p, n)| Some((p.as_path(), n.as_deref()?))),
+    );
+    let mut code = 0;
+    let mut skip: BTreeSet<&Utf8Path> = BTreeSet::new();
+    for (name, paths) in &shared {
+        let list: Vec<&str> = paths.iter().map(|p| p.as_str()).collect();
+        let message = format!(
+            "profiles {} declare the same name {name:?}, so they would render into the same {}/{name}/ and overwrite each other; none of them is rendered",
+            list.join(", "),
+            args.out
+        );
+        match args.format {
+            Format::Text => errln!(
+                "error[duplicate-profile-name]: {message}\n  = help: give each profile its own `name:`"
+            ),
+            Format::Json => outln!(
+                "{}",
+                serde_json::json!({"error": message, "code": "duplicate-profile-name", "profiles": list, "bundle": name})
+            ),
+        }
+        skip.extend(paths.iter().copied());
+        code = 1;
+    }
+    let names = declared
+        .iter()
+        .map(|(_, n)| n.clone())
+        .collect::<Option<BTreeSet<String>>>();
+    Ok(Selection {
+        paths: all
+            .iter()
+            .filter(|p| !skip.contains(p.as_path()))
+            .cloned()
+            .collect(),
+        names,
+        code,
+    })
+}
+
+/// Render every selected profile, printing the report of each that fails; `each`
+/// handles a rendered bundle (with the profile path as the user named it) and returns its
+/// exit code. The result is the highest code.
+pub fn for_each_bundle(
+    args: &ProfileArgs,
+    selection: &Selection,
+    mut each: impl FnMut(&Utf8Path, gen_render::Bundle) -> u8,
+) -> u8 {
+    let mut code = selection.code;
+    for path in &selection.paths {
+        match gen_render::ops::render_profile_in(path, &args.out) {
+            Ok(bundle) => code = code.max(each(path, bundle)),
             Err(report) => {
                 crate::output::report(&report, args.format);
                 code = code.max(report.exit_code() as u8);

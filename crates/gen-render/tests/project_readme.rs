@@ -1,0 +1,122 @@
+//! The project README is documentation users follow from a fresh clone: its profile
+//! reference loads, every repository file it names exists, and its table of the built-in
+//! ServerConfigs says what gen's catalog says.
+
+mod common;
+
+use common::root;
+
+fn readme() -> String {
+    std::fs::read_to_string(root().join("README.md")).unwrap()
+}
+
+/// The fenced code blocks of `text` with their language.
+fn code_blocks(text: &str) -> Vec<(String, String)> {
+    let mut blocks = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for line in text.lines() {
+        match (&mut current, line.strip_prefix("```")) {
+            (None, Some(lang)) => current = Some((lang.trim().to_string(), String::new())),
+            (Some(_), Some("")) => blocks.extend(current.take()),
+            (Some((_, body)), _) => {
+                body.push_str(line);
+                body.push('\n');
+            }
+            (None, None) => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn the_profile_reference_loads() {
+    let profiles: Vec<String> = code_blocks(&readme())
+        .into_iter()
+        .filter(|(lang, body)| {
+            lang == "yaml" && body.starts_with("# yaml-language-server: $schema=")
+        })
+        .map(|(_, body)| body)
+        .collect();
+    assert_eq!(profiles.len(), 1, "one profile reference in the README");
+    match gen_profile::parse("README.md", &profiles[0]) {
+        Ok(loaded) => {
+            assert_eq!(loaded.profile.name, "single-team");
+            assert!(!loaded.profile.applications[0].models.is_empty());
+        }
+        Err(report) => panic!("the README's profile does not load:\n{}", report.render()),
+    }
+}
+
+#[test]
+fn every_repository_path_it_names_exists() {
+    let root = root();
+    let top: Vec<String> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "target")
+        .collect();
+    let text = readme();
+    let mut candidates: Vec<String> = Vec::new();
+    // Link targets: [text](path).
+    for part in text.split("](").skip(1) {
+        if let Some(end) = part.find(')') {
+            candidates.push(part[..end].to_string());
+        }
+    }
+    // Inline code that starts with a top-level entry of the repository.
+    for (i, part) in text.split('`').enumerate() {
+        if i % 2 == 1 && !part.contains(char::is_whitespace) {
+            candidates.push(part.to_string());
+        }
+    }
+    let mut checked = 0;
+    for c in candidates {
+        if c.starts_with("http") || c.starts_with('#') || c.contains(['<', '…', '*', '{', '$']) {
+            continue;
+        }
+        let path = c.trim_end_matches('/');
+        // Placeholders such as profiles/NAME.yaml.
+        let placeholder = path.split('/').any(|seg| {
+            let stem = seg.split('.').next().unwrap_or("");
+            !stem.is_empty() && stem.chars().all(|ch| ch.is_ascii_uppercase())
+        });
+        if placeholder {
+            continue;
+        }
+        let first = path.split('/').next().unwrap_or("");
+        if !top.iter().any(|t| t == first)
+            || (!path.contains('/') && !top.iter().any(|t| t == path))
+        {
+            continue;
+        }
+        assert!(
+            root.join(path).exists(),
+            "README names {c}, which does not exist"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} paths checked");
+}
+
+#[test]
+fn the_built_in_server_config_table_matches_the_catalog() {
+    let text = readme();
+    for config in gen_seldon::catalog::upstream_server_configs() {
+        let row = text
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{}` |", config.name)))
+            .unwrap_or_else(|| panic!("no README row for ServerConfig {}", config.name));
+        let listed: Vec<&str> = row
+            .split('|')
+            .nth(2)
+            .unwrap()
+            .split(',')
+            .map(str::trim)
+            .collect();
+        let mut catalog: Vec<&str> = config.capabilities.iter().map(String::as_str).collect();
+        let mut readme = listed.clone();
+        catalog.sort();
+        readme.sort();
+        assert_eq!(readme, catalog, "capabilities of {}", config.name);
+    }
+}
