@@ -20,6 +20,7 @@ pub mod profiles;
 pub mod readme;
 pub mod security;
 pub mod synth;
+pub mod tenancy;
 pub mod write;
 pub mod yaml;
 
