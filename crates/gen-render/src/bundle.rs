@@ -316,26 +316,23 @@ pub fn render_files(profile: &Profile, plan: &Plan, sink: &Sink) -> std::io::Res
     })
 }
 
+/// The folder a person applies by hand (`kubectl apply -k <bundle>/bootstrap`); its
+/// sub-folders are part of it.
+const BOOTSTRAP: &str = "bootstrap";
+
 /// The kustomization of every folder and the README.
 fn write_indexes(profile: &Profile, plan: &Plan, sink: &Sink) -> std::io::Result<()> {
     let internal = std::io::Error::other;
-    // Every folder lists its files and child folders.
+    // Register a workload folder with each of its ancestors up to the root; GitOps folders
+    // are applied by their engine one by one and stay out of the workload kustomizations,
+    // except the bootstrap's sub-folders, which its kustomization includes.
     let mut children: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for folder in &plan.folders {
-        let names: Vec<String> = folder
-            .objects(profile)
-            .iter()
-            .map(|o| o.file_name())
-            .collect();
-        sink(
-            format!("{}/kustomization.yaml", folder.path),
-            kustomization(&profile.name, &names).map_err(internal)?,
-        )?;
-        // Register a workload folder with each of its ancestors; GitOps folders are applied
-        // by their engine one by one and stay out of the workload kustomizations.
-        if folder.layer == Layer::GitOps {
-            continue;
-        }
+        let top = match folder.layer {
+            Layer::GitOps if folder.path.starts_with(&format!("{BOOTSTRAP}/")) => BOOTSTRAP,
+            Layer::GitOps => continue,
+            _ => "",
+        };
         let mut path = folder.path.as_str();
         while let Some((parent, child)) = path.rsplit_once('/') {
             children
@@ -343,13 +340,38 @@ fn write_indexes(profile: &Profile, plan: &Plan, sink: &Sink) -> std::io::Result
                 .or_default()
                 .insert(child.to_string());
             path = parent;
+            if path == top {
+                break;
+            }
         }
-        children
-            .entry(String::new())
-            .or_default()
-            .insert(path.to_string());
+        if top.is_empty() {
+            children
+                .entry(String::new())
+                .or_default()
+                .insert(path.to_string());
+        }
+    }
+    // Every folder lists its files, then its child folders.
+    let mut written = BTreeSet::new();
+    for folder in &plan.folders {
+        let mut names: Vec<String> = folder
+            .objects(profile)
+            .iter()
+            .map(|o| o.file_name())
+            .collect();
+        if let Some(kids) = children.get(&folder.path) {
+            names.extend(order_top_level(kids));
+        }
+        sink(
+            format!("{}/kustomization.yaml", folder.path),
+            kustomization(&profile.name, &names).map_err(internal)?,
+        )?;
+        written.insert(folder.path.as_str());
     }
     for (parent, kids) in &children {
+        if written.contains(parent.as_str()) {
+            continue;
+        }
         let resources = order_top_level(kids);
         let file = if parent.is_empty() {
             "kustomization.yaml".to_string()

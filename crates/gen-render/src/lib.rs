@@ -21,6 +21,7 @@ pub mod readme;
 pub mod rules;
 pub mod security;
 pub mod synth;
+pub mod tenancy;
 pub mod write;
 pub mod yaml;
 

@@ -4,7 +4,7 @@
 use k8s_openapi::Resource;
 use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota, Secret, ServiceAccount};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
-use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, Role, RoleBinding};
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 use serde::Serialize;
 
 use gen_seldon::{Experiment, Kind, Model, Pipeline, SeldonRuntime, Server};
@@ -23,6 +23,7 @@ pub enum Manifest {
     Secret(Secret),
     Role(Role),
     RoleBinding(RoleBinding),
+    ClusterRole(ClusterRole),
     ClusterRoleBinding(ClusterRoleBinding),
     SeldonRuntime(SeldonRuntime),
     Server(Server),
@@ -48,6 +49,7 @@ macro_rules! each {
             Manifest::Secret($v) => $body,
             Manifest::Role($v) => $body,
             Manifest::RoleBinding($v) => $body,
+            Manifest::ClusterRole($v) => $body,
             Manifest::ClusterRoleBinding($v) => $body,
             Manifest::SeldonRuntime($v) => $body,
             Manifest::Server($v) => $body,
@@ -81,6 +83,7 @@ impl Manifest {
             Manifest::Secret(o) => k8s(o),
             Manifest::Role(o) => k8s(o),
             Manifest::RoleBinding(o) => k8s(o),
+            Manifest::ClusterRole(o) => k8s(o),
             Manifest::ClusterRoleBinding(o) => k8s(o),
             Manifest::SeldonRuntime(o) => typed(o),
             Manifest::Server(o) => typed(o),
@@ -106,6 +109,7 @@ impl Manifest {
             Manifest::Secret(o) => o.metadata.name.as_deref().unwrap_or(""),
             Manifest::Role(o) => o.metadata.name.as_deref().unwrap_or(""),
             Manifest::RoleBinding(o) => o.metadata.name.as_deref().unwrap_or(""),
+            Manifest::ClusterRole(o) => o.metadata.name.as_deref().unwrap_or(""),
             Manifest::ClusterRoleBinding(o) => o.metadata.name.as_deref().unwrap_or(""),
             Manifest::SeldonRuntime(o) => o.name(),
             Manifest::Server(o) => o.name(),
@@ -118,6 +122,72 @@ impl Manifest {
             Manifest::HelmRelease(o) => o.name(),
             Manifest::GitRepository(o) => o.name(),
             Manifest::FluxKustomization(o) => o.name(),
+        }
+    }
+
+    /// The API group and resource (plural) of this object's kind, as RBAC rules name it.
+    pub fn resource(&self) -> (&'static str, &'static str) {
+        fn k8s<T: Resource>(_: &T) -> (&'static str, &'static str) {
+            (T::GROUP, T::URL_PATH_SEGMENT)
+        }
+        fn typed<S: Kind>(
+            _: &gen_seldon::Object<S>,
+            plural: &'static str,
+        ) -> (&'static str, &'static str) {
+            (
+                S::API_VERSION.rsplit_once('/').map_or("", |(g, _)| g),
+                plural,
+            )
+        }
+        match self {
+            Manifest::Namespace(o) => k8s(o),
+            Manifest::ResourceQuota(o) => k8s(o),
+            Manifest::LimitRange(o) => k8s(o),
+            Manifest::NetworkPolicy(o) => k8s(o),
+            Manifest::ServiceAccount(o) => k8s(o),
+            Manifest::Secret(o) => k8s(o),
+            Manifest::Role(o) => k8s(o),
+            Manifest::RoleBinding(o) => k8s(o),
+            Manifest::ClusterRole(o) => k8s(o),
+            Manifest::ClusterRoleBinding(o) => k8s(o),
+            Manifest::SeldonRuntime(o) => typed(o, "seldonruntimes"),
+            Manifest::Server(o) => typed(o, "servers"),
+            Manifest::Model(o) => typed(o, "models"),
+            Manifest::Pipeline(o) => typed(o, "pipelines"),
+            Manifest::Experiment(o) => typed(o, "experiments"),
+            Manifest::AppProject(o) => typed(o, "appprojects"),
+            Manifest::Application(o) => typed(o, "applications"),
+            Manifest::HelmRepository(o) => typed(o, "helmrepositories"),
+            Manifest::HelmRelease(o) => typed(o, "helmreleases"),
+            Manifest::GitRepository(o) => typed(o, "gitrepositories"),
+            Manifest::FluxKustomization(o) => typed(o, "kustomizations"),
+        }
+    }
+
+    /// The object's namespace; `None` for cluster-scoped objects.
+    pub fn namespace(&self) -> Option<&str> {
+        match self {
+            Manifest::Namespace(_) | Manifest::ClusterRole(_) | Manifest::ClusterRoleBinding(_) => {
+                None
+            }
+            Manifest::ResourceQuota(o) => o.metadata.namespace.as_deref(),
+            Manifest::LimitRange(o) => o.metadata.namespace.as_deref(),
+            Manifest::NetworkPolicy(o) => o.metadata.namespace.as_deref(),
+            Manifest::ServiceAccount(o) => o.metadata.namespace.as_deref(),
+            Manifest::Secret(o) => o.metadata.namespace.as_deref(),
+            Manifest::Role(o) => o.metadata.namespace.as_deref(),
+            Manifest::RoleBinding(o) => o.metadata.namespace.as_deref(),
+            Manifest::SeldonRuntime(o) => o.metadata.namespace.as_deref(),
+            Manifest::Server(o) => o.metadata.namespace.as_deref(),
+            Manifest::Model(o) => o.metadata.namespace.as_deref(),
+            Manifest::Pipeline(o) => o.metadata.namespace.as_deref(),
+            Manifest::Experiment(o) => o.metadata.namespace.as_deref(),
+            Manifest::AppProject(o) => o.metadata.namespace.as_deref(),
+            Manifest::Application(o) => o.metadata.namespace.as_deref(),
+            Manifest::HelmRepository(o) => o.metadata.namespace.as_deref(),
+            Manifest::HelmRelease(o) => o.metadata.namespace.as_deref(),
+            Manifest::GitRepository(o) => o.metadata.namespace.as_deref(),
+            Manifest::FluxKustomization(o) => o.metadata.namespace.as_deref(),
         }
     }
 

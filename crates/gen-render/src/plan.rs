@@ -113,12 +113,12 @@ impl Entry {
         let objects = match *d {
             Deferred::Namespace => vec![namespace(ns, owner, &profile.security)],
             Deferred::RcloneSecret => vec![rclone_secret(ns, owner)],
-            Deferred::RuntimePolicies { tenant } => {
-                let clients = tenant
-                    .map(|t| profile.tenants[t].client_namespaces.as_slice())
-                    .unwrap_or_default();
-                crate::security::runtime_namespace(profile, ns, owner, clients)
-            }
+            Deferred::RuntimePolicies { tenant } => crate::security::runtime_namespace(
+                profile,
+                ns,
+                owner,
+                tenant.map(|t| &profile.tenants[t]),
+            ),
             Deferred::ControllerPolicies => {
                 let tenants: Vec<String> = profile
                     .tenants
@@ -127,11 +127,11 @@ impl Entry {
                     .collect();
                 crate::security::controller_namespace(profile, &tenants)
             }
-            Deferred::Quota { tenant } => profile.tenants[tenant]
-                .quota
-                .as_ref()
-                .map(|q| quota(ns, owner, q))
-                .unwrap_or_default(),
+            Deferred::Quota { tenant } => quota(
+                ns,
+                owner,
+                crate::tenancy::quota_hard(profile.tenants[tenant].quota.as_ref(), folder, profile),
+            ),
             Deferred::TenantReconciler { tenant } => {
                 crate::gitops::tenant_reconciler_rbac(profile, &profile.tenants[tenant])
             }
@@ -258,7 +258,8 @@ fn object_meta(
     }
 }
 
-fn namespace(name: &str, part_of: &str, security: &gen_profile::Security) -> Manifest {
+/// A Namespace with the Pod Security Standards labels.
+pub(crate) fn namespace(name: &str, part_of: &str, security: &gen_profile::Security) -> Manifest {
     let mut l = labels(part_of, "namespace", None);
     l.extend(crate::security::pod_security_labels(security));
     Manifest::Namespace(Namespace {
@@ -429,7 +430,7 @@ fn runtime_overrides(settings: Option<&RuntimeSettings>) -> Vec<ComponentOverrid
 /// when neither names an endpoint. Seldon traces by default to a placeholder collector
 /// that nothing installs, and `disable` in the setup chart does not reach runtimes
 /// (`TracingConfig.addDefaults`), so each runtime says it (FACTS §9.4).
-fn runtime_tracing(
+pub(crate) fn runtime_tracing(
     profile: &gen_profile::SeldonInstall,
     own: Option<&TracingConfig>,
 ) -> TracingConfig {
@@ -601,20 +602,8 @@ fn owner_rbac(role_name: &str, ns: &str, part_of: &str, owners: &[String]) -> Ve
     role_and_binding(role_name, ns, part_of, seldon_editor_rules(), subjects)
 }
 
-fn quota(ns: &str, part_of: &str, q: &gen_profile::Quota) -> Vec<Manifest> {
-    let mut hard = BTreeMap::new();
-    if let Some(cpu) = &q.cpu {
-        hard.insert("requests.cpu".to_string(), K8sQuantity(cpu.to_string()));
-    }
-    if let Some(memory) = &q.memory {
-        hard.insert(
-            "requests.memory".to_string(),
-            K8sQuantity(memory.to_string()),
-        );
-    }
-    if let Some(pods) = q.pods {
-        hard.insert("pods".to_string(), K8sQuantity(pods.to_string()));
-    }
+/// A tenant's ResourceQuota with `hard` limits, and its LimitRange.
+fn quota(ns: &str, part_of: &str, hard: BTreeMap<String, K8sQuantity>) -> Vec<Manifest> {
     let defaults: BTreeMap<String, K8sQuantity> = [
         ("cpu".to_string(), K8sQuantity("100m".to_string())),
         ("memory".to_string(), K8sQuantity("128Mi".to_string())),
@@ -720,7 +709,12 @@ fn plan_with(profile: &Profile, mut specs: Specs, repo: &crate::gitops::RepoDir)
         controller_ns,
         Vec::new(),
     );
-    platform.defer(Deferred::Namespace);
+    // With Flux the Namespaces are created with the bootstrap, so that the platform's
+    // service accounts can be bound in them before anything is applied (gitops::flux).
+    let namespaces_in_folders = profile.gitops.engine != gen_profile::Engine::Flux;
+    if namespaces_in_folders {
+        platform.defer(Deferred::Namespace);
+    }
     if profile.pattern == Pattern::Shared {
         let rt = runtime(
             controller_ns,
@@ -764,7 +758,9 @@ fn plan_with(profile: &Profile, mut specs: Specs, repo: &crate::gitops::RepoDir)
                 ns,
                 Vec::new(),
             );
-            folder.defer(Deferred::Namespace);
+            if namespaces_in_folders {
+                folder.defer(Deferred::Namespace);
+            }
             let rt = runtime(ns, &tenant.name, &profile.seldon, tenant.runtime.as_ref());
             folder.push_checked(Manifest::SeldonRuntime(rt), format!("tenants[{t}].runtime"));
             folder.defer(Deferred::RcloneSecret);
@@ -781,6 +777,11 @@ fn plan_with(profile: &Profile, mut specs: Specs, repo: &crate::gitops::RepoDir)
         }
     }
 
+    // The folder of each runtime namespace (the first, as the folders are ordered).
+    let mut runtime_folder: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, f) in folders.iter().enumerate() {
+        runtime_folder.entry(f.namespace.clone()).or_insert(i);
+    }
     // The tenant an application names is the first of that name.
     let mut first_of_name = std::collections::HashMap::new();
     if shadowed.contains(&true) {
@@ -832,7 +833,12 @@ fn plan_with(profile: &Profile, mut specs: Specs, repo: &crate::gitops::RepoDir)
                 format!("applications[{a}].experiments[{i}]"),
             );
         }
-        folder.defer(Deferred::AppOwners { app: a });
+        // The application's owner RBAC belongs to the layer that manages its namespace
+        // (the platform folder in shared, the tenant's folder in dedicated): the
+        // application layer writes Models, Pipelines and Experiments only.
+        if let Some(&i) = runtime_folder.get(ns) {
+            folders[i].defer(Deferred::AppOwners { app: a });
+        }
         folders.push(folder);
     }
     let gitops = crate::gitops::folders(profile, &folders, repo);

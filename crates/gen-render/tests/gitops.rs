@@ -8,11 +8,16 @@
 //!   highest first: `controller/sort_delete.go`) removes Models while their controller and
 //!   scheduler still run.
 //! - Flux: every Kustomization and HelmRelease runs as a rendered service account whose
-//!   RBAC admits every object it applies; one Kustomization per tenant, no tenant waiting
+//!   RBAC admits every object it applies (for a HelmRelease: the chart's objects, Helm's
+//!   release Secret, the ReplicaSets Helm's wait reads) and every rule of each Role it
+//!   creates (Kubernetes' escalation check); one Kustomization per tenant, no tenant waiting
 //!   for another; the GitRepository checks out the revision; HelmReleases remediate; the
 //!   runtime health check needs SchedulerReady and EnvoyReady (evaluated with a CEL
 //!   interpreter); the CRDs release keeps its CRDs (post-renderer applied with kustomize).
-//! - Both: paths resolve in the repository wherever the bundle lives (`--out`,
+//! - Both: per Application or Kustomization, every kind and namespace it may write (from
+//!   the AppProject, or from the service account's RBAC): the application layer only
+//!   Models, Pipelines and Experiments in its own namespace, no layer outside the bundle's
+//!   namespaces; paths resolve in the repository wherever the bundle lives (`--out`,
 //!   `gitops.path`), and the bundle README states what a first install needs.
 //!
 //! Kinds, their scope and plural are read from the rendered objects and looked up in
@@ -224,6 +229,8 @@ fn kind_table() -> &'static BTreeMap<(String, String), KindInfo> {
             RoleBinding,
             ClusterRole,
             ClusterRoleBinding,
+            k8s_openapi::api::apps::v1::Deployment,
+            k8s_openapi::api::apps::v1::ReplicaSet,
             k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition
         );
         // The custom kinds: the upstream CRDs (Seldon, Argo CD, Flux), read as they are.
@@ -477,6 +484,7 @@ fn chart_objects(spec: &Value) -> Vec<Value> {
             let mut v = vec![
                 object("v1", "ConfigMap", true),
                 object("v1", "ServiceAccount", true),
+                object("apps/v1", "Deployment", true),
                 object("rbac.authorization.k8s.io/v1", "Role", true),
                 object("rbac.authorization.k8s.io/v1", "RoleBinding", true),
                 object("mlops.seldon.io/v1alpha1", "SeldonConfig", true),
@@ -1088,12 +1096,159 @@ fn allowed(
     by_cluster || by_namespace
 }
 
+/// The rules of the setup chart's manager Role (and clusterwide ClusterRole), as
+/// seldon-core v2.10.2 `k8s/helm-charts/seldon-core-v2-setup/templates/
+/// _components-statefulsets.tpl` writes them, API group `v1` included.
+fn manager_rules() -> Value {
+    let write = json!([
+        "create", "delete", "get", "list", "patch", "update", "watch"
+    ]);
+    let seldon = [
+        "experiments",
+        "models",
+        "pipelines",
+        "seldonconfigs",
+        "seldonruntimes",
+        "serverconfigs",
+        "servers",
+    ];
+    let sub = |s: &str| {
+        json!(
+            seldon
+                .iter()
+                .map(|r| format!("{r}/{s}"))
+                .collect::<Vec<_>>()
+        )
+    };
+    json!([
+        {"apiGroups": [""], "resources": ["configmaps", "secrets", "serviceaccounts", "services"], "verbs": write},
+        {"apiGroups": [""], "resources": ["events"], "verbs": ["create", "patch"]},
+        {"apiGroups": ["apps"], "resources": ["deployments", "statefulsets"], "verbs": write},
+        {"apiGroups": ["apps"], "resources": ["deployments/status", "statefulsets/status"], "verbs": ["get"]},
+        {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["list", "watch"]},
+        {"apiGroups": ["mlops.seldon.io"], "resources": seldon, "verbs": write},
+        {"apiGroups": ["mlops.seldon.io"], "resources": sub("finalizers"), "verbs": ["update"]},
+        {"apiGroups": ["mlops.seldon.io"], "resources": sub("status"), "verbs": ["get", "patch", "update"]},
+        {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["rolebindings", "roles"], "verbs": write},
+        {"apiGroups": ["v1"], "resources": ["serviceaccounts", "services"], "verbs": write},
+        {"apiGroups": ["v1"], "resources": ["services/status"], "verbs": ["get"]}
+    ])
+}
+
+/// What a HelmRelease makes helm-controller do as its service account: the chart's
+/// objects (with the rules of its Roles) in the target namespace, the release Secret in the
+/// storage namespace, and for a Deployment the ReplicaSets Helm's wait reads.
+fn release_objects(hr: &Value) -> Vec<Value> {
+    let spec = &hr["spec"];
+    let hr_ns = hr["metadata"]["namespace"].as_str().unwrap();
+    let target = spec["targetNamespace"].as_str().unwrap_or(hr_ns);
+    let storage = spec["storageNamespace"].as_str().unwrap_or(hr_ns);
+    let o = |api: &str, kind: &str, ns: Option<&str>| {
+        let mut o = json!({"apiVersion": api, "kind": kind, "metadata": {"name": "x"}});
+        if let Some(ns) = ns {
+            o["metadata"]["namespace"] = json!(ns);
+        }
+        o
+    };
+    let mut out = vec![o("v1", "Secret", Some(storage))];
+    match spec["chart"]["spec"]["chart"].as_str().unwrap() {
+        "seldon-core-v2-crds" => out.push(o(
+            "apiextensions.k8s.io/v1",
+            "CustomResourceDefinition",
+            None,
+        )),
+        "seldon-core-v2-setup" => {
+            let role = |rules: Value, cluster: bool| {
+                let mut r = o(
+                    "rbac.authorization.k8s.io/v1",
+                    if cluster { "ClusterRole" } else { "Role" },
+                    (!cluster).then_some(target),
+                );
+                r["rules"] = rules;
+                r
+            };
+            let write = json!([
+                "create", "delete", "get", "list", "patch", "update", "watch"
+            ]);
+            out.extend([
+                o("v1", "ServiceAccount", Some(target)),
+                o("v1", "ConfigMap", Some(target)),
+                o("apps/v1", "Deployment", Some(target)),
+                o("apps/v1", "ReplicaSet", Some(target)),
+                o("mlops.seldon.io/v1alpha1", "SeldonConfig", Some(target)),
+                o("mlops.seldon.io/v1alpha1", "ServerConfig", Some(target)),
+                o("rbac.authorization.k8s.io/v1", "RoleBinding", Some(target)),
+                role(manager_rules(), false),
+                role(
+                    json!([
+                        {"apiGroups": [""], "resources": ["configmaps"], "verbs": write},
+                        {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": write},
+                        {"apiGroups": [""], "resources": ["events"], "verbs": ["create", "patch"]}
+                    ]),
+                    false,
+                ),
+                role(
+                    json!([{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list", "watch"]}]),
+                    false,
+                ),
+            ]);
+            let values = &spec["values"]["controller"];
+            if values["clusterwide"] == true || values["watchNamespaces"].is_array() {
+                out.push(role(manager_rules(), true));
+                out.push(o(
+                    "rbac.authorization.k8s.io/v1",
+                    "ClusterRoleBinding",
+                    None,
+                ));
+            }
+        }
+        other => panic!("unknown chart {other}"),
+    }
+    out
+}
+
+/// The plural of a kind, as RBAC names it.
+fn plural(o: &Value) -> String {
+    info(o).plural.clone()
+}
+
+/// Kubernetes' escalation check (`ConfirmNoEscalation`): whoever creates a Role or
+/// ClusterRole must hold each of its rules where it applies.
+fn holds_rules(objs: &[(String, Value)], sa: &str, role: &Value) -> Vec<String> {
+    let ns = role["metadata"]["namespace"].as_str();
+    let mut missing = Vec::new();
+    for r in role["rules"].as_array().unwrap() {
+        for g in r["apiGroups"].as_array().unwrap() {
+            for res in r["resources"].as_array().unwrap() {
+                for v in r["verbs"].as_array().unwrap() {
+                    let (g, res, v) = (
+                        g.as_str().unwrap(),
+                        res.as_str().unwrap(),
+                        v.as_str().unwrap(),
+                    );
+                    if !allowed(objs, sa, v, g, res, ns) {
+                        missing.push(format!("{v} {g}/{res} in {ns:?}"));
+                    }
+                }
+            }
+        }
+    }
+    missing
+}
+
 #[test]
 fn flux_every_object_is_applied_within_its_service_accounts_rbac() {
     const APPLY: [&str; 6] = ["create", "patch", "get", "list", "watch", "delete"];
     for bundle in engine_bundles("flux") {
         let repo_dir = format!("out/{}", bundle.name);
         let objs = objects(&bundle);
+        for (_, o) in &objs {
+            for rules in [&o["rules"]] {
+                for r in rules.as_array().into_iter().flatten() {
+                    assert!(r.get("resourceNames").is_none(), "not modelled: {r}");
+                }
+            }
+        }
         let accounts: BTreeSet<&str> = objs
             .iter()
             .filter(|(_, o)| {
@@ -1101,7 +1256,7 @@ fn flux_every_object_is_applied_within_its_service_accounts_rbac() {
             })
             .map(|(_, o)| o["metadata"]["name"].as_str().unwrap())
             .collect();
-        let mut tenant_accounts = 0;
+        let mut checked = 0;
         for (path, o) in &objs {
             let kind = o["kind"].as_str().unwrap();
             if kind != "Kustomization" && kind != "HelmRelease" {
@@ -1114,92 +1269,212 @@ fn flux_every_object_is_applied_within_its_service_accounts_rbac() {
                 accounts.contains(sa),
                 "{path}: service account {sa} is not rendered"
             );
-            if kind == "HelmRelease" {
-                // The charts bring CRDs and (clusterwide) ClusterRoles: cluster-wide rights.
-                assert!(
-                    allowed(
-                        &objs,
-                        sa,
-                        "create",
-                        "apiextensions.k8s.io",
-                        "customresourcedefinitions",
-                        None
-                    ),
-                    "{path}"
-                );
-                assert!(
-                    allowed(
-                        &objs,
-                        sa,
-                        "create",
-                        "rbac.authorization.k8s.io",
-                        "clusterroles",
-                        None
-                    ),
-                    "{path}"
-                );
-                continue;
-            }
-            let folder = folder_of(&bundle, &repo_dir, o["spec"]["path"].as_str().unwrap());
-            let built = build(&bundle, &folder);
-            let namespaces: BTreeSet<&str> = built
-                .iter()
-                .filter_map(|x| x["metadata"]["namespace"].as_str())
-                .collect();
-            for x in &built {
-                let i = info(x);
+            let applied = if kind == "HelmRelease" {
+                release_objects(o)
+            } else {
+                build(
+                    &bundle,
+                    &folder_of(&bundle, &repo_dir, o["spec"]["path"].as_str().unwrap()),
+                )
+            };
+            for x in &applied {
                 let group = group_of(x["apiVersion"].as_str().unwrap());
-                let ns = i
-                    .namespaced
-                    .then(|| x["metadata"]["namespace"].as_str().unwrap());
-                for verb in APPLY {
+                let namespaced = info(x).namespaced;
+                let ns = namespaced.then(|| x["metadata"]["namespace"].as_str().unwrap());
+                let verbs: &[&str] = if x["kind"] == "ReplicaSet" {
+                    &["get", "list", "watch"]
+                } else {
+                    &APPLY
+                };
+                for verb in verbs {
                     assert!(
-                        allowed(&objs, sa, verb, group, &i.plural, ns),
+                        allowed(&objs, sa, verb, group, &plural(x), ns),
                         "{}: {sa} may not {verb} {group}/{} in {ns:?} ({path})",
                         bundle.name,
-                        i.plural
+                        plural(x)
                     );
                 }
+                if x["kind"] == "Role" || x["kind"] == "ClusterRole" {
+                    let missing = holds_rules(&objs, sa, x);
+                    assert!(
+                        missing.is_empty(),
+                        "{}: {sa} may not grant {missing:?} ({path})",
+                        bundle.name
+                    );
+                }
+                checked += 1;
             }
-            // A tenant's or the applications' account reaches one namespace only, and no
-            // cluster-scoped kind.
-            let platform_account = [
-                format!("{}-platform", bundle.name),
-                format!("{}-root", bundle.name),
-            ];
-            if !platform_account.iter().any(|a| a == sa) {
-                tenant_accounts += 1;
-                assert_eq!(namespaces.len(), 1, "{path}");
+        }
+        assert!(checked > 30, "{}: {checked}", bundle.name);
+    }
+}
+
+/// Every (resource, namespace) an account may create, over every kind known and every
+/// namespace of the bundle plus three others (`None`: cluster-scoped).
+fn flux_write_set(objs: &[(String, Value)], sa: &str) -> BTreeSet<(String, Option<String>)> {
+    let mut namespaces: BTreeSet<String> = objs
+        .iter()
+        .filter_map(|(_, o)| o["metadata"]["namespace"].as_str().map(str::to_string))
+        .collect();
+    namespaces.extend(["default", "kube-system", "elsewhere"].map(str::to_string));
+    let mut out = BTreeSet::new();
+    for ((group, _), k) in kind_table() {
+        let resource = format!("{}/{}", group, k.plural);
+        if k.namespaced {
+            for ns in &namespaces {
+                if allowed(objs, sa, "create", group, &k.plural, Some(ns)) {
+                    out.insert((resource.clone(), Some(ns.clone())));
+                }
+            }
+        } else if allowed(objs, sa, "create", group, &k.plural, None) {
+            out.insert((resource, None));
+        }
+    }
+    out
+}
+
+/// Every (kind, namespace) an Argo CD project admits, over every kind known (`None`:
+/// cluster-scoped).
+fn argocd_write_set(project: &Value) -> BTreeSet<(String, Option<String>)> {
+    let destinations: Vec<String> = project["spec"]["destinations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["namespace"].as_str().unwrap().to_string())
+        .collect();
+    let mut out = BTreeSet::new();
+    for ((group, kind), k) in kind_table() {
+        if !kind_permitted(project, group, kind, "any-name", k.namespaced) {
+            continue;
+        }
+        let resource = format!("{group}/{}", k.plural);
+        if k.namespaced {
+            for ns in &destinations {
+                out.insert((resource.clone(), Some(ns.clone())));
+            }
+        } else {
+            out.insert((resource, None));
+        }
+    }
+    out
+}
+
+fn app_kinds_in(ns: &str) -> BTreeSet<(String, Option<String>)> {
+    ["experiments", "models", "pipelines"]
+        .iter()
+        .map(|r| (format!("mlops.seldon.io/{r}"), Some(ns.to_string())))
+        .collect()
+}
+
+#[test]
+fn each_layer_may_write_only_its_kinds_in_its_namespaces() {
+    for bundle in all_bundles() {
+        let objs = objects(&bundle);
+        let argocd = bundle.files.keys().any(|k| k.starts_with("argocd/"));
+        let projects = by_name(&objs, "AppProject");
+        let runtime_namespaces: BTreeSet<String> = objs
+            .iter()
+            .filter(|(_, o)| o["kind"] == "SeldonRuntime")
+            .map(|(_, o)| o["metadata"]["namespace"].as_str().unwrap().to_string())
+            .collect();
+        let mut apps = 0;
+        for (path, o) in &objs {
+            let (layer_path, writes, who) = match o["kind"].as_str().unwrap() {
+                "Application" if argocd => {
+                    let project = projects[o["spec"]["project"].as_str().unwrap()];
+                    (
+                        o["spec"]["source"]["path"].as_str(),
+                        argocd_write_set(project),
+                        o["spec"]["project"].to_string(),
+                    )
+                }
+                "Kustomization" if !argocd && path.starts_with("flux/") => {
+                    let sa = o["spec"]["serviceAccountName"].as_str().unwrap();
+                    (
+                        o["spec"]["path"].as_str(),
+                        flux_write_set(&objs, sa),
+                        sa.to_string(),
+                    )
+                }
+                _ => continue,
+            };
+            let Some(layer_path) = layer_path else {
+                continue;
+            };
+            let folder = folder_of(&bundle, &format!("out/{}", bundle.name), layer_path);
+            // Nobody but the bootstrap creates Namespaces, except Argo CD's platform project.
+            let creates_namespaces = writes.contains(&("/namespaces".to_string(), None));
+            let cluster: Vec<_> = writes.iter().filter(|(_, ns)| ns.is_none()).collect();
+            if folder.starts_with("apps/") {
+                apps += 1;
+                let ns = build(&bundle, &folder)[0]["metadata"]["namespace"]
+                    .as_str()
+                    .unwrap()
+                    .to_string();
+                assert_eq!(writes, app_kinds_in(&ns), "{}: {path} ({who})", bundle.name);
+            } else if folder == "platform" || folder.starts_with("tenants/") {
+                // The platform layer: only the bundle's namespaces; cluster-wide only the
+                // Namespaces (Argo CD), CRDs and the controller's ClusterRole (the charts).
+                for (resource, ns) in &writes {
+                    match ns {
+                        Some(ns) => assert!(
+                            ns == &bundle_controller_ns(&objs) || runtime_namespaces.contains(ns),
+                            "{}: {path} may write {resource} in {ns}",
+                            bundle.name
+                        ),
+                        None => assert!(
+                            argocd
+                                && [
+                                    "/namespaces",
+                                    "apiextensions.k8s.io/customresourcedefinitions",
+                                    "rbac.authorization.k8s.io/clusterroles",
+                                    "rbac.authorization.k8s.io/clusterrolebindings"
+                                ]
+                                .contains(&resource.as_str()),
+                            "{}: {path} may write {resource} cluster-wide",
+                            bundle.name
+                        ),
+                    }
+                }
+                assert_eq!(creates_namespaces, argocd, "{}: {path}", bundle.name);
+            } else {
+                // The root (flux/, argocd/) and flux/install: the engine's namespace only.
+                let engine_ns = if argocd { "argocd" } else { "flux-system" };
                 assert!(
-                    !allowed(&objs, sa, "create", "", "namespaces", None),
-                    "{sa}"
-                );
-                assert!(
-                    !allowed(
-                        &objs,
-                        sa,
-                        "create",
-                        "mlops.seldon.io",
-                        "models",
-                        Some("kube-system")
-                    ),
-                    "{sa}"
-                );
-                assert!(
-                    !allowed(
-                        &objs,
-                        sa,
-                        "create",
-                        "",
-                        "resourcequotas",
-                        namespaces.first().copied()
-                    ),
-                    "{sa}"
+                    writes
+                        .iter()
+                        .all(|(_, ns)| ns.as_deref() == Some(engine_ns)),
+                    "{}: {path}: {cluster:?} {writes:?}",
+                    bundle.name
                 );
             }
         }
-        assert!(tenant_accounts > 0, "{}", bundle.name);
+        assert!(apps >= 2, "{}", bundle.name);
+        // Argo CD: only the platform project may create Namespaces or any cluster kind.
+        for (name, p) in &projects {
+            let w = argocd_write_set(p);
+            let cluster = w.iter().any(|(_, ns)| ns.is_none());
+            let is_platform = p["spec"]["sourceRepos"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r == "https://seldonio.github.io/helm-charts");
+            assert!(
+                !cluster || is_platform,
+                "{}: project {name} may write cluster kinds",
+                bundle.name
+            );
+        }
     }
+}
+
+fn bundle_controller_ns(objs: &[(String, Value)]) -> String {
+    let setup = objs.iter().find(|(_, o)| setup_release(o)).unwrap();
+    setup.1["spec"]["targetNamespace"]
+        .as_str()
+        .or(setup.1["spec"]["destination"]["namespace"].as_str())
+        .unwrap()
+        .to_string()
 }
 
 #[test]
@@ -1441,10 +1716,7 @@ fn the_bundle_readme_states_the_prerequisites() {
             }
         }
         // Kafka: the bootstrap the setup chart gets, or the fallback.
-        let setup = objs
-            .iter()
-            .find(|(p, _)| p.contains("seldon-setup") || p.ends_with("seldon-core-v2-setup.yaml"))
-            .unwrap();
+        let setup = objs.iter().find(|(_, o)| setup_release(o)).unwrap();
         let values = if argocd {
             &setup.1["spec"]["source"]["helm"]["valuesObject"]
         } else {
@@ -1475,6 +1747,12 @@ fn the_bundle_readme_states_the_prerequisites() {
 }
 
 // ---- the setup chart values ----
+
+/// The Application or HelmRelease that installs the setup chart.
+fn setup_release(o: &Value) -> bool {
+    o["spec"]["source"]["chart"] == "seldon-core-v2-setup"
+        || o["spec"]["chart"]["spec"]["chart"] == "seldon-core-v2-setup"
+}
 
 #[test]
 fn every_engine_and_pattern_is_wired() {
@@ -1546,10 +1824,7 @@ fn argocd_waves_order_the_layers() {
 fn setup_values_follow_the_pattern() {
     for bundle in all_bundles() {
         let objs = objects(&bundle);
-        let (_, setup) = objs
-            .iter()
-            .find(|(p, _)| p.contains("seldon-setup") || p.ends_with("seldon-core-v2-setup.yaml"))
-            .unwrap();
+        let (_, setup) = objs.iter().find(|(_, o)| setup_release(o)).unwrap();
         let values = if setup["kind"] == "Application" {
             &setup["spec"]["source"]["helm"]["valuesObject"]
         } else {

@@ -59,32 +59,33 @@ fn gk(group: &str, kind: &str) -> GroupKind {
     GroupKind::new(group, kind)
 }
 
-/// Every kind gen renders into a tenant's folders (its runtime folder and its applications'
-/// folders): the namespace's runtime, Servers, quota, NetworkPolicies, the runtime's
-/// rclone Secret, owner RBAC, and the applications' Seldon objects.
-fn tenant_kinds() -> Vec<GroupKind> {
-    let mut k: Vec<GroupKind> = ["Experiment", "Model", "Pipeline", "SeldonRuntime", "Server"]
+/// The only kinds of the application layer: Models, Pipelines and Experiments.
+pub fn app_kinds() -> Vec<GroupKind> {
+    ["Experiment", "Model", "Pipeline"]
+        .iter()
+        .map(|k| gk(SELDON_GROUP, k))
+        .collect()
+}
+
+/// Every namespaced kind the platform project applies: the setup chart's (seldon-core
+/// v2.10.2 `k8s/helm-charts/seldon-core-v2-setup/templates/_components-statefulsets.tpl`,
+/// the same kinds in `_components-deployments.tpl`) and every kind gen may render into a
+/// platform or tenant folder (runtime, Servers, quota, NetworkPolicies, the runtime's
+/// rclone Secret, owner and reconciler RBAC). Listed whether or not rendered today, since
+/// Argo CD checks prunes against the list too.
+pub fn platform_kinds() -> Vec<GroupKind> {
+    let mut k: Vec<GroupKind> = ["SeldonConfig", "SeldonRuntime", "Server", "ServerConfig"]
         .iter()
         .map(|k| gk(SELDON_GROUP, k))
         .collect();
     k.extend([
+        gk("", "ConfigMap"),
         gk("", "LimitRange"),
         gk("", "ResourceQuota"),
         gk("", "Secret"),
+        gk("", "ServiceAccount"),
+        gk("apps", "Deployment"),
         gk("networking.k8s.io", "NetworkPolicy"),
-        gk("rbac.authorization.k8s.io", "Role"),
-        gk("rbac.authorization.k8s.io", "RoleBinding"),
-    ]);
-    k
-}
-
-/// Every kind gen renders into an application folder in pattern shared.
-fn app_kinds() -> Vec<GroupKind> {
-    let mut k: Vec<GroupKind> = ["Experiment", "Model", "Pipeline"]
-        .iter()
-        .map(|k| gk(SELDON_GROUP, k))
-        .collect();
-    k.extend([
         gk("rbac.authorization.k8s.io", "Role"),
         gk("rbac.authorization.k8s.io", "RoleBinding"),
     ]);
@@ -225,56 +226,63 @@ impl GitOpsEngine for ArgoCd {
                 platform_cluster.push(gk("rbac.authorization.k8s.io", "ClusterRoleBinding"));
             }
         }
+        // The platform project also applies the tenants' folders (Namespace, runtime,
+        // Servers, quota, NetworkPolicies, owner RBAC): every Namespace of the bundle is
+        // created here, the only project that may create Namespaces (a whitelist entry
+        // cannot name one Namespace before Argo CD 3.3).
+        let mut platform_destinations = vec![dest(controller_ns)];
+        if profile.pattern == Pattern::Dedicated {
+            platform_destinations.extend(profile.tenants.iter().map(|t| dest(&t.namespace)));
+        }
         objects.push(project(
             &platform_project,
             name,
-            format!("Seldon install and platform layer of bundle {name}"),
+            format!("Seldon install, platform and tenant layers of bundle {name}"),
             Some(WAVE_PROJECTS),
             (
                 vec![repo.clone(), SELDON_HELM_REPO.to_string()],
-                vec![dest(controller_ns)],
+                platform_destinations,
                 platform_cluster,
-                None,
+                Some(platform_kinds()),
             ),
         ));
-        let mut project_of_ns: BTreeMap<String, String> = BTreeMap::new();
-        project_of_ns.insert(controller_ns.to_string(), platform_project.clone());
-        // In pattern shared the applications share the platform namespace; their own project
-        // keeps them to the Seldon application kinds and their RBAC.
-        let apps_project = match profile.pattern {
+        // The application layer: one project per runtime namespace (the shared one, or
+        // each tenant's) that admits Models, Pipelines and Experiments in that namespace
+        // and nothing else.
+        let mut apps_project_of_ns: BTreeMap<String, String> = BTreeMap::new();
+        match profile.pattern {
             Pattern::Shared => {
                 let project_name = format!("{name}-apps");
                 objects.push(project(
                     &project_name,
                     name,
-                    format!("Application layer of bundle {name}: Models, Pipelines, Experiments and owner RBAC in {controller_ns}"),
+                    format!("Application layer of bundle {name}: Models, Pipelines and Experiments in {controller_ns}"),
                     Some(WAVE_PROJECTS),
                     (vec![repo.clone()], vec![dest(controller_ns)], Vec::new(), Some(app_kinds())),
                 ));
-                Some(project_name)
+                apps_project_of_ns.insert(controller_ns.to_string(), project_name);
             }
-            Pattern::Dedicated => None,
-        };
-        for t in &profile.tenants {
-            let project_name = format!("{name}-tenant-{}", t.name);
-            project_of_ns.insert(t.namespace.clone(), project_name.clone());
-            // A cluster whitelist entry cannot name one Namespace before Argo CD 3.3, so
-            // this project may manage any Namespace: the repository is the trust boundary.
-            objects.push(project(
-                &project_name,
-                &t.name,
-                format!(
-                    "Tenant {} of bundle {name}: namespace {} only",
-                    t.name, t.namespace
-                ),
-                Some(WAVE_PROJECTS),
-                (
-                    vec![repo.clone()],
-                    vec![dest(&t.namespace)],
-                    vec![gk("", "Namespace")],
-                    Some(tenant_kinds()),
-                ),
-            ));
+            Pattern::Dedicated => {
+                for t in &profile.tenants {
+                    let project_name = format!("{name}-tenant-{}", t.name);
+                    objects.push(project(
+                        &project_name,
+                        &t.name,
+                        format!(
+                            "Applications of tenant {} of bundle {name}: Models, Pipelines and Experiments in {} only",
+                            t.name, t.namespace
+                        ),
+                        Some(WAVE_PROJECTS),
+                        (
+                            vec![repo.clone()],
+                            vec![dest(&t.namespace)],
+                            Vec::new(),
+                            Some(app_kinds()),
+                        ),
+                    ));
+                    apps_project_of_ns.insert(t.namespace.clone(), project_name);
+                }
+            }
         }
 
         for (wave, chart) in [(WAVE_CRDS, CRDS_CHART), (WAVE_SETUP, SETUP_CHART)] {
@@ -316,14 +324,15 @@ impl GitOpsEngine for ArgoCd {
                 Layer::Tenant => (
                     WAVE_RUNTIME,
                     format!("{name}-tenant-{}", f.owner),
-                    project_of_ns.get(&f.namespace).cloned().unwrap_or_default(),
+                    platform_project.clone(),
                 ),
                 Layer::Application => (
                     WAVE_APPS,
                     format!("{name}-app-{}", f.owner),
-                    apps_project.clone().unwrap_or_else(|| {
-                        project_of_ns.get(&f.namespace).cloned().unwrap_or_default()
-                    }),
+                    apps_project_of_ns
+                        .get(&f.namespace)
+                        .cloned()
+                        .unwrap_or_default(),
                 ),
                 Layer::GitOps => continue,
             };

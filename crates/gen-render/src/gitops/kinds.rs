@@ -178,6 +178,9 @@ pub struct HelmReleaseSpec {
     /// Where the chart's namespaced objects go; `None` keeps the HelmRelease's namespace.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_namespace: Option<String>,
+    /// Where Helm keeps the release's Secrets; `None` keeps the HelmRelease's namespace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage_namespace: Option<String>,
     /// The service account helm-controller impersonates for this release.
     pub service_account_name: String,
     /// Bound of every Helm action, including waiting for the release's workloads.
