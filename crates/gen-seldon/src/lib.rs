@@ -7,11 +7,13 @@
 
 pub mod capacity;
 pub mod catalog;
-pub mod kinds;
-pub mod meta;
 pub mod names;
-pub mod quantity;
 pub mod rules;
+
+/// The Seldon kinds, their metadata and quantities live in gen-kinds (types only); they are
+/// re-exported here under the paths the rules and their callers use.
+pub use gen_kinds::seldon as kinds;
+pub use gen_kinds::{meta, quantity};
 
 pub use kinds::{
     ComponentOverride, Experiment, ExperimentSpec, Model, ModelSpec, Pipeline, PipelineSpec,
@@ -21,6 +23,6 @@ pub use meta::{Kind, Metadata, Object, StrMap};
 pub use quantity::Quantity;
 
 /// The API group and version of every Seldon Core v2 kind.
-pub const API_VERSION: &str = "mlops.seldon.io/v1alpha1";
+pub const API_VERSION: &str = gen_kinds::SELDON_API_VERSION;
 /// The name that the Seldon controller gives the scheduler Service in each runtime namespace.
 pub const SCHEDULER_SERVICE: &str = "seldon-scheduler";

@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use gen_profile::{Pattern, Profile};
 use gen_seldon::Object;
 
-use super::kinds::*;
+use gen_kinds::argocd::*;
 use super::{
     ARGOCD_NAMESPACE, CRDS_CHART, Context, GitOpsEngine, IN_CLUSTER, SELDON_GROUP,
     SELDON_HELM_REPO, SETUP_CHART, SYNC_WAVE, folder, holds_seldon_objects, meta, setup_values,

@@ -36,7 +36,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use gen_profile::{Engine, Pattern, Profile, Tenant};
 use gen_seldon::Object;
 
-use super::kinds::*;
+use gen_kinds::flux::*;
 use super::{
     CRDS_CHART, Context, FLUX_NAMESPACE, GitOpsEngine, Revision, SELDON_HELM_REPO, SETUP_CHART,
     folder, meta, of_layer, setup_values,

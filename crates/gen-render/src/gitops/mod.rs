@@ -10,10 +10,8 @@
 
 pub mod argocd;
 pub mod flux;
-pub mod kinds;
 
 use camino::{Utf8Component, Utf8Path};
-use serde::Serialize;
 
 use gen_diagnostics::Stage;
 use gen_profile::{Diagnostic, Engine, Pattern, Profile, Rule, Severity};
@@ -24,7 +22,9 @@ use crate::manifest::Manifest;
 use crate::plan::{Folder, Layer};
 
 pub use flux::{apps_reconciler_rbac, tenant_reconciler, tenant_reconciler_rbac};
-pub use kinds::*;
+pub use gen_kinds::argocd::*;
+pub use gen_kinds::flux::*;
+pub use gen_kinds::seldon_setup::*;
 
 /// The Seldon Helm repository (FACTS §4).
 pub const SELDON_HELM_REPO: &str = "https://seldonio.github.io/helm-charts";
@@ -284,31 +284,6 @@ pub fn check_revision(profile: &Profile) -> Option<Diagnostic> {
     ))
 }
 
-// ---- values of the seldon-core-v2-setup chart ----
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SetupValues {
-    pub controller: ControllerValues,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub kafka: Option<gen_profile::KafkaInstall>,
-    pub services: ServicesValues,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ControllerValues {
-    pub clusterwide: bool,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub watch_namespaces: Vec<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ServicesValues {
-    pub default_service_type: &'static str,
-}
-
 /// Values computed from the profile: a namespaced controller for `shared`; a clusterwide
 /// controller watching exactly the tenant namespaces (sorted) for `dedicated`. Services
 /// default to ClusterIP instead of upstream's LoadBalancer.
@@ -332,8 +307,13 @@ pub fn setup_values(profile: &Profile) -> SetupValues {
         kafka: profile
             .seldon
             .kafka
-            .clone()
-            .filter(|k| *k != gen_profile::KafkaInstall::default()),
+            .as_ref()
+            .filter(|k| **k != gen_profile::KafkaInstall::default())
+            .map(|k| KafkaValues {
+                bootstrap: k.bootstrap.clone(),
+                topic_prefix: k.topic_prefix.clone(),
+                consumer_group_id_prefix: k.consumer_group_id_prefix.clone(),
+            }),
         services: ServicesValues {
             default_service_type: "ClusterIP",
         },

@@ -1,18 +1,15 @@
-//! Argo CD and Flux kinds as typed structs, modelled on their CRDs
-//! (`argoproj.io/v1alpha1`, `kustomize.toolkit.fluxcd.io/v1`, `helm.toolkit.fluxcd.io/v2`,
-//! `source.toolkit.fluxcd.io/v1`). Only the fields gen renders are modelled. Every field exists
-//! in the oldest engine release the bundle README names (Argo CD 2.14, Flux 2.5): Argo CD
-//! applies child Applications with strict field validation
-//! (`gitops-engine/pkg/utils/kube/resource_ops.go`, `FieldValidationStrict`), so a field the
-//! cluster's CRD does not know fails the whole sync.
+//! Flux kinds as typed structs, modelled on the CRDs of Flux 2.5 (kustomize-controller
+//! v1.5, helm-controller v1.2, source-controller v1.5; the oldest release the bundles
+//! support): `source.toolkit.fluxcd.io/v1` sources, `helm.toolkit.fluxcd.io/v2`
+//! HelmRelease and `kustomize.toolkit.fluxcd.io/v1` Kustomization, only the fields gen
+//! renders.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use gen_seldon::{Kind, Object};
-
-use super::SetupValues;
+use crate::meta::{Kind, Object};
+use crate::seldon_setup::SetupValues;
 
 macro_rules! kind {
     ($spec:ty, $api:literal, $kind:literal) => {
@@ -21,107 +18,6 @@ macro_rules! kind {
             const KIND: &'static str = $kind;
         }
     };
-}
-
-// ---- Argo CD (argoproj.io/v1alpha1) ----
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ApplicationSpec {
-    pub project: String,
-    pub source: AppSource,
-    pub destination: Destination,
-    pub sync_policy: SyncPolicy,
-}
-kind!(ApplicationSpec, "argoproj.io/v1alpha1", "Application");
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AppSource {
-    #[serde(rename = "repoURL")]
-    pub repo_url: String,
-    pub target_revision: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub chart: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub helm: Option<HelmSource>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct HelmSource {
-    pub release_name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub values_object: Option<SetupValues>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Destination {
-    pub server: String,
-    pub namespace: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SyncPolicy {
-    pub automated: Automated,
-    pub sync_options: Vec<String>,
-    pub retry: Retry,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Automated {
-    pub prune: bool,
-    pub self_heal: bool,
-}
-
-/// `syncPolicy.retry`: how often a failed automated sync is tried again.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Retry {
-    /// Attempts after the first failure; a negative value means no limit.
-    pub limit: i64,
-    pub backoff: Backoff,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Backoff {
-    pub duration: String,
-    pub factor: i64,
-    pub max_duration: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AppProjectSpec {
-    pub description: String,
-    pub source_repos: Vec<String>,
-    pub destinations: Vec<Destination>,
-    /// Cluster-scoped kinds the project may manage; empty admits none.
-    pub cluster_resource_whitelist: Vec<GroupKind>,
-    /// Namespaced kinds the project may manage. Argo CD reads an absent list as "every
-    /// kind" and an empty one as "none" (`IsGroupKindNamePermitted`), so `None` is left out.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub namespace_resource_whitelist: Option<Vec<GroupKind>>,
-}
-kind!(AppProjectSpec, "argoproj.io/v1alpha1", "AppProject");
-
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct GroupKind {
-    pub group: String,
-    pub kind: String,
-}
-
-impl GroupKind {
-    pub fn new(group: &str, kind: &str) -> Self {
-        GroupKind {
-            group: group.to_string(),
-            kind: kind.to_string(),
-        }
-    }
 }
 
 // ---- Flux sources (source.toolkit.fluxcd.io/v1) ----
@@ -333,8 +229,6 @@ pub struct PatchMetadata {
     pub annotations: BTreeMap<String, String>,
 }
 
-pub type Application = Object<ApplicationSpec>;
-pub type AppProject = Object<AppProjectSpec>;
 pub type HelmRepository = Object<HelmRepositorySpec>;
 pub type HelmRelease = Object<HelmReleaseSpec>;
 pub type GitRepository = Object<GitRepositorySpec>;

@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
-use crate::API_VERSION;
+use crate::SELDON_API_VERSION as API_VERSION;
 use crate::meta::{Kind, Object};
 use crate::quantity::Quantity;
 
