@@ -27,6 +27,7 @@ mod experiments;
 mod kafka;
 mod models;
 mod names;
+mod ownership;
 mod pipelines;
 mod quota;
 mod rclone;
@@ -39,6 +40,7 @@ mod tracing;
 
 pub use models::MEMORY_INVALID;
 pub use names::{DUPLICATE_NAME, INVALID_NAME};
+pub use ownership::{PART_OF, SHARED_WITH, application_of, shared_with};
 pub use scaling::SERVER_REPLICAS_UNBOUNDED;
 pub use storage::{
     CREDENTIAL_EXEMPT_SUFFIXES, CREDENTIAL_PARAMS, CREDENTIAL_WORDS, STORAGE_SCHEMES,
@@ -103,6 +105,8 @@ pub static RULES: &[&Rule] = &[
     &experiments::EXPERIMENT_MIRROR,
     &experiments::EXPERIMENT_DEFAULT,
     &experiments::EXPERIMENT_DEFAULT_SHARED,
+    &ownership::CROSS_APPLICATION_REFERENCE,
+    &ownership::EXPERIMENT_TAKEOVER,
 ];
 
 /// Where an object came from, in the caller's terms.
@@ -233,6 +237,10 @@ pub struct Inventory<'a> {
     pub experiments: Vec<Located<&'a Experiment>>,
     pub secrets: Vec<Located<SecretInfo>>,
     pub quotas: Vec<Located<QuotaInfo>>,
+    /// Namespaces whose applications may refer to each other's objects without sharing
+    /// them (a dedicated tenant that does not isolate its applications); in every other
+    /// namespace a reference stays inside its application (`cross-application-reference`).
+    pub open_namespaces: Vec<String>,
 }
 
 /// An inventory that owns its objects, for callers that read them from elsewhere (YAML
@@ -250,6 +258,7 @@ pub struct OwnedInventory {
     pub experiments: Vec<Located<Experiment>>,
     pub secrets: Vec<Located<SecretInfo>>,
     pub quotas: Vec<Located<QuotaInfo>>,
+    pub open_namespaces: Vec<String>,
 }
 
 impl OwnedInventory {
@@ -271,6 +280,7 @@ impl OwnedInventory {
             experiments: refs(&self.experiments),
             secrets: self.secrets.clone(),
             quotas: self.quotas.clone(),
+            open_namespaces: self.open_namespaces.clone(),
         }
     }
 }
@@ -357,6 +367,7 @@ pub fn check(inv: &Inventory) -> Vec<Diagnostic> {
     pipelines::check_pipelines(inv, &names, &mut out);
     kafka::check_pipelines_kafka(inv, &mut out);
     experiments::check_experiments(inv, &names, &mut out);
+    ownership::check_ownership(inv, &mut out);
     out.0
 }
 
