@@ -609,6 +609,12 @@ pub struct Tenant {
     pub runtime: Option<RuntimeSettings>,
     #[serde(default)]
     pub servers: Vec<ServerEntry>,
+    // ---- sharing between applications (issue "Pattern B ownership") ----
+    /// Keep the tenant's applications apart as pattern shared keeps every application:
+    /// references only inside an application unless its owner shares the object
+    /// (`sharedWith`), and owner roles confined to each application's own objects.
+    #[serde(default)]
+    pub isolate_applications: bool,
 }
 
 /// A tenant's ResourceQuota (requests).
@@ -656,6 +662,13 @@ pub struct Application {
 pub struct ModelEntry {
     #[schemars(regex(pattern = crate::schema::DNS_LABEL), length(max = 63))]
     pub name: String,
+    // ---- sharing between applications (issue "Pattern B ownership") ----
+    /// Other applications of the same namespace that may use this Model: as a Pipeline
+    /// step, an Experiment candidate or mirror, an explainer's or LLM's modelRef. Without
+    /// it only its own application may (never another's Experiment default).
+    #[serde(default, rename = "sharedWith")]
+    #[schemars(inner(regex(pattern = crate::schema::DNS_LABEL), length(max = 63)))]
+    pub shared_with: Vec<String>,
     #[serde(flatten)]
     pub spec: ModelSpec,
 }
@@ -665,6 +678,13 @@ pub struct ModelEntry {
 pub struct PipelineEntry {
     #[schemars(regex(pattern = crate::schema::DNS_LABEL), length(max = 63))]
     pub name: String,
+    // ---- sharing between applications (issue "Pattern B ownership") ----
+    /// Other applications of the same namespace that may use this Pipeline: as an external
+    /// input or trigger, an Experiment candidate or mirror, an explainer's or LLM's
+    /// pipelineRef. Without it only its own application may.
+    #[serde(default, rename = "sharedWith")]
+    #[schemars(inner(regex(pattern = crate::schema::DNS_LABEL), length(max = 63)))]
+    pub shared_with: Vec<String>,
     #[serde(flatten)]
     pub spec: PipelineSpec,
 }

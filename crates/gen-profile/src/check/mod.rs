@@ -7,6 +7,7 @@
 mod install;
 mod layout;
 mod names;
+mod sharing;
 
 use gen_diagnostics::Rule;
 
@@ -29,6 +30,7 @@ pub static RULES: &[&Rule] = &[
     &layout::TENANT_ISOLATION,
     &layout::APPLICATION_NAMESPACE,
     &layout::TENANT_MISSING,
+    &sharing::SHARE_UNKNOWN,
 ];
 
 /// The namespace each application is deployed into (in profile order), where the profile
@@ -64,5 +66,6 @@ pub fn check(p: &Profile) -> Vec<Diagnostic> {
     );
     install::check_install(p, out);
     layout::check_layout(p, out);
+    sharing::check_sharing(p, out);
     std::mem::take(out)
 }
