@@ -47,12 +47,15 @@ fn edit(base: &str, edits: &[(&str, &str)]) -> String {
 }
 
 fn render(text: &str) -> Result<gen_render::Bundle, Report> {
-    let loaded = gen_profile::parse("p.yaml", text).map_err(|r| *Box::new(r))?;
+    let loaded = gen_profile::parse("p.yaml", text)?;
     render_loaded(&loaded)
 }
 
-/// (code, path, line, column, message) of each diagnostic of a refused profile.
-fn refused(text: &str) -> (Report, Vec<(&'static str, String, u64, u64, String)>) {
+/// (code, path, line, column, message) of a diagnostic.
+type Summary = (&'static str, String, u64, u64, String);
+
+/// The report of a refused profile, and the summary of each diagnostic.
+fn refused(text: &str) -> (Report, Vec<Summary>) {
     let report = match render(text) {
         Ok(_) => panic!("expected a failure for:\n{text}"),
         Err(report) => report,
