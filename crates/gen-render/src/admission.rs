@@ -13,7 +13,9 @@
 //!   a `group:` by group), its Flux service account, or Argo CD's application controller
 //!   applying it as that application's Argo CD Application;
 //! - an update never changes the label (no object moves to another application);
-//! - a GitOps identity updates only its own application's objects.
+//! - a GitOps identity updates and deletes only its own application's objects (an object
+//!   of no current application, e.g. of an application removed from the profile, may be
+//!   deleted, so that its Argo CD Application or Flux Kustomization can prune it).
 //!
 //! Argo CD applies every Application as one account, so the policy tells them apart by the
 //! tracking mark Argo CD itself writes on every object it applies, overwriting whatever git
@@ -22,9 +24,9 @@
 //! (`<application>:<group>/<kind>:<namespace>/<name>`, the default method since Argo CD 3.0)
 //! or the label `app.kubernetes.io/instance: <application>` (the `label` method, the
 //! default before). Every mark present must name the Application and one must be present,
-//! so a mark copied into git under the other method does not help. Deleting is left to RBAC
-//! (the names in the owner Roles): the policy does not match DELETE, so that deleting the
-//! namespace and pruning stay possible.
+//! so a mark copied into git under the other method does not help. People's deletes are
+//! left to RBAC (the names in the owner Roles): anything else that deletes (the namespace
+//! controller, the garbage collector) must stay free to.
 //!
 //! The policy's expressions use only standard CEL (`has`, `in`, `exists`, `startsWith`,
 //! `size`, string `+`), which Kubernetes and the `cel` crate evaluate alike; tests evaluate
@@ -164,7 +166,13 @@ pub fn variables(c: &Confinement) -> Vec<(&'static str, String)> {
     let gitops = cel_list(c.gitops_users.iter().map(String::as_str));
     let controller = cel_string(ARGOCD_CONTROLLER);
     vec![
-        ("application", metadata_value("object", "labels", PART_OF)),
+        // The object the request is about: the stored one for a DELETE, which has no
+        // `object`.
+        (
+            "current",
+            "request.operation == 'DELETE' ? oldObject : object".to_string(),
+        ),
+        ("application", metadata_value("variables.current", "labels", PART_OF)),
         (
             "previousApplication",
             format!(
@@ -176,8 +184,8 @@ pub fn variables(c: &Confinement) -> Vec<(&'static str, String)> {
         ("groups", groups),
         ("argocdApplications", argocd),
         ("known", "variables.application in variables.users".to_string()),
-        ("trackingId", metadata_value("object", "annotations", ARGOCD_TRACKING_ID)),
-        ("instance", metadata_value("object", "labels", ARGOCD_INSTANCE)),
+        ("trackingId", metadata_value("variables.current", "annotations", ARGOCD_TRACKING_ID)),
+        ("instance", metadata_value("variables.current", "labels", ARGOCD_INSTANCE)),
         (
             "trackedByArgoCD",
             format!(
@@ -213,7 +221,7 @@ pub fn checks(c: &Confinement) -> Vec<Check> {
         .collect();
     names.sort_unstable();
     let names = names.join(", ");
-    let object = "request.kind.kind + ' ' + object.metadata.name";
+    let object = "request.kind.kind + ' ' + variables.current.metadata.name";
     vec![
         Check {
             expression: "request.operation != 'CREATE' || variables.known".to_string(),
@@ -253,6 +261,15 @@ pub fn checks(c: &Confinement) -> Vec<Check> {
                 "request.userInfo.username + ' may not update ' + {object} + ' of application ' + variables.application + ': it applies another application, whose git folder names an object of this one'"
             ),
         },
+        Check {
+            expression: "request.operation != 'DELETE' || !variables.gitops || !variables.known || variables.writer".to_string(),
+            message: format!(
+                "a GitOps identity deletes only the Models, Pipelines and Experiments of the application it applies in namespace {ns}"
+            ),
+            message_expression: format!(
+                "request.userInfo.username + ' may not delete ' + {object} + ' of application ' + variables.application + ': it applies another application'"
+            ),
+        },
     ]
 }
 
@@ -281,7 +298,7 @@ pub fn policy(c: &Confinement) -> ValidatingAdmissionPolicy {
                 resource_rules: Some(vec![NamedRuleWithOperations {
                     api_groups: Some(strings(&["mlops.seldon.io"])),
                     api_versions: Some(strings(&["*"])),
-                    operations: Some(strings(&["CREATE", "UPDATE"])),
+                    operations: Some(strings(&["CREATE", "UPDATE", "DELETE"])),
                     resources: Some(strings(&["experiments", "models", "pipelines"])),
                     scope: Some("Namespaced".to_string()),
                     ..NamedRuleWithOperations::default()

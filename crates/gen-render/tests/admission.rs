@@ -419,11 +419,7 @@ fn argo_cd_writes_an_application_only_as_that_applications_argo_cd_application()
 #[test]
 fn what_the_policy_does_not_match_passes() {
     let other = model(Some("market-signals"));
-    // DELETE (RBAC's names decide), another namespace, the status subresource.
-    let mut delete = create("mallory", &[], other.clone());
-    delete.operation = "DELETE";
-    delete.old_object = delete.object.take();
-    allowed(delete);
+    // Another namespace, the status subresource.
     let mut elsewhere = create("mallory", &[], other.clone());
     elsewhere.namespace = "default";
     allowed(elsewhere);
@@ -515,4 +511,54 @@ fn the_binding_denies_with_the_policy() {
     assert_eq!(spec.policy_name.as_deref(), Some("t-application-ownership"));
     assert_eq!(spec.validation_actions, Some(vec!["Deny".to_string()]));
     assert!(spec.param_ref.is_none() && spec.match_resources.is_none());
+}
+
+fn delete(username: &str, groups: &[&str], old: Value) -> Request {
+    Request {
+        operation: "DELETE",
+        object: None,
+        old_object: Some(old),
+        ..create(username, groups, Value::Null)
+    }
+}
+
+#[test]
+fn a_gitops_identity_deletes_only_its_own_applications_objects() {
+    let fin = model(Some("financial-prediction"));
+    let sa = &["system:serviceaccounts"][..];
+    allowed(delete(FIN_SA, sa, fin.clone()));
+    denied(
+        delete(MARKET_SA, sa, fin.clone()),
+        &[&format!(
+            "{MARKET_SA} may not delete Model price-predictor of application financial-prediction: it applies another application"
+        )],
+    );
+    // Argo CD prunes what it tracks for the Application of the object's application.
+    allowed(delete(
+        ARGOCD_CONTROLLER,
+        sa,
+        tracked(fin.clone(), Some("t-app-financial-prediction"), None),
+    ));
+    denied(
+        delete(
+            ARGOCD_CONTROLLER,
+            sa,
+            tracked(fin.clone(), Some("t-app-market-signals"), None),
+        ),
+        &[&format!(
+            "{ARGOCD_CONTROLLER} may not delete Model price-predictor of application financial-prediction: it applies another application"
+        )],
+    );
+    // An object of no current application (its application left the profile) may be
+    // pruned by whoever applied it.
+    allowed(delete(MARKET_SA, sa, model(Some("retired-app"))));
+    allowed(delete(MARKET_SA, sa, model(None)));
+    // People's deletes are RBAC's (the owner Roles name their objects); the namespace
+    // controller and the garbage collector must stay free to delete.
+    allowed(delete("mallory", &[], fin.clone()));
+    allowed(delete(
+        "system:serviceaccount:kube-system:namespace-controller",
+        sa,
+        fin,
+    ));
 }
