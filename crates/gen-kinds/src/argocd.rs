@@ -99,8 +99,24 @@ pub struct AppProjectSpec {
     /// kind" and an empty one as "none" (`IsGroupKindNamePermitted`), so `None` is left out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace_resource_whitelist: Option<Vec<GroupKind>>,
+    /// The project's roles: who (OIDC groups) may do what (casbin policy lines) with the
+    /// project's Applications.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<ProjectRole>,
 }
 kind!(AppProjectSpec, "argoproj.io/v1alpha1", "AppProject");
+
+/// One role of an AppProject (`ProjectRole`). Argo CD accepts a policy line only as
+/// `p, proj:<project>:<role>, <resource>, <action>, <project>/<object>, allow|deny`
+/// (`pkg/apis/application/v1alpha1/app_project_types.go` validatePolicy), and a role name
+/// matching `^[a-zA-Z0-9]([-_a-zA-Z0-9]*[a-zA-Z0-9])?$`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProjectRole {
+    pub name: String,
+    pub description: String,
+    pub policies: Vec<String>,
+    pub groups: Vec<String>,
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct GroupKind {

@@ -29,6 +29,20 @@ pub struct Order {
     pub steps: [&'static str; 3],
 }
 
+/// Who applies one application's folder, as an admission policy recognises it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AppIdentity {
+    /// Nothing applies it (gen only renders).
+    None,
+    /// A service account of its own, by username
+    /// (`system:serviceaccount:<namespace>:<name>`).
+    ServiceAccount(String),
+    /// Argo CD's application controller, applying it as this Argo CD Application (the
+    /// controller applies every Application as one account; the tracking mark it writes
+    /// on each object names the Application).
+    ArgoCdApplication(String),
+}
+
 /// One GitOps engine. Every method but [`GitOpsEngine::folders`] has the answer of an
 /// engine that adds nothing.
 pub trait GitOpsEngine: Sync + std::fmt::Debug {
@@ -54,6 +68,12 @@ pub trait GitOpsEngine: Sync + std::fmt::Debug {
     /// needs in that namespace (`tenant` in pattern dedicated, `None` in shared).
     fn folder_access(&self, _profile: &Profile, _tenant: Option<&Tenant>) -> Vec<Manifest> {
         Vec::new()
+    }
+
+    /// Who applies application `app`'s folder, in a namespace that confines its
+    /// applications to their own objects.
+    fn application_identity(&self, _profile: &Profile, _app: &str) -> AppIdentity {
+        AppIdentity::None
     }
 
     /// How the engine orders the layers, `None` when nothing orders them.

@@ -69,6 +69,9 @@ pub enum Deferred {
     AppOwners {
         app: usize,
     },
+    /// The admission policy that confines the applications of a namespace they share to
+    /// their own objects (nothing where they do not share it).
+    Admission,
 }
 
 impl Folder {

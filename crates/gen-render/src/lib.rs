@@ -21,6 +21,7 @@
 //! profile. Kinds are typed structs: k8s-openapi built-ins and `gen_kinds`, joined in
 //! [`manifest::Manifest`].
 
+pub mod admission;
 pub mod bundle;
 pub mod engine;
 mod expand;
@@ -33,6 +34,7 @@ mod labels;
 pub mod manifest;
 mod objects;
 pub mod ops;
+pub mod ownership;
 pub mod plan;
 pub mod profiles;
 mod readme;

@@ -2,6 +2,9 @@
 //! resources (Seldon, Argo CD, Flux) from gen-kinds.
 
 use k8s_openapi::Resource;
+use k8s_openapi::api::admissionregistration::v1::{
+    ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding,
+};
 use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota, Secret, ServiceAccount};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
@@ -24,6 +27,8 @@ pub enum Manifest {
     RoleBinding(RoleBinding),
     ClusterRole(ClusterRole),
     ClusterRoleBinding(ClusterRoleBinding),
+    ValidatingAdmissionPolicy(ValidatingAdmissionPolicy),
+    ValidatingAdmissionPolicyBinding(ValidatingAdmissionPolicyBinding),
     SeldonRuntime(SeldonRuntime),
     Server(Server),
     Model(Model),
@@ -50,6 +55,8 @@ macro_rules! each {
             Manifest::RoleBinding($v) => $body,
             Manifest::ClusterRole($v) => $body,
             Manifest::ClusterRoleBinding($v) => $body,
+            Manifest::ValidatingAdmissionPolicy($v) => $body,
+            Manifest::ValidatingAdmissionPolicyBinding($v) => $body,
             Manifest::SeldonRuntime($v) => $body,
             Manifest::Server($v) => $body,
             Manifest::Model($v) => $body,
@@ -84,6 +91,8 @@ impl Manifest {
             Manifest::RoleBinding(o) => k8s(o),
             Manifest::ClusterRole(o) => k8s(o),
             Manifest::ClusterRoleBinding(o) => k8s(o),
+            Manifest::ValidatingAdmissionPolicy(o) => k8s(o),
+            Manifest::ValidatingAdmissionPolicyBinding(o) => k8s(o),
             Manifest::SeldonRuntime(o) => typed(o),
             Manifest::Server(o) => typed(o),
             Manifest::Model(o) => typed(o),
@@ -110,6 +119,10 @@ impl Manifest {
             Manifest::RoleBinding(o) => o.metadata.name.as_deref().unwrap_or(""),
             Manifest::ClusterRole(o) => o.metadata.name.as_deref().unwrap_or(""),
             Manifest::ClusterRoleBinding(o) => o.metadata.name.as_deref().unwrap_or(""),
+            Manifest::ValidatingAdmissionPolicy(o) => o.metadata.name.as_deref().unwrap_or(""),
+            Manifest::ValidatingAdmissionPolicyBinding(o) => {
+                o.metadata.name.as_deref().unwrap_or("")
+            }
             Manifest::SeldonRuntime(o) => o.name(),
             Manifest::Server(o) => o.name(),
             Manifest::Model(o) => o.name(),
@@ -149,6 +162,8 @@ impl Manifest {
             Manifest::RoleBinding(o) => k8s(o),
             Manifest::ClusterRole(o) => k8s(o),
             Manifest::ClusterRoleBinding(o) => k8s(o),
+            Manifest::ValidatingAdmissionPolicy(o) => k8s(o),
+            Manifest::ValidatingAdmissionPolicyBinding(o) => k8s(o),
             Manifest::SeldonRuntime(o) => typed(o, "seldonruntimes"),
             Manifest::Server(o) => typed(o, "servers"),
             Manifest::Model(o) => typed(o, "models"),
@@ -166,9 +181,11 @@ impl Manifest {
     /// The object's namespace; `None` for cluster-scoped objects.
     pub fn namespace(&self) -> Option<&str> {
         match self {
-            Manifest::Namespace(_) | Manifest::ClusterRole(_) | Manifest::ClusterRoleBinding(_) => {
-                None
-            }
+            Manifest::Namespace(_)
+            | Manifest::ClusterRole(_)
+            | Manifest::ClusterRoleBinding(_)
+            | Manifest::ValidatingAdmissionPolicy(_)
+            | Manifest::ValidatingAdmissionPolicyBinding(_) => None,
             Manifest::ResourceQuota(o) => o.metadata.namespace.as_deref(),
             Manifest::LimitRange(o) => o.metadata.namespace.as_deref(),
             Manifest::NetworkPolicy(o) => o.metadata.namespace.as_deref(),

@@ -45,6 +45,9 @@ pub struct Plan {
     pub quotas: Vec<Located<QuotaInfo>>,
     /// The rclone config Secrets, likewise.
     pub secrets: Vec<Located<SecretInfo>>,
+    /// Namespaces whose applications may use each other's objects without sharing them:
+    /// those of dedicated tenants that do not isolate their applications.
+    pub open_namespaces: Vec<String>,
 }
 
 impl Plan {
@@ -57,6 +60,7 @@ impl Plan {
             install: self.install.clone(),
             quotas: self.quotas.clone(),
             secrets: self.secrets.clone(),
+            open_namespaces: self.open_namespaces.clone(),
             ..Inventory::default()
         };
         for folder in &self.folders {
@@ -323,6 +327,7 @@ fn plan_with(
         }
         platform.defer(Deferred::RuntimePolicies { tenant: None });
         platform.defer(Deferred::EngineAccess { tenant: None });
+        platform.defer(Deferred::Admission);
     } else {
         platform.defer(Deferred::ControllerPolicies);
     }
@@ -365,6 +370,9 @@ fn plan_with(
             folder.defer(Deferred::Quota { tenant: t });
             folder.defer(Deferred::EngineAccess { tenant: Some(t) });
             folder.defer(Deferred::TenantOwners { tenant: t });
+            if tenant.isolate_applications {
+                folder.defer(Deferred::Admission);
+            }
             folders.push(folder);
         }
     }
@@ -401,25 +409,31 @@ fn plan_with(
             ns,
             Vec::new(),
         );
-        let meta = |name: &str, component: &str| {
+        let meta = |name: &str, component: &str, shared_with: &[String]| {
             let mut m = Metadata::namespaced(name, ns);
             m.labels = labels(&app.name, component, None).into();
+            if !shared_with.is_empty() {
+                m.annotations = shared_with_annotation(shared_with);
+            }
             m
         };
         let (models, pipelines, experiments) = std::mem::take(&mut specs[a]);
         for ((i, e), spec) in app.models.iter().enumerate().zip(models) {
-            let m = Model::new(meta(&e.name, "model"), spec);
+            let m = Model::new(meta(&e.name, "model", &e.shared_with), spec);
             folder.push_checked(Manifest::Model(m), format!("applications[{a}].models[{i}]"));
         }
         for ((i, e), spec) in app.pipelines.iter().enumerate().zip(pipelines) {
-            let p = Pipeline::new(meta(&e.name, "pipeline"), spec.with_server_defaults());
+            let p = Pipeline::new(
+                meta(&e.name, "pipeline", &e.shared_with),
+                spec.with_server_defaults(),
+            );
             folder.push_checked(
                 Manifest::Pipeline(p),
                 format!("applications[{a}].pipelines[{i}]"),
             );
         }
         for ((i, e), spec) in app.experiments.iter().enumerate().zip(experiments) {
-            let x = Experiment::new(meta(&e.name, "experiment"), spec);
+            let x = Experiment::new(meta(&e.name, "experiment", &[]), spec);
             folder.push_checked(
                 Manifest::Experiment(x),
                 format!("applications[{a}].experiments[{i}]"),
@@ -442,5 +456,26 @@ fn plan_with(
         install: install(profile),
         quotas: quotas(profile),
         secrets,
+        open_namespaces: open_namespaces(profile),
     }
+}
+
+/// `seldon.gen.io/shared-with: a,b` (sorted, once each) for an object shared with `apps`.
+fn shared_with_annotation(apps: &[String]) -> gen_seldon::StrMap {
+    let apps: std::collections::BTreeSet<&str> = apps.iter().map(String::as_str).collect();
+    let value = apps.into_iter().collect::<Vec<_>>().join(",");
+    BTreeMap::from([(gen_seldon::rules::SHARED_WITH.to_string(), value)]).into()
+}
+
+/// The namespaces of dedicated tenants that do not isolate their applications.
+fn open_namespaces(profile: &Profile) -> Vec<String> {
+    if profile.pattern != Pattern::Dedicated {
+        return Vec::new();
+    }
+    profile
+        .tenants
+        .iter()
+        .filter(|t| !t.isolate_applications)
+        .map(|t| t.namespace.clone())
+        .collect()
 }

@@ -7,13 +7,9 @@
 //! messageExpression (its message when that fails), and one that errors denies it too
 //! (failurePolicy Fail). The policy is decided by standard CEL only, which the test checks.
 
-#[path = "../src/admission.rs"]
-#[allow(dead_code)]
-mod admission;
-
 use std::collections::HashMap;
 
-use admission::{ARGOCD_CONTROLLER, Confinement, Writers, binding, policy};
+use gen_render::admission::{ARGOCD_CONTROLLER, Confinement, Writers, binding, policy};
 use k8s_openapi::api::admissionregistration::v1::ValidatingAdmissionPolicy;
 use serde_json::{Value, json};
 

@@ -126,8 +126,65 @@ fn project(
             destinations,
             cluster_resource_whitelist: cluster,
             namespace_resource_whitelist: namespaced,
+            roles: Vec::new(),
         },
     ))
+}
+
+/// The roles of an application project: for each of its applications with `group:`
+/// owners, a role `app-<application>` that lets those groups view and sync that
+/// application's Argo CD Application and nothing else of the project. (`user:` owners are
+/// not OIDC groups: an administrator binds them in argocd-rbac-cm.)
+fn application_roles(profile: &Profile, project: &str, ns: &str) -> Vec<ProjectRole> {
+    crate::ownership::applications_in(profile, ns)
+        .into_iter()
+        .filter_map(|app| {
+            let groups: Vec<String> = app
+                .owners
+                .iter()
+                .filter_map(|o| match gen_profile::Owner::parse(o) {
+                    Some(gen_profile::Owner::Group(g)) => Some(g),
+                    _ => None,
+                })
+                .collect();
+            if groups.is_empty() {
+                return None;
+            }
+            let role = format!("app-{}", app.name);
+            let application = app_application(profile, &app.name);
+            Some(ProjectRole {
+                name: role.clone(),
+                description: format!(
+                    "Owners of application {}: view and sync its Argo CD Application {application}",
+                    app.name
+                ),
+                policies: ["get", "sync"]
+                    .iter()
+                    .map(|action| {
+                        format!(
+                            "p, proj:{project}:{role}, applications, {action}, {project}/{application}, allow"
+                        )
+                    })
+                    .collect(),
+                groups,
+            })
+        })
+        .collect()
+}
+
+/// The Argo CD Application that applies application `app`'s folder.
+pub fn app_application(profile: &Profile, app: &str) -> String {
+    format!("{}-app-{app}", profile.name)
+}
+
+fn with_roles(project: Manifest, roles: Vec<ProjectRole>) -> Manifest {
+    match project {
+        Manifest::AppProject(mut p) => {
+            p.spec.roles = roles;
+            Manifest::AppProject(p)
+        }
+        other => other,
+    }
 }
 
 fn dest(ns: &str) -> Destination {
@@ -199,6 +256,10 @@ impl GitOpsEngine for ArgoCd {
         gen_profile::Engine::Argocd
     }
 
+    fn application_identity(&self, profile: &Profile, app: &str) -> super::AppIdentity {
+        super::AppIdentity::ArgoCdApplication(app_application(profile, app))
+    }
+
     fn order(&self) -> Option<Order> {
         Some(Order {
             mechanism: "Argo CD sync waves",
@@ -239,6 +300,18 @@ impl GitOpsEngine for ArgoCd {
             gk("apiextensions.k8s.io", "CustomResourceDefinition"),
             gk("", "Namespace"),
         ];
+        // The admission policies of the namespaces whose applications are confined to their
+        // own objects come with the platform and tenant folders.
+        if crate::ownership::any_confined(profile) {
+            platform_cluster.push(gk(
+                "admissionregistration.k8s.io",
+                "ValidatingAdmissionPolicy",
+            ));
+            platform_cluster.push(gk(
+                "admissionregistration.k8s.io",
+                "ValidatingAdmissionPolicyBinding",
+            ));
+        }
         match profile.pattern {
             Pattern::Shared => {}
             Pattern::Dedicated => {
@@ -273,19 +346,23 @@ impl GitOpsEngine for ArgoCd {
         match profile.pattern {
             Pattern::Shared => {
                 let project_name = format!("{name}-apps");
-                objects.push(project(
-                    &project_name,
-                    name,
-                    format!("Application layer of bundle {name}: Models, Pipelines and Experiments in {controller_ns}"),
-                    Some(WAVE_PROJECTS),
-                    (vec![repo.clone()], vec![dest(controller_ns)], Vec::new(), Some(app_kinds())),
+                objects.push(with_roles(
+                    project(
+                        &project_name,
+                        name,
+                        format!("Application layer of bundle {name}: Models, Pipelines and Experiments in {controller_ns}"),
+                        Some(WAVE_PROJECTS),
+                        (vec![repo.clone()], vec![dest(controller_ns)], Vec::new(), Some(app_kinds())),
+                    ),
+                    application_roles(profile, &project_name, controller_ns),
                 ));
                 apps_project_of_ns.insert(controller_ns.to_string(), project_name);
             }
             Pattern::Dedicated => {
                 for t in &profile.tenants {
                     let project_name = format!("{name}-tenant-{}", t.name);
-                    objects.push(project(
+                    let roles = application_roles(profile, &project_name, &t.namespace);
+                    objects.push(with_roles(project(
                         &project_name,
                         &t.name,
                         format!(
@@ -299,7 +376,7 @@ impl GitOpsEngine for ArgoCd {
                             Vec::new(),
                             Some(app_kinds()),
                         ),
-                    ));
+                    ), roles));
                     apps_project_of_ns.insert(t.namespace.clone(), project_name);
                 }
             }

@@ -16,7 +16,7 @@ use gen_diagnostics::Stage;
 use gen_profile::{Diagnostic, Engine, Pattern, Profile, Rule, Severity};
 use gen_seldon::Metadata;
 
-pub use crate::engine::{Context, GitOpsEngine, Order};
+pub use crate::engine::{AppIdentity, Context, GitOpsEngine, Order};
 use crate::folder::{Folder, Layer};
 use crate::labels::labels;
 use crate::manifest::Manifest;

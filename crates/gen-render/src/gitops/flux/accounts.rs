@@ -57,16 +57,40 @@ pub(super) fn tenant_reconciler_rbac(profile: &Profile, tenant: &Tenant) -> Vec<
     )
 }
 
-/// With Flux in pattern shared, the applications are applied by one service account that
-/// may only manage Models, Pipelines and Experiments in the platform namespace.
-pub(super) fn apps_reconciler_rbac(profile: &Profile) -> Vec<Manifest> {
-    role_and_binding(
-        "flux-apps-reconciler",
-        &profile.platform.namespace,
-        &profile.name,
-        application_reconciler_rules(),
-        vec![flux_subject(apps_reconciler(profile))],
-    )
+/// Where applications share a namespace (pattern shared; a dedicated tenant with
+/// `isolateApplications`), each is applied by a service account of its own, whose Role
+/// there lets it patch and update only its application's objects by name. It creates,
+/// reads and deletes unnamed: RBAC cannot name the object of a create; kustomize-controller
+/// reads an object before it prunes it and prunes objects the profile no longer has (which
+/// a Role of today's names would no longer name), and its health checks read too. The
+/// namespace's admission policy admits its creates, updates and deletes only for its own
+/// application's objects (and deletes of objects of no current application).
+pub(super) fn app_reconciler_rbac(profile: &Profile, ns: &str) -> Vec<Manifest> {
+    let mut out = Vec::new();
+    for app in crate::ownership::applications_in(profile, ns) {
+        let mut rules = vec![rule(
+            &[crate::gitops::SELDON_GROUP],
+            &["experiments", "models", "pipelines"],
+            &["create", "delete", "get", "list", "watch"],
+        )];
+        for (resource, names) in crate::ownership::object_names(app) {
+            rules.push(PolicyRule {
+                api_groups: Some(strings(&[crate::gitops::SELDON_GROUP])),
+                resources: Some(vec![resource.to_string()]),
+                resource_names: Some(names),
+                verbs: strings(&["patch", "update"]),
+                ..Default::default()
+            });
+        }
+        out.extend(role_and_binding(
+            &format!("flux-app-{}", app.name),
+            ns,
+            &app.name,
+            rules,
+            vec![flux_subject(app_reconciler(profile, &app.name))],
+        ));
+    }
+    out
 }
 
 pub(super) fn service_account(name: String, part_of: &str) -> Manifest {
@@ -316,6 +340,22 @@ pub(super) fn bootstrap_accounts(profile: &Profile) -> Vec<Manifest> {
             WRITE,
         )],
     ));
+    // The platform account applies the admission policies of the namespaces where
+    // applications are confined to their own objects (cluster-scoped kinds).
+    if crate::ownership::any_confined(profile) {
+        objects.extend(cluster_role(
+            &platform_reconciler(profile),
+            name,
+            vec![rule(
+                &["admissionregistration.k8s.io"],
+                &[
+                    "validatingadmissionpolicies",
+                    "validatingadmissionpolicybindings",
+                ],
+                WRITE,
+            )],
+        ));
+    }
     if profile.pattern == Pattern::Dedicated {
         let mut rules = vec![rule(
             &["rbac.authorization.k8s.io"],
