@@ -198,6 +198,8 @@ pub fn kind_table() -> &'static BTreeMap<(String, String), KindInfo> {
             ClusterRoleBinding,
             k8s_openapi::api::apps::v1::Deployment,
             k8s_openapi::api::apps::v1::ReplicaSet,
+            k8s_openapi::api::admissionregistration::v1::ValidatingAdmissionPolicy,
+            k8s_openapi::api::admissionregistration::v1::ValidatingAdmissionPolicyBinding,
             k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition
         );
         // The custom kinds: the upstream CRDs (Seldon, Argo CD, Flux), read as they are.
