@@ -89,9 +89,18 @@ pub fn policy_name(profile: &Profile, ns: &str) -> String {
     }
 }
 
-/// Who writes each application of namespace `ns`: its owners and the identity of the
+/// Who writes each application of namespace `ns`: its owners, in pattern dedicated the
+/// tenant's owners (who manage every object of their namespace), and the identity of the
 /// GitOps engine that applies it.
 pub fn writers(profile: &Profile, ns: &str, engine: &dyn GitOpsEngine) -> Vec<Writers> {
+    let tenant_owners: &[String] = match profile.pattern {
+        Pattern::Shared => &[],
+        Pattern::Dedicated => profile
+            .tenants
+            .iter()
+            .find(|t| t.namespace == ns)
+            .map_or(&[], |t| t.owners.as_slice()),
+    };
     applications_in(profile, ns)
         .into_iter()
         .map(|app| {
@@ -99,7 +108,8 @@ pub fn writers(profile: &Profile, ns: &str, engine: &dyn GitOpsEngine) -> Vec<Wr
                 application: app.name.clone(),
                 ..Writers::default()
             };
-            for owner in app.owners.iter().filter_map(|o| Owner::parse(o)) {
+            let owners = app.owners.iter().chain(tenant_owners);
+            for owner in owners.filter_map(|o| Owner::parse(o)) {
                 match owner {
                     Owner::User(u) => w.users.push(u),
                     Owner::Group(g) => w.groups.push(g),

@@ -312,8 +312,10 @@ fn kafka_install_values_come_from_the_profile() {
     let text = std::fs::read_to_string(test_profile("dedicated-argocd")).unwrap();
     let (head, _) = text.split_once("    pipelines:\n").unwrap();
     let (_, tail) = text.split_once("  - name: image-classification\n").unwrap();
+    // (fraud-reporting, which runs a Pipeline, goes with the cut: so does the share.)
     let text = format!("{head}  - name: image-classification\n{tail}")
-        .replace("  kafka:\n    bootstrap: kafka-bootstrap.kafka:9092\n", "");
+        .replace("  kafka:\n    bootstrap: kafka-bootstrap.kafka:9092\n", "")
+        .replace("        sharedWith: [fraud-reporting]\n", "");
     assert!(!text.contains("kafka:") && !text.contains("pipelines:"));
     let loaded = gen_profile::parse("p.yaml", &text).unwrap();
     let bundle = gen_render::render_loaded(&loaded)

@@ -7,6 +7,8 @@
 //! messageExpression (its message when that fails), and one that errors denies it too
 //! (failurePolicy Fail). The policy is decided by standard CEL only, which the test checks.
 
+mod rendered;
+
 use std::collections::HashMap;
 
 use gen_render::admission::{ARGOCD_CONTROLLER, Confinement, Writers, binding, policy};
