@@ -236,3 +236,128 @@ applications:
     let same_tenant = text.replace("    tenant: b\n", "    tenant: a\n");
     assert!(render(&same_tenant).is_ok());
 }
+
+/// The objects of a rendered bundle as JSON, by path.
+fn rendered(text: &str) -> Vec<(String, serde_json::Value)> {
+    let bundle = render(text).unwrap_or_else(|r| panic!("{}", r.render(gen_profile::Style::Plain)));
+    bundle
+        .files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".yaml") && !p.ends_with("kustomization.yaml"))
+        .map(|(p, text)| (p.to_string(), serde_saphyr::from_str(text).unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_shared_model_serves_the_applications_it_is_shared_with() {
+    // The refused step of the test above, once the owner shares the Model.
+    let text = edit(
+        TWO_APPS,
+        &[
+            (
+                "        storageUri: gs://b/price\n",
+                "        storageUri: gs://b/price\n        sharedWith: [market-signals]\n",
+            ),
+            (
+                "          - name: sentiment\n",
+                "          - name: sentiment\n          - name: price-predictor\n",
+            ),
+        ],
+    );
+    let objs = rendered(&text);
+    let (_, model) = objs
+        .iter()
+        .find(|(p, _)| p.ends_with("model-price-predictor.yaml"))
+        .unwrap();
+    assert_eq!(
+        model["metadata"]["annotations"]["seldon.gen.io/shared-with"],
+        "market-signals"
+    );
+    // A share lets another application call the Model, not take over its endpoint.
+    let takeover = format!(
+        "{text}    experiments:\n      - name: takeover\n        default: price-predictor\n        candidates:\n          - name: price-predictor\n            weight: 1\n          - name: sentiment\n            weight: 99\n"
+    );
+    let (_, summary) = refused(&takeover);
+    assert_eq!(
+        summary.iter().map(|s| s.0).collect::<Vec<_>>(),
+        vec!["experiment-takeover"]
+    );
+}
+
+/// Two applications of one dedicated tenant, the second using the first's Model.
+const ONE_TENANT: &str = "\
+name: t
+pattern: dedicated
+seldon:
+  kafka: {bootstrap: kafka:9092}
+platform:
+  namespace: seldon-system
+tenants:
+  - name: a
+    namespace: a-ns
+    servers: [{name: mlserver, serverConfig: mlserver}]
+applications:
+  - name: one
+    tenant: a
+    owners: [group:one]
+    models:
+      - name: m
+        storageUri: gs://b/m
+        requirements: [sklearn]
+  - name: two
+    tenant: a
+    owners: [group:two]
+    pipelines:
+      - name: p
+        steps:
+          - name: m
+";
+
+#[test]
+fn a_dedicated_tenant_keeps_its_applications_apart_only_when_it_asks() {
+    // By default a tenant's applications are one team's: references between them pass,
+    // and no admission policy is rendered.
+    let objs = rendered(ONE_TENANT);
+    assert!(
+        !objs
+            .iter()
+            .any(|(_, o)| o["kind"] == "ValidatingAdmissionPolicy")
+    );
+    // isolateApplications: the reference is refused as in pattern shared ...
+    let isolated = edit(
+        ONE_TENANT,
+        &[(
+            "    namespace: a-ns\n",
+            "    namespace: a-ns\n    isolateApplications: true\n",
+        )],
+    );
+    let (_, summary) = refused(&isolated);
+    assert_eq!(
+        summary
+            .iter()
+            .map(|(c, p, ..)| (*c, p.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(
+            "cross-application-reference",
+            "applications[1].pipelines[0].steps[0].name"
+        )]
+    );
+    // ... until the owner shares it; then the tenant's folder carries the policy.
+    let shared = edit(
+        &isolated,
+        &[(
+            "        requirements: [sklearn]\n",
+            "        requirements: [sklearn]\n        sharedWith: [two]\n",
+        )],
+    );
+    let objs = rendered(&shared);
+    let policies: Vec<&String> = objs
+        .iter()
+        .filter(|(_, o)| o["kind"] == "ValidatingAdmissionPolicy")
+        .map(|(p, _)| p)
+        .collect();
+    assert_eq!(
+        policies,
+        vec!["tenants/a/validatingadmissionpolicy-t-tenant-a-application-ownership.yaml"]
+    );
+}
