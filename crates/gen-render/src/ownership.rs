@@ -158,3 +158,78 @@ pub fn admission_objects(
         Manifest::ValidatingAdmissionPolicyBinding(admission::binding(&c)),
     ]
 }
+
+/// What the bundle README says about the namespaces that confine their applications.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ReadmeView {
+    pub minimum_kubernetes: &'static str,
+    pub namespaces: Vec<NamespaceView>,
+}
+
+/// One namespace whose applications are confined to their own objects.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct NamespaceView {
+    pub namespace: String,
+    pub policy: String,
+    pub applications: Vec<String>,
+    /// What the owners share, and with whom.
+    pub shares: Vec<ShareView>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ShareView {
+    pub kind: &'static str,
+    pub name: String,
+    pub application: String,
+    pub with: Vec<String>,
+}
+
+/// The README's view of every namespace that confines its applications, in the order of
+/// the runtime namespaces (the platform's, then the tenants').
+pub fn readme_view(profile: &Profile) -> ReadmeView {
+    let mut namespaces: Vec<&str> = vec![profile.platform.namespace.as_str()];
+    namespaces.extend(profile.tenants.iter().map(|t| t.namespace.as_str()));
+    namespaces.dedup();
+    let namespaces = namespaces
+        .into_iter()
+        .filter(|ns| confines(profile, ns))
+        .map(|ns| {
+            let apps = applications_in(profile, ns);
+            let mut shares = Vec::new();
+            for app in &apps {
+                let models = app
+                    .models
+                    .iter()
+                    .map(|m| ("Model", &m.name, &m.shared_with));
+                let pipelines = app
+                    .pipelines
+                    .iter()
+                    .map(|p| ("Pipeline", &p.name, &p.shared_with));
+                for (kind, name, with) in models.chain(pipelines) {
+                    if with.is_empty() {
+                        continue;
+                    }
+                    let mut with = with.clone();
+                    with.sort_unstable();
+                    with.dedup();
+                    shares.push(ShareView {
+                        kind,
+                        name: name.clone(),
+                        application: app.name.clone(),
+                        with,
+                    });
+                }
+            }
+            NamespaceView {
+                namespace: ns.to_string(),
+                policy: policy_name(profile, ns),
+                applications: apps.iter().map(|a| a.name.clone()).collect(),
+                shares,
+            }
+        })
+        .collect();
+    ReadmeView {
+        minimum_kubernetes: admission::MINIMUM_KUBERNETES,
+        namespaces,
+    }
+}

@@ -67,6 +67,8 @@ struct Context<'a> {
     tenants: Vec<&'a str>,
     /// The engine's settings the README states (`GitOpsEngine::readme_facts`).
     facts: std::collections::BTreeMap<&'static str, String>,
+    /// The namespaces whose applications are confined to their own objects.
+    ownership: crate::ownership::ReadmeView,
 }
 
 /// A Secret that Models reference through `secretName`; nothing in the bundle creates it.
@@ -147,6 +149,7 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, minijinja::Error
             .map(|t| t.namespace.as_str())
             .collect(),
         facts: plan.engine.readme_facts(),
+        ownership: crate::ownership::readme_view(profile),
         kafka_consumer_prefix: profile
             .seldon
             .kafka

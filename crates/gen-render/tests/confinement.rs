@@ -258,3 +258,46 @@ fn argo_cd_project_roles_let_owner_groups_view_and_sync_only_their_application()
     // single-team: two; dedicated-argocd: fraud-detection and fraud-reporting.
     assert_eq!(roles, 4);
 }
+
+#[test]
+fn the_bundle_readme_states_the_kubernetes_version_and_every_share() {
+    for p in EXAMPLES
+        .iter()
+        .map(|n| example(n))
+        .chain(TEST_PROFILES.iter().map(|n| test_profile(n)))
+    {
+        let bundle = gen_render::render_profile(&p).unwrap();
+        let readme = &bundle.files["README.md"];
+        let objs = objects(&bundle);
+        let policies = objs
+            .iter()
+            .filter(|(_, o)| o["kind"] == "ValidatingAdmissionPolicy")
+            .count();
+        assert_eq!(
+            readme.contains("**Kubernetes 1.30 or later**"),
+            policies > 0,
+            "{}",
+            bundle.name
+        );
+        let mut shares = 0;
+        for (_, o) in &objs {
+            let Some(with) = o["metadata"]["annotations"]["seldon.gen.io/shared-with"].as_str()
+            else {
+                continue;
+            };
+            let with: Vec<String> = with.split(',').map(|w| format!("`{w}`")).collect();
+            let row = format!(
+                "| {} `{}` | `{}` | {} |",
+                o["kind"].as_str().unwrap(),
+                o["metadata"]["name"].as_str().unwrap(),
+                part_of(o),
+                with.join(", ")
+            );
+            assert!(readme.contains(&row), "{}: {row}", bundle.name);
+            shares += 1;
+        }
+        if bundle.name == "single-team" || bundle.name == "dedicated-argocd" {
+            assert_eq!(shares, 1, "{}", bundle.name);
+        }
+    }
+}
