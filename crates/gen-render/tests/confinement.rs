@@ -48,8 +48,11 @@ fn role_allows(role: &Value, verb: &str, resource: &str, name: Option<&str>) -> 
     })
 }
 
+/// A bundle's name, its objects by path, and the namespaces a policy confines.
+type Rendered = (String, Vec<(String, Value)>, BTreeSet<String>);
+
 /// Every rendered bundle, with the namespaces where a policy confines applications.
-fn bundles() -> Vec<(String, Vec<(String, Value)>, BTreeSet<String>)> {
+fn bundles() -> Vec<Rendered> {
     EXAMPLES
         .iter()
         .map(|n| example(n))
