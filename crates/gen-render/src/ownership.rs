@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use gen_profile::check::application_namespaces;
-use gen_profile::{Application, Owner, Pattern, Profile};
+use gen_profile::{Application, Engine, Owner, Pattern, Profile};
 
 use crate::admission::{self, Confinement, Writers};
 use crate::engine::{AppIdentity, GitOpsEngine};
@@ -25,6 +25,15 @@ pub fn confines(profile: &Profile, ns: &str) -> bool {
             .find(|t| t.namespace == ns)
             .is_some_and(|t| t.isolate_applications),
     }
+}
+
+/// Whether the bundle carries admission policies for the namespaces that confine their
+/// applications: only when a GitOps engine applies it. With `gitops.engine: none` whoever
+/// applies the folders creates every application's objects, which a policy admitting only
+/// each application's owners would refuse; the reference rules and the owner Roles still
+/// confine the applications.
+pub fn admits(profile: &Profile) -> bool {
+    profile.gitops.engine != Engine::None
 }
 
 /// Whether any namespace of the profile confines its applications.
@@ -133,7 +142,7 @@ pub fn admission_objects(
     part_of: &str,
     engine: &dyn GitOpsEngine,
 ) -> Vec<Manifest> {
-    if !confines(profile, ns) {
+    if !confines(profile, ns) || !admits(profile) {
         return Vec::new();
     }
     let applications = writers(profile, ns, engine);
@@ -162,7 +171,8 @@ pub fn admission_objects(
 /// What the bundle README says about the namespaces that confine their applications.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct ReadmeView {
-    pub minimum_kubernetes: &'static str,
+    /// The Kubernetes release the admission policies need, when there are any.
+    pub minimum_kubernetes: Option<&'static str>,
     pub namespaces: Vec<NamespaceView>,
 }
 
@@ -170,7 +180,8 @@ pub struct ReadmeView {
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct NamespaceView {
     pub namespace: String,
-    pub policy: String,
+    /// The admission policy, when the bundle has one (see [`admits`]).
+    pub policy: Option<String>,
     pub applications: Vec<String>,
     /// What the owners share, and with whom.
     pub shares: Vec<ShareView>,
@@ -190,7 +201,7 @@ pub fn readme_view(profile: &Profile) -> ReadmeView {
     let mut namespaces: Vec<&str> = vec![profile.platform.namespace.as_str()];
     namespaces.extend(profile.tenants.iter().map(|t| t.namespace.as_str()));
     namespaces.dedup();
-    let namespaces = namespaces
+    let namespaces: Vec<NamespaceView> = namespaces
         .into_iter()
         .filter(|ns| confines(profile, ns))
         .map(|ns| {
@@ -222,14 +233,15 @@ pub fn readme_view(profile: &Profile) -> ReadmeView {
             }
             NamespaceView {
                 namespace: ns.to_string(),
-                policy: policy_name(profile, ns),
+                policy: admits(profile).then(|| policy_name(profile, ns)),
                 applications: apps.iter().map(|a| a.name.clone()).collect(),
                 shares,
             }
         })
         .collect();
     ReadmeView {
-        minimum_kubernetes: admission::MINIMUM_KUBERNETES,
+        minimum_kubernetes: (admits(profile) && !namespaces.is_empty())
+            .then_some(admission::MINIMUM_KUBERNETES),
         namespaces,
     }
 }

@@ -342,7 +342,8 @@ fn a_dedicated_tenant_keeps_its_applications_apart_only_when_it_asks() {
             "applications[1].pipelines[0].steps[0].name"
         )]
     );
-    // ... until the owner shares it; then the tenant's folder carries the policy.
+    // ... until the owner shares it. Applied by hand (no GitOps engine), the bundle has no
+    // admission policy: whoever applies it creates every application's objects.
     let shared = edit(
         &isolated,
         &[(
@@ -350,14 +351,24 @@ fn a_dedicated_tenant_keeps_its_applications_apart_only_when_it_asks() {
             "        requirements: [sklearn]\n        sharedWith: [two]\n",
         )],
     );
-    let objs = rendered(&shared);
-    let policies: Vec<&String> = objs
-        .iter()
-        .filter(|(_, o)| o["kind"] == "ValidatingAdmissionPolicy")
-        .map(|(p, _)| p)
-        .collect();
+    let policies = |text: &str| -> Vec<String> {
+        rendered(text)
+            .into_iter()
+            .filter(|(_, o)| o["kind"] == "ValidatingAdmissionPolicy")
+            .map(|(p, _)| p)
+            .collect()
+    };
+    assert!(policies(&shared).is_empty());
+    // With a GitOps engine, the tenant's folder carries the policy.
+    let argocd = edit(
+        &shared,
+        &[(
+            "platform:\n",
+            "gitops:\n  engine: argocd\n  repoURL: https://git.example.com/gitops.git\nplatform:\n",
+        )],
+    );
     assert_eq!(
-        policies,
+        policies(&argocd),
         vec!["tenants/a/validatingadmissionpolicy-t-tenant-a-application-ownership.yaml"]
     );
 }
