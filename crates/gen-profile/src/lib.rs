@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod diagnostic;
+pub mod integrations;
 pub mod keys;
 pub mod load;
 mod plain;

@@ -16,6 +16,15 @@ use crate::types::Profile;
 /// accepts.
 pub const DNS_LABEL: &str = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 
+/// A DNS-1123 subdomain (with `maxLength: 253`): the names of Secrets, Gateways, Kafka
+/// clusters.
+pub const DNS_SUBDOMAIN: &str =
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+
+/// A Gateway API hostname: a DNS-1123 subdomain, optionally with a leading `*.` label.
+pub const HOSTNAME: &str =
+    r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+
 /// An owner: `group:NAME` or `user:NAME`, NAME without whitespace.
 pub const OWNER: &str = r"^(group|user):\S+$";
 

@@ -35,6 +35,10 @@ pub struct Profile {
     pub tenants: Vec<Tenant>,
     #[serde(default)]
     pub applications: Vec<Application>,
+    /// Platform integrations (Gateway API endpoints, metrics, storage credentials, Kafka
+    /// tenancy, private registries); each is off unless listed here.
+    #[serde(default)]
+    pub integrations: crate::integrations::Integrations,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -285,6 +289,9 @@ pub struct ServerEntry {
     pub memory: Option<Quantity>,
     #[serde(flatten)]
     pub spec: ServerSpec,
+    /// nodeSelector, tolerations, affinity and GPUs (integrations).
+    #[serde(flatten)]
+    pub scheduling: crate::integrations::ServerScheduling,
 }
 
 /// A ServerConfig that exists in the controller namespace but that gen does not render.
@@ -609,6 +616,11 @@ pub struct Tenant {
     pub runtime: Option<RuntimeSettings>,
     #[serde(default)]
     pub servers: Vec<ServerEntry>,
+    /// Hostnames of the tenant's inference route (integrations.gateway), instead of
+    /// integrations.gateway.hostnames.
+    #[serde(default)]
+    #[schemars(inner(regex(pattern = crate::schema::HOSTNAME), length(max = 253)))]
+    pub hostnames: Vec<String>,
 }
 
 /// A tenant's ResourceQuota (requests).
@@ -649,6 +661,11 @@ pub struct Application {
     pub pipelines: Vec<PipelineEntry>,
     #[serde(default)]
     pub experiments: Vec<ExperimentEntry>,
+    /// Hostnames of a route of the application's own (integrations.gateway) that reaches
+    /// only its Models, Pipelines and Experiments (by their Seldon-Model header).
+    #[serde(default)]
+    #[schemars(inner(regex(pattern = crate::schema::HOSTNAME), length(max = 253)))]
+    pub hostnames: Vec<String>,
 }
 
 /// A Model: a name and the Model.spec fields.
