@@ -6,7 +6,6 @@
 
 pub mod check;
 pub mod diagnostic;
-pub mod integrations;
 pub mod keys;
 pub mod load;
 mod plain;
