@@ -98,6 +98,11 @@ impl Folder {
         self.entries.push(Entry::Object(Box::new(object)));
     }
 
+    /// Add an object the rules do not check (an integration's object).
+    pub(crate) fn push(&mut self, object: Manifest) {
+        self.entries.push(Entry::Object(Box::new(object)));
+    }
+
     pub(crate) fn defer(&mut self, d: Deferred) {
         self.entries.push(Entry::Deferred(d));
     }

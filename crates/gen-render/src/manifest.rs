@@ -10,7 +10,11 @@ use serde::Serialize;
 use gen_seldon::{Experiment, Kind, Model, Pipeline, SeldonRuntime, Server};
 
 use gen_kinds::argocd::{AppProject, Application};
+use gen_kinds::external_secrets::ExternalSecret;
 use gen_kinds::flux::{FluxKustomization, GitRepository, HelmRelease, HelmRepository};
+use gen_kinds::gateway::{HttpRoute, ReferenceGrant};
+use gen_kinds::monitoring::{PodMonitor, PrometheusRule};
+use gen_kinds::strimzi::{KafkaTopic, KafkaUser};
 
 #[derive(Clone, Debug)]
 pub enum Manifest {
@@ -35,6 +39,13 @@ pub enum Manifest {
     HelmRelease(HelmRelease),
     GitRepository(GitRepository),
     FluxKustomization(FluxKustomization),
+    ExternalSecret(ExternalSecret),
+    HttpRoute(HttpRoute),
+    ReferenceGrant(ReferenceGrant),
+    PodMonitor(PodMonitor),
+    PrometheusRule(PrometheusRule),
+    KafkaUser(KafkaUser),
+    KafkaTopic(KafkaTopic),
 }
 
 macro_rules! each {
@@ -61,6 +72,13 @@ macro_rules! each {
             Manifest::HelmRelease($v) => $body,
             Manifest::GitRepository($v) => $body,
             Manifest::FluxKustomization($v) => $body,
+            Manifest::ExternalSecret($v) => $body,
+            Manifest::HttpRoute($v) => $body,
+            Manifest::ReferenceGrant($v) => $body,
+            Manifest::PodMonitor($v) => $body,
+            Manifest::PrometheusRule($v) => $body,
+            Manifest::KafkaUser($v) => $body,
+            Manifest::KafkaTopic($v) => $body,
         }
     };
 }
@@ -95,6 +113,13 @@ impl Manifest {
             Manifest::HelmRelease(o) => typed(o),
             Manifest::GitRepository(o) => typed(o),
             Manifest::FluxKustomization(o) => typed(o),
+            Manifest::ExternalSecret(o) => typed(o),
+            Manifest::HttpRoute(o) => typed(o),
+            Manifest::ReferenceGrant(o) => typed(o),
+            Manifest::PodMonitor(o) => typed(o),
+            Manifest::PrometheusRule(o) => typed(o),
+            Manifest::KafkaUser(o) => typed(o),
+            Manifest::KafkaTopic(o) => typed(o),
         }
     }
 
@@ -121,6 +146,13 @@ impl Manifest {
             Manifest::HelmRelease(o) => o.name(),
             Manifest::GitRepository(o) => o.name(),
             Manifest::FluxKustomization(o) => o.name(),
+            Manifest::ExternalSecret(o) => o.name(),
+            Manifest::HttpRoute(o) => o.name(),
+            Manifest::ReferenceGrant(o) => o.name(),
+            Manifest::PodMonitor(o) => o.name(),
+            Manifest::PrometheusRule(o) => o.name(),
+            Manifest::KafkaUser(o) => o.name(),
+            Manifest::KafkaTopic(o) => o.name(),
         }
     }
 
@@ -160,6 +192,13 @@ impl Manifest {
             Manifest::HelmRelease(o) => typed(o, "helmreleases"),
             Manifest::GitRepository(o) => typed(o, "gitrepositories"),
             Manifest::FluxKustomization(o) => typed(o, "kustomizations"),
+            Manifest::ExternalSecret(o) => typed(o, "externalsecrets"),
+            Manifest::HttpRoute(o) => typed(o, "httproutes"),
+            Manifest::ReferenceGrant(o) => typed(o, "referencegrants"),
+            Manifest::PodMonitor(o) => typed(o, "podmonitors"),
+            Manifest::PrometheusRule(o) => typed(o, "prometheusrules"),
+            Manifest::KafkaUser(o) => typed(o, "kafkausers"),
+            Manifest::KafkaTopic(o) => typed(o, "kafkatopics"),
         }
     }
 
@@ -187,6 +226,13 @@ impl Manifest {
             Manifest::HelmRelease(o) => o.metadata.namespace.as_deref(),
             Manifest::GitRepository(o) => o.metadata.namespace.as_deref(),
             Manifest::FluxKustomization(o) => o.metadata.namespace.as_deref(),
+            Manifest::ExternalSecret(o) => o.metadata.namespace.as_deref(),
+            Manifest::HttpRoute(o) => o.metadata.namespace.as_deref(),
+            Manifest::ReferenceGrant(o) => o.metadata.namespace.as_deref(),
+            Manifest::PodMonitor(o) => o.metadata.namespace.as_deref(),
+            Manifest::PrometheusRule(o) => o.metadata.namespace.as_deref(),
+            Manifest::KafkaUser(o) => o.metadata.namespace.as_deref(),
+            Manifest::KafkaTopic(o) => o.metadata.namespace.as_deref(),
         }
     }
 

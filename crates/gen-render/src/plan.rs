@@ -13,13 +13,14 @@ use gen_seldon::kinds::{
     Component, ComponentOverride, ContainerResources, Resources, RuntimeConfig, ServerPodSpec,
     ServiceType,
 };
-use gen_seldon::rules::{Inventory, Located, QuotaInfo, QuotaLimit, SecretInfo};
+use gen_seldon::rules::{Inventory, Located, QuotaInfo, QuotaLimit, SecretInfo, SecretRemote};
 use gen_seldon::{Experiment, Metadata, Model, Pipeline, SeldonRuntime, SeldonRuntimeSpec, Server};
 
 use crate::engine::GitOpsEngine;
 use crate::folder::{Deferred, Entry, Folder, Layer};
 use crate::labels::labels;
 use crate::manifest::Manifest;
+use crate::objects::integrations;
 use crate::objects::quota::QUOTA_NAME;
 use crate::objects::secret::rclone_secret_info;
 use crate::repo::RepoDir;
@@ -43,8 +44,11 @@ pub struct Plan {
     /// The tenants' ResourceQuotas, as the rules see them (the objects are built when
     /// their folder is written).
     pub quotas: Vec<Located<QuotaInfo>>,
-    /// The rclone config Secrets, likewise.
+    /// The rclone config Secrets, likewise, and the storage Secrets the profile renders or
+    /// declares (integrations.storage): a profile knows every Secret.
     pub secrets: Vec<Located<SecretInfo>>,
+    /// The rclone remotes of the storage Secrets gen renders.
+    pub secret_remotes: Vec<Located<SecretRemote>>,
 }
 
 impl Plan {
@@ -57,6 +61,8 @@ impl Plan {
             install: self.install.clone(),
             quotas: self.quotas.clone(),
             secrets: self.secrets.clone(),
+            secret_remotes: self.secret_remotes.clone(),
+            secrets_complete: true,
             ..Inventory::default()
         };
         for folder in &self.folders {
@@ -291,7 +297,9 @@ fn plan_with(
 ) -> Plan {
     let configs = server_configs(profile);
     let mut secrets = Vec::new();
+    let mut secret_remotes = Vec::new();
     let mut folders = Vec::new();
+    let needed = storage_needed(profile, &specs);
     let controller_ns = profile.platform.namespace.as_str();
 
     let mut platform = Folder::new(
@@ -321,6 +329,20 @@ fn plan_with(
             let s = server(entry, controller_ns, &profile.name, &configs);
             platform.push_checked(Manifest::Server(s), format!("platform.servers[{i}]"));
         }
+        let rt = RuntimeIntegrations {
+            ns: controller_ns,
+            part_of: &profile.name,
+            settings: profile.platform.runtime.as_ref(),
+            servers: &profile.platform.servers,
+            hostnames: &[],
+        };
+        rt.push(
+            profile,
+            &needed,
+            &mut platform,
+            &mut secrets,
+            &mut secret_remotes,
+        );
         platform.defer(Deferred::RuntimePolicies { tenant: None });
         platform.defer(Deferred::EngineAccess { tenant: None });
     } else {
@@ -361,6 +383,20 @@ fn plan_with(
                 let s = server(entry, ns, &tenant.name, &configs);
                 folder.push_checked(Manifest::Server(s), format!("tenants[{t}].servers[{i}]"));
             }
+            let rt = RuntimeIntegrations {
+                ns,
+                part_of: &tenant.name,
+                settings: tenant.runtime.as_ref(),
+                servers: &tenant.servers,
+                hostnames: &tenant.hostnames,
+            };
+            rt.push(
+                profile,
+                &needed,
+                &mut folder,
+                &mut secrets,
+                &mut secret_remotes,
+            );
             folder.defer(Deferred::RuntimePolicies { tenant: Some(t) });
             folder.defer(Deferred::Quota { tenant: t });
             folder.defer(Deferred::EngineAccess { tenant: Some(t) });
@@ -430,6 +466,16 @@ fn plan_with(
         // application layer writes Models, Pipelines and Experiments only.
         if let Some(&i) = runtime_folder.get(ns) {
             folders[i].defer(Deferred::AppOwners { app: a });
+            // The application's own route and alerts, likewise.
+            for m in [
+                integrations::application_route(profile, ns, app),
+                integrations::model_alerts(profile, ns, app),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                folders[i].push(m);
+            }
         }
         folders.push(folder);
     }
@@ -442,5 +488,86 @@ fn plan_with(
         install: install(profile),
         quotas: quotas(profile),
         secrets,
+        secret_remotes,
+    }
+}
+
+/// The storage Secrets the Models of each namespace name.
+fn storage_needed(
+    profile: &Profile,
+    specs: &Specs,
+) -> BTreeMap<String, std::collections::BTreeSet<String>> {
+    let mut needed: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for ((models, _, _), ns) in specs.iter().zip(application_namespaces(profile)) {
+        let Some(ns) = ns else { continue };
+        for secret in models.iter().filter_map(|m| m.secret_name.as_deref()) {
+            needed
+                .entry(ns.to_string())
+                .or_default()
+                .insert(secret.to_string());
+        }
+    }
+    needed
+}
+
+/// A runtime namespace, as its integrations' objects need it.
+struct RuntimeIntegrations<'a> {
+    ns: &'a str,
+    part_of: &'a str,
+    settings: Option<&'a RuntimeSettings>,
+    servers: &'a [ServerEntry],
+    hostnames: &'a [String],
+}
+
+impl RuntimeIntegrations<'_> {
+    /// Add the namespace's route, PodMonitors and storage ExternalSecrets to `folder`,
+    /// and the storage Secrets (rendered or declared) to what the rules know.
+    fn push(
+        &self,
+        profile: &Profile,
+        needed: &BTreeMap<String, std::collections::BTreeSet<String>>,
+        folder: &mut Folder,
+        secrets: &mut Vec<Located<SecretInfo>>,
+        remotes: &mut Vec<Located<SecretRemote>>,
+    ) {
+        let ns = self.ns;
+        if let Some(route) = integrations::runtime_route(profile, ns, self.part_of, self.hostnames)
+        {
+            folder.push(route);
+        }
+        for m in integrations::pod_monitors(profile, ns, self.part_of, self.settings, self.servers)
+        {
+            folder.push(m);
+        }
+        let Some(storage) = profile.integrations.storage.as_ref() else {
+            return;
+        };
+        let empty = std::collections::BTreeSet::new();
+        let here = needed.get(ns).unwrap_or(&empty);
+        let mut rendered = std::collections::BTreeSet::new();
+        for (i, secret) in storage.secrets.iter().enumerate() {
+            if !here.contains(&secret.name) || !rendered.insert(secret.name.as_str()) {
+                continue;
+            }
+            let origin = format!("integrations.storage.secrets[{i}]");
+            if let Some(object) =
+                integrations::storage::external_secret(profile, secret, ns, self.part_of)
+            {
+                folder.push(object);
+            }
+            let (info, remote) = integrations::storage::produced(secret, ns, &origin);
+            secrets.push(info);
+            remotes.push(remote);
+        }
+        for (i, name) in storage.existing.iter().enumerate() {
+            secrets.push(Located::new(
+                SecretInfo {
+                    namespace: ns.to_string(),
+                    name: name.clone(),
+                    keys: None,
+                },
+                format!("integrations.storage.existing[{i}]"),
+            ));
+        }
     }
 }

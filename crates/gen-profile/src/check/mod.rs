@@ -5,6 +5,7 @@
 //! One module per concern, each rule's descriptor next to its check; [`RULES`] lists them.
 
 mod install;
+mod integrations;
 mod layout;
 mod names;
 
@@ -29,6 +30,13 @@ pub static RULES: &[&Rule] = &[
     &layout::TENANT_ISOLATION,
     &layout::APPLICATION_NAMESPACE,
     &layout::TENANT_MISSING,
+    &integrations::ROUTE_HOSTNAME,
+    &integrations::ROUTE_TOO_MANY_MATCHES,
+    &integrations::GATEWAY_WITHOUT_ROUTE,
+    &integrations::METRICS_MONITORING_NAMESPACE,
+    &integrations::STORAGE_STORE_MISSING,
+    &integrations::STORAGE_SCHEME,
+    &integrations::INTEGRATION_UNSUPPORTED,
 ];
 
 /// The namespace each application is deployed into (in profile order), where the profile
@@ -64,5 +72,6 @@ pub fn check(p: &Profile) -> Vec<Diagnostic> {
     );
     install::check_install(p, out);
     layout::check_layout(p, out);
+    integrations::check_integrations(p, out);
     std::mem::take(out)
 }

@@ -43,6 +43,9 @@ pub struct Integrations {
 // ---- 1. inference endpoints (Gateway API) ----
 
 /// The Gateway that clients reach the models through (yours; gen only attaches routes).
+/// The HTTPRoutes live in the runtime namespaces, so the Gateway's listener must admit
+/// routes from them (`allowedRoutes.namespaces`); no ReferenceGrant is needed, since each
+/// route's backend is in its own namespace.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Gateway {
@@ -63,12 +66,6 @@ pub struct Gateway {
     #[serde(default)]
     #[schemars(inner(regex(pattern = crate::schema::HOSTNAME), length(max = 253)))]
     pub hostnames: Vec<String>,
-    /// Where the HTTPRoutes live: `runtime` (default), in each runtime namespace, which the
-    /// Gateway's listener must admit (allowedRoutes); `gateway`, in the Gateway's
-    /// namespace (admitted by the default `Same`), with a ReferenceGrant in each runtime
-    /// namespace that lets them reach seldon-mesh.
-    #[serde(default)]
-    pub routes_in: RoutesIn,
     /// Where the Gateway's proxy pods run, which the NetworkPolicies admit to envoy
     /// (default: every pod of the Gateway's namespace). Some implementations run them
     /// elsewhere (Envoy Gateway: envoy-gateway-system).
@@ -77,14 +74,6 @@ pub struct Gateway {
     /// How clients reach the listener, for the URLs in the bundle README (default https).
     #[serde(default)]
     pub scheme: UrlScheme,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum RoutesIn {
-    #[default]
-    Runtime,
-    Gateway,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]

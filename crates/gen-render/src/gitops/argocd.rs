@@ -72,8 +72,9 @@ pub fn app_kinds() -> Vec<GroupKind> {
 /// v2.10.2 `k8s/helm-charts/seldon-core-v2-setup/templates/_components-statefulsets.tpl`,
 /// the same kinds in `_components-deployments.tpl`) and every kind gen may render into a
 /// platform or tenant folder (runtime, Servers, quota, NetworkPolicies, the runtime's
-/// rclone Secret, owner and reconciler RBAC). Listed whether or not rendered today, since
-/// Argo CD checks prunes against the list too.
+/// rclone Secret, owner and reconciler RBAC, and the integrations' routes, monitors, alerts
+/// and ExternalSecrets). Listed whether or not rendered today, since Argo CD checks prunes
+/// against the list too.
 pub fn platform_kinds() -> Vec<GroupKind> {
     let mut k: Vec<GroupKind> = ["SeldonConfig", "SeldonRuntime", "Server", "ServerConfig"]
         .iter()
@@ -86,6 +87,10 @@ pub fn platform_kinds() -> Vec<GroupKind> {
         gk("", "Secret"),
         gk("", "ServiceAccount"),
         gk("apps", "Deployment"),
+        gk("external-secrets.io", "ExternalSecret"),
+        gk("gateway.networking.k8s.io", "HTTPRoute"),
+        gk("monitoring.coreos.com", "PodMonitor"),
+        gk("monitoring.coreos.com", "PrometheusRule"),
         gk("networking.k8s.io", "NetworkPolicy"),
         gk("rbac.authorization.k8s.io", "Role"),
         gk("rbac.authorization.k8s.io", "RoleBinding"),

@@ -196,10 +196,21 @@ fn variants() -> Vec<(String, String)> {
             1,
         ),
     ));
-    // No monitoring namespace and no clients: no metrics or client flows at all.
+    // No monitoring namespace (so no metrics integration), no clients and no Gateway: no
+    // metrics, client or gateway flows at all.
     let single = with_deny_egress(&text(&example("single-team")), true)
         .replace("  clientNamespaces: [ingress-nginx]\n", "")
-        .replace("  monitoringNamespace: monitoring\n", "");
+        .replace("  monitoringNamespace: monitoring\n", "")
+        .replace(
+            "  metrics:\n    labels: {release: kube-prometheus-stack}\n    alerts: true\n",
+            "",
+        )
+        .replace(
+            "  gateway:\n    name: public\n    namespace: gateway-system\n    hostnames: [models.example.com]\n",
+            "",
+        )
+        .replace("    hostnames: [market.models.example.com]\n", "");
+    assert!(!single.contains("metrics:") && !single.contains("gateway:"));
     // A disabled pipeline gateway: no rule names it.
     let no_pipelines = single.replacen(
         "      - name: seldon-envoy\n",

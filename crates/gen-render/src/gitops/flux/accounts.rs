@@ -196,8 +196,12 @@ pub(super) fn cluster_role(name: &str, part_of: &str, rules: Vec<PolicyRule>) ->
 pub(super) const RUNTIME_FOLDER_KINDS: &[(&str, &str)] = &[
     ("", "limitranges"),
     ("", "resourcequotas"),
+    ("external-secrets.io", "externalsecrets"),
+    ("gateway.networking.k8s.io", "httproutes"),
     ("mlops.seldon.io", "seldonruntimes"),
     ("mlops.seldon.io", "servers"),
+    ("monitoring.coreos.com", "podmonitors"),
+    ("monitoring.coreos.com", "prometheusrules"),
     ("networking.k8s.io", "networkpolicies"),
     ("rbac.authorization.k8s.io", "rolebindings"),
     ("rbac.authorization.k8s.io", "roles"),
