@@ -62,6 +62,12 @@ struct Context<'a> {
     pipelines: bool,
     /// The storage Secrets that Models reference, by namespace and name.
     storage_secrets: Vec<SecretView>,
+    /// Whether some storage Secret is neither rendered nor declared by the profile.
+    storage_secrets_unmade: bool,
+    /// How clients call the Models and Pipelines through the Gateway (integrations.gateway).
+    endpoints: Vec<EndpointView>,
+    /// The ecosystem CRDs the bundle's integrations need on the cluster.
+    integration_crds: Vec<&'static str>,
 
     /// The tenant namespaces (pattern dedicated).
     tenants: Vec<&'a str>,
@@ -79,10 +85,148 @@ struct SecretView {
     remotes: Vec<String>,
     models: Vec<String>,
     model_count: usize,
+    /// What makes it: `external` (an ExternalSecret of the bundle), `declared` (the
+    /// profile's integrations.storage.existing: you create it) or `unmade`.
+    made_by: &'static str,
+}
+
+/// One application's calls through the Gateway.
+#[derive(Serialize)]
+struct EndpointView {
+    application: String,
+    namespace: String,
+    /// `https://host` per hostname of its route, or the listener's address when the route
+    /// names no hostname.
+    bases: Vec<String>,
+    calls: Vec<CallView>,
+    call_count: usize,
+}
+
+#[derive(Serialize)]
+struct CallView {
+    kind: &'static str,
+    name: String,
+    header: String,
+}
+
+/// The calls of every application through the Gateway: its own route's hostnames, else its
+/// runtime's (the tenant's, else the Gateway's).
+fn endpoints(profile: &Profile, plan: &Plan) -> Vec<EndpointView> {
+    let Some(gw) = profile.integrations.gateway.as_ref() else {
+        return Vec::new();
+    };
+    // Experiments without a default are called by their own header; the others split the
+    // calls of their default. Read from the plan, which holds the specs.
+    let mut own_header = std::collections::HashSet::new();
+    for folder in &plan.folders {
+        for entry in &folder.entries {
+            if let crate::folder::Entry::Object(o) = entry
+                && let crate::manifest::Manifest::Experiment(x) = o.as_ref()
+                && x.spec.default.is_none()
+            {
+                own_header.insert((folder.namespace.clone(), x.name().to_string()));
+            }
+        }
+    }
+    let namespaces = gen_profile::check::application_namespaces(profile);
+    profile
+        .applications
+        .iter()
+        .zip(namespaces)
+        .filter_map(|(app, ns)| {
+            let ns = ns?;
+            let tenant = profile.tenants.iter().find(|t| t.namespace == ns);
+            let hosts = [
+                app.hostnames.as_slice(),
+                tenant.map(|t| t.hostnames.as_slice()).unwrap_or_default(),
+                gw.hostnames.as_slice(),
+            ]
+            .into_iter()
+            .find(|h| !h.is_empty())
+            .unwrap_or_default();
+            let bases = if hosts.is_empty() {
+                vec![format!("{}://<the Gateway's address>", gw.scheme.as_str())]
+            } else {
+                hosts
+                    .iter()
+                    .map(|h| format!("{}://{h}", gw.scheme.as_str()))
+                    .collect()
+            };
+            let calls: Vec<CallView> = app
+                .models
+                .iter()
+                .map(|m| CallView {
+                    kind: "Model",
+                    name: m.name.clone(),
+                    header: m.name.clone(),
+                })
+                .chain(app.pipelines.iter().map(|p| CallView {
+                    kind: "Pipeline",
+                    name: p.name.clone(),
+                    header: format!("{}.pipeline", p.name),
+                }))
+                .chain(
+                    app.experiments
+                        .iter()
+                        .filter(|x| own_header.contains(&(ns.to_string(), x.name.clone())))
+                        .map(|x| CallView {
+                            kind: "Experiment",
+                            name: x.name.clone(),
+                            header: format!("{}.experiment", x.name),
+                        }),
+                )
+                .collect();
+            let call_count = calls.len();
+            Some(EndpointView {
+                application: app.name.clone(),
+                namespace: ns.to_string(),
+                bases,
+                calls: if call_count > LIST_NAMES_UP_TO {
+                    Vec::new()
+                } else {
+                    calls
+                },
+                call_count,
+            })
+        })
+        .collect()
+}
+
+/// The ecosystem CRDs the profile's integrations render objects of.
+fn integration_crds(profile: &Profile) -> Vec<&'static str> {
+    let i = &profile.integrations;
+    let mut crds = Vec::new();
+    if i.gateway.is_some() {
+        crds.push("Gateway API (`HTTPRoute`, gateway.networking.k8s.io/v1)");
+    }
+    if i.metrics.is_some() {
+        crds.push("Prometheus Operator (`PodMonitor`, `PrometheusRule`, monitoring.coreos.com/v1)");
+    }
+    if i.storage.as_ref().is_some_and(|s| !s.secrets.is_empty()) {
+        crds.push("External Secrets Operator (`ExternalSecret`, external-secrets.io/v1)");
+    }
+    crds
 }
 
 /// The `secretName`s of every Model of the plan, grouped by namespace and name.
 fn storage_secrets(plan: &Plan) -> Vec<SecretView> {
+    let made_by = |ns: &str, name: &str| {
+        if plan
+            .secret_remotes
+            .iter()
+            .any(|r| r.object.namespace == ns && r.object.secret == name)
+        {
+            "external"
+        } else if plan
+            .secrets
+            .iter()
+            .any(|s| s.object.namespace == ns && s.object.name == name)
+        {
+            "declared"
+        } else {
+            "unmade"
+        }
+    };
     type Users = (Vec<String>, std::collections::BTreeSet<String>);
     let mut by_secret: std::collections::BTreeMap<(String, String), Users> =
         std::collections::BTreeMap::new();
@@ -107,6 +251,7 @@ fn storage_secrets(plan: &Plan) -> Vec<SecretView> {
     by_secret
         .into_iter()
         .map(|((namespace, name), (models, remotes))| SecretView {
+            made_by: made_by(&namespace, &name),
             namespace,
             name,
             remotes: remotes.into_iter().collect(),
@@ -139,7 +284,10 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, minijinja::Error
             .as_ref()
             .and_then(|k| k.bootstrap.as_deref()),
         pipelines: profile.applications.iter().any(|a| !a.pipelines.is_empty()),
+        storage_secrets_unmade: storage_secrets(plan).iter().any(|s| s.made_by == "unmade"),
         storage_secrets: storage_secrets(plan),
+        endpoints: endpoints(profile, plan),
+        integration_crds: integration_crds(profile),
 
         tenants: profile
             .tenants
