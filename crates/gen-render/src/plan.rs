@@ -10,8 +10,7 @@ use gen_profile::check::application_namespaces;
 use gen_profile::{Pattern, Profile, RuntimeSettings, ServerEntry};
 use gen_seldon::catalog::{DEFAULT_SELDON_CONFIG, Install, ServerConfigInfo};
 use gen_seldon::kinds::{
-    Component, ComponentOverride, ContainerResources, Resources, RuntimeConfig, ServerPodSpec,
-    ServiceType,
+    Component, ComponentOverride, ContainerResources, Resources, RuntimeConfig, ServiceType,
 };
 use gen_seldon::rules::{Inventory, Located, QuotaInfo, QuotaLimit, SecretInfo, SecretRemote};
 use gen_seldon::{Experiment, Metadata, Model, Pipeline, SeldonRuntime, SeldonRuntimeSpec, Server};
@@ -211,23 +210,44 @@ fn server(entry: &ServerEntry, ns: &str, part_of: &str, configs: &[ServerConfigI
         spec.min_replicas = spec.min_replicas.or(Some(replicas));
         spec.max_replicas = spec.max_replicas.or(Some(replicas));
     }
+    // The inference container's request-and-limit resources: `memory`, and `gpu` as
+    // nvidia.com/gpu (an extended resource: the API server requires request = limit).
+    let mut both: BTreeMap<String, gen_seldon::Quantity> = BTreeMap::new();
     if let Some(memory) = &entry.memory {
-        let container = configs
-            .iter()
-            .find(|c| c.name == spec.server_config)
-            .map(|c| c.container.clone())
-            .unwrap_or_else(|| spec.server_config.clone());
-        let both: BTreeMap<String, gen_seldon::Quantity> =
-            [("memory".to_string(), memory.clone())].into();
-        spec.pod_spec = Some(ServerPodSpec {
-            containers: vec![ContainerResources {
+        both.insert("memory".to_string(), memory.clone());
+    }
+    let scheduling = &entry.scheduling;
+    if let Some(gpu) = scheduling.gpu {
+        both.insert(
+            gen_profile::integrations::GPU_RESOURCE.to_string(),
+            gen_seldon::Quantity::new(gpu.to_string()),
+        );
+    }
+    if !both.is_empty() || !scheduling.is_empty() {
+        let mut pod = spec.pod_spec.take().unwrap_or_default();
+        // Where the pods run, merged by the controller into the ServerConfig's podSpec
+        // (nodeSelector by key, tolerations appended, affinity by field: FACTS §9.2).
+        pod.node_selector.extend(scheduling.node_selector.clone());
+        pod.tolerations
+            .extend(scheduling.tolerations.iter().cloned());
+        if scheduling.affinity.is_some() {
+            pod.affinity = scheduling.affinity.clone();
+        }
+        if !both.is_empty() {
+            let container = configs
+                .iter()
+                .find(|c| c.name == spec.server_config)
+                .map(|c| c.container.clone())
+                .unwrap_or_else(|| spec.server_config.clone());
+            pod.containers = vec![ContainerResources {
                 name: container,
                 resources: Resources {
                     requests: both.clone(),
                     limits: both,
                 },
-            }],
-        });
+            }];
+        }
+        spec.pod_spec = Some(pod);
     }
     Server::new(meta, spec)
 }

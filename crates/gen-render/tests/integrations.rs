@@ -453,16 +453,50 @@ fn integrations_not_rendered_yet_are_refused() {
             "Kafka tenancy is not rendered by this gen release yet; it would be ignored"
         )
     );
-    let gpu = BASE.replace(
-        "      serverConfig: mlserver\n",
-        "      serverConfig: mlserver\n      gpu: 1\n",
-    );
+    let registry = with("  registry: {charts: \"oci://registry.example.com/charts\"}\n");
     assert_eq!(
-        problems(&gpu),
+        problems(&registry),
         one(
             "integration-unsupported",
-            "platform.servers[0]",
-            "Server scheduling (nodeSelector, tolerations, affinity, gpu) is not rendered by this gen release yet; it would be ignored"
+            "integrations.registry",
+            "the private registry is not rendered by this gen release yet; it would be ignored"
         )
+    );
+}
+
+#[test]
+fn server_scheduling_lands_in_the_server_pod_spec() {
+    let text = BASE.replace(
+        "      serverConfig: mlserver\n",
+        "      serverConfig: mlserver\n      memory: 2Gi\n      gpu: 2\n      nodeSelector: {gpu: a100}\n      tolerations: [{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}]\n      affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: zone, operator: In, values: [a]}]}]}}}\n",
+    );
+    let all = objects(&render(&text).unwrap());
+    let server = of_kind(&all, "Server")[0];
+    let pod = &server["spec"]["podSpec"];
+    assert_eq!(pod["nodeSelector"], serde_json::json!({"gpu": "a100"}));
+    assert_eq!(
+        pod["tolerations"],
+        serde_json::json!([{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}])
+    );
+    assert_eq!(
+        pod["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
+            [0]["matchExpressions"][0]["key"],
+        "zone"
+    );
+    // The ServerConfig's inference container gets the GPUs as request and limit, beside
+    // the memory.
+    let c = &pod["containers"][0];
+    assert_eq!(c["name"], "mlserver");
+    let expected = serde_json::json!({"memory": "2Gi", "nvidia.com/gpu": "2"});
+    assert_eq!(
+        (&c["resources"]["requests"], &c["resources"]["limits"]),
+        (&expected, &expected)
+    );
+    // No scheduling keys: no podSpec beyond what memory needs.
+    let plain = objects(&render(BASE).unwrap());
+    assert!(
+        of_kind(&plain, "Server")[0]["spec"]
+            .get("podSpec")
+            .is_none()
     );
 }

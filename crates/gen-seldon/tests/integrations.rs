@@ -215,6 +215,7 @@ fn gpu_server(requests: &[(&str, &str)], limits: &[(&str, &str)]) -> Inventory {
                 limits: map(limits),
             },
         }],
+        ..ServerPodSpec::default()
     });
     inv
 }

@@ -91,10 +91,10 @@ pub(super) static INTEGRATION_UNSUPPORTED: Rule = Rule::new(
     Severity::Error,
     "the profile asks only for integrations this gen renders",
     "This gen release renders the inference endpoints (integrations.gateway), metrics \
-(integrations.metrics) and storage credentials (integrations.storage). Kafka tenancy \
-(integrations.kafka), private registries (integrations.registry) and Server scheduling \
-(nodeSelector, tolerations, affinity, gpu) are accepted by the schema but not rendered yet; \
-rather than ignore them silently, gen refuses the profile.
+(integrations.metrics), storage credentials (integrations.storage) and Server scheduling \
+(nodeSelector, tolerations, affinity, gpu). Kafka tenancy (integrations.kafka) and private \
+registries (integrations.registry) are accepted by the schema but not rendered yet; rather \
+than ignore them silently, gen refuses the profile.
 
 Fix: remove the key, or wire the integration by hand until gen renders it.",
 );
@@ -220,27 +220,5 @@ pub(super) fn check_integrations(p: &Profile, out: &mut Vec<Diagnostic>) {
     }
     if i.registry.is_some() {
         unsupported(out, "integrations.registry".into(), "the private registry");
-    }
-    let servers = p
-        .platform
-        .servers
-        .iter()
-        .enumerate()
-        .map(|(s, e)| (format!("platform.servers[{s}]"), e))
-        .chain(p.tenants.iter().enumerate().flat_map(|(t, tenant)| {
-            tenant
-                .servers
-                .iter()
-                .enumerate()
-                .map(move |(s, e)| (format!("tenants[{t}].servers[{s}]"), e))
-        }));
-    for (path, server) in servers {
-        if !server.scheduling.is_empty() {
-            unsupported(
-                out,
-                path,
-                "Server scheduling (nodeSelector, tolerations, affinity, gpu)",
-            );
-        }
     }
 }
