@@ -68,6 +68,10 @@ struct Context<'a> {
     endpoints: Vec<EndpointView>,
     /// The ecosystem CRDs the bundle's integrations need on the cluster.
     integration_crds: Vec<&'static str>,
+    /// The image pull Secrets every Seldon pod names (integrations.registry).
+    pull_secrets: Vec<String>,
+    /// The chart repository when it is not Seldon's, and whether it is an OCI registry.
+    charts: Option<(String, bool)>,
 
     /// The tenant namespaces (pattern dedicated).
     tenants: Vec<&'a str>,
@@ -288,6 +292,21 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, minijinja::Error
         storage_secrets: storage_secrets(plan),
         endpoints: endpoints(profile, plan),
         integration_crds: integration_crds(profile),
+        pull_secrets: profile
+            .integrations
+            .registry
+            .as_ref()
+            .map(|r| r.image_pull_secrets.clone())
+            .unwrap_or_default(),
+        charts: profile
+            .integrations
+            .registry
+            .as_ref()
+            .and_then(|r| r.charts.clone())
+            .map(|c| {
+                let oci = c.starts_with("oci://");
+                (c, oci)
+            }),
 
         tenants: profile
             .tenants

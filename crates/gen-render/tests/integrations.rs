@@ -453,15 +453,6 @@ fn integrations_not_rendered_yet_are_refused() {
             "Kafka tenancy is not rendered by this gen release yet; it would be ignored"
         )
     );
-    let registry = with("  registry: {charts: \"oci://registry.example.com/charts\"}\n");
-    assert_eq!(
-        problems(&registry),
-        one(
-            "integration-unsupported",
-            "integrations.registry",
-            "the private registry is not rendered by this gen release yet; it would be ignored"
-        )
-    );
 }
 
 #[test]
@@ -499,4 +490,90 @@ fn server_scheduling_lands_in_the_server_pod_spec() {
             .get("podSpec")
             .is_none()
     );
+}
+
+#[test]
+fn registry_settings() {
+    assert_eq!(
+        problems(&with("  registry: {charts: registry.example.com/charts}\n")),
+        one(
+            "registry-settings",
+            "integrations.registry.charts",
+            "\"registry.example.com/charts\" is not a chart repository URL: Flux and Argo CD take https://… (a Helm repository) or oci://host/path (an OCI registry)"
+        )
+    );
+    assert_eq!(
+        problems(&with(
+            "  registry: {mirrors: {docker.io: \"https://mirror.example.com\"}}\n"
+        )),
+        one(
+            "registry-settings",
+            "integrations.registry.mirrors.docker.io",
+            "mirror \"https://mirror.example.com\" is not a registry host: it replaces the registry in <registry>/<repository>:<tag>"
+        )
+    );
+    let argocd = with("  registry: {chartsSecretName: auth}\n").replace(
+        "security:\n",
+        "gitops: {engine: argocd, repoURL: \"https://git.example.com/r.git\"}\nsecurity:\n",
+    );
+    assert_eq!(
+        problems(&argocd),
+        one(
+            "registry-settings",
+            "integrations.registry.chartsSecretName",
+            "chartsSecretName is the Flux HelmRepository's secretRef; Argo CD reads repository credentials from its own repository Secrets, so it would do nothing"
+        )
+    );
+    assert!(
+        render(&argocd.replace(
+            "{chartsSecretName: auth}",
+            "{charts: \"oci://r.example.com/c\"}"
+        ))
+        .is_ok()
+    );
+}
+
+#[test]
+fn mirrors_and_pull_secrets_reach_every_image_of_the_setup_chart() {
+    let text = with(
+        "  registry:\n    charts: oci://r.example.com/charts\n    mirrors: {docker.io: r.example.com/hub}\n    imagePullSecrets: [pull]\n",
+    )
+    .replace(
+        "security:\n",
+        "gitops: {engine: flux, repoURL: \"https://git.example.com/r.git\"}\nsecurity:\n",
+    );
+    let all = objects(&render(&text).unwrap());
+    let repo = of_kind(&all, "HelmRepository")[0];
+    assert_eq!(repo["spec"]["url"], "oci://r.example.com/charts");
+    assert_eq!(repo["spec"]["type"], "oci");
+    let setup = of_kind(&all, "HelmRelease")
+        .into_iter()
+        .find(|r| r["spec"]["chart"]["spec"]["chart"] == "seldon-core-v2-setup")
+        .unwrap();
+    let values = &setup["spec"]["values"];
+    assert_eq!(
+        values["imagePullSecrets"],
+        serde_json::json!([{"name": "pull"}])
+    );
+    // Every docker.io image of the chart (setup chart v2.10.2 values.yaml) is mirrored;
+    // Triton's nvcr.io image is not, since no nvcr.io mirror is given.
+    for path in [
+        "/controller/image/registry",
+        "/scheduler/image/registry",
+        "/envoy/image/registry",
+        "/modelgateway/image/registry",
+        "/pipelinegateway/image/registry",
+        "/dataflow/image/registry",
+        "/hodometer/image/registry",
+        "/serverConfig/rclone/image/registry",
+        "/serverConfig/agent/image/registry",
+        "/serverConfig/mlserver/image/registry",
+    ] {
+        assert_eq!(
+            values.pointer(path),
+            Some(&Value::from("r.example.com/hub")),
+            "{path}"
+        );
+    }
+    assert!(values.pointer("/serverConfig/triton").is_none());
 }

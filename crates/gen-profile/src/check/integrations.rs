@@ -85,16 +85,80 @@ az, http and https, and any other needs its rclone `type`.
 Fix: write the scheme without `://`, and set `type` (the rclone backend) for other schemes.",
 );
 
+pub(super) static REGISTRY_SETTINGS: Rule = Rule::new(
+    Stage::Profile,
+    "registry-settings",
+    Severity::Error,
+    "integrations.registry names a chart repository and mirrors the engines accept",
+    "The Seldon charts come from `charts`: Flux's HelmRepository accepts only \
+`http(s)://` (a Helm repository) or `oci://` (an OCI registry) URLs (its CRD pattern \
+`^(http|https|oci)://.*$`), and Argo CD pulls the same. A mirror replaces the `registry` \
+part of the setup chart's images (`<registry>/<repository>:<tag>`), so it is a host with \
+an optional port and path, without a scheme. `chartsSecretName` is the Flux \
+HelmRepository's secretRef; Argo CD reads repository credentials from its own repository \
+Secrets, so with Argo CD the key would do nothing.
+
+Fix: write charts as https://… or oci://host/path, mirrors as host[/path], and with Argo \
+CD register the repository's credentials in Argo CD instead of chartsSecretName.",
+);
+
+fn check_registry(
+    p: &Profile,
+    r: &crate::types::integrations::Registry,
+    out: &mut Vec<Diagnostic>,
+) {
+    if let Some(charts) = &r.charts {
+        let ok = ["https://", "http://", "oci://"]
+            .iter()
+            .any(|s| charts.strip_prefix(s).is_some_and(|rest| !rest.is_empty()));
+        if !ok || charts.chars().any(char::is_whitespace) {
+            out.push(Diagnostic::new(
+                &REGISTRY_SETTINGS,
+                "integrations.registry.charts",
+                format!(
+                    "{charts:?} is not a chart repository URL: Flux and Argo CD take https://… (a Helm repository) or oci://host/path (an OCI registry)"
+                ),
+                "write the URL with its scheme, e.g. oci://registry.example.com/charts",
+            ));
+        }
+    }
+    for (upstream, mirror) in &r.mirrors {
+        let host = mirror.split('/').next().unwrap_or("");
+        if mirror.contains("://")
+            || host.is_empty()
+            || mirror.ends_with('/')
+            || mirror.chars().any(char::is_whitespace)
+        {
+            out.push(Diagnostic::new(
+                &REGISTRY_SETTINGS,
+                format!("integrations.registry.mirrors.{}", upstream.as_str()),
+                format!(
+                    "mirror {mirror:?} is not a registry host: it replaces the registry in <registry>/<repository>:<tag>"
+                ),
+                "write it as host[:port][/path], without a scheme or a trailing /",
+            ));
+        }
+    }
+    if r.charts_secret_name.is_some() && p.gitops.engine == crate::types::Engine::Argocd {
+        out.push(Diagnostic::new(
+            &REGISTRY_SETTINGS,
+            "integrations.registry.chartsSecretName",
+            "chartsSecretName is the Flux HelmRepository's secretRef; Argo CD reads repository credentials from its own repository Secrets, so it would do nothing",
+            "remove chartsSecretName and register the repository's credentials in Argo CD (a Secret labelled argocd.argoproj.io/secret-type: repository)",
+        ));
+    }
+}
+
 pub(super) static INTEGRATION_UNSUPPORTED: Rule = Rule::new(
     Stage::Profile,
     "integration-unsupported",
     Severity::Error,
     "the profile asks only for integrations this gen renders",
     "This gen release renders the inference endpoints (integrations.gateway), metrics \
-(integrations.metrics), storage credentials (integrations.storage) and Server scheduling \
-(nodeSelector, tolerations, affinity, gpu). Kafka tenancy (integrations.kafka) and private \
-registries (integrations.registry) are accepted by the schema but not rendered yet; rather \
-than ignore them silently, gen refuses the profile.
+(integrations.metrics), storage credentials (integrations.storage), private registries \
+(integrations.registry) and Server scheduling (nodeSelector, tolerations, affinity, gpu). \
+Kafka tenancy (integrations.kafka) is accepted by the schema but not rendered yet; rather \
+than ignore it silently, gen refuses the profile.
 
 Fix: remove the key, or wire the integration by hand until gen renders it.",
 );
@@ -218,7 +282,7 @@ pub(super) fn check_integrations(p: &Profile, out: &mut Vec<Diagnostic>) {
     if i.kafka.is_some() {
         unsupported(out, "integrations.kafka".into(), "Kafka tenancy");
     }
-    if i.registry.is_some() {
-        unsupported(out, "integrations.registry".into(), "the private registry");
+    if let Some(r) = &i.registry {
+        check_registry(p, r, out);
     }
 }

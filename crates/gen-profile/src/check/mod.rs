@@ -36,6 +36,7 @@ pub static RULES: &[&Rule] = &[
     &integrations::METRICS_MONITORING_NAMESPACE,
     &integrations::STORAGE_STORE_MISSING,
     &integrations::STORAGE_SCHEME,
+    &integrations::REGISTRY_SETTINGS,
     &integrations::INTEGRATION_UNSUPPORTED,
 ];
 

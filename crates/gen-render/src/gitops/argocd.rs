@@ -25,7 +25,7 @@ use gen_seldon::Object;
 
 use super::{
     ARGOCD_NAMESPACE, CRDS_CHART, Context, GitOpsEngine, IN_CLUSTER, Order, SELDON_GROUP,
-    SELDON_HELM_REPO, SETUP_CHART, SYNC_WAVE, folder, holds_seldon_objects, meta, setup_values,
+    SETUP_CHART, SYNC_WAVE, folder, holds_seldon_objects, meta, setup_values,
 };
 use crate::folder::Layer;
 use crate::manifest::Manifest;
@@ -265,7 +265,7 @@ impl GitOpsEngine for ArgoCd {
             format!("Seldon install, platform and tenant layers of bundle {name}"),
             Some(WAVE_PROJECTS),
             (
-                vec![repo.clone(), SELDON_HELM_REPO.to_string()],
+                vec![repo.clone(), super::ChartRepo::of(profile).argocd_url()],
                 platform_destinations,
                 platform_cluster,
                 Some(platform_kinds()),
@@ -322,7 +322,7 @@ impl GitOpsEngine for ArgoCd {
                 project: &platform_project,
                 namespace: controller_ns,
                 source: AppSource {
-                    repo_url: SELDON_HELM_REPO.to_string(),
+                    repo_url: super::ChartRepo::of(profile).argocd_url(),
                     target_revision: profile.seldon.version.to_string(),
                     path: None,
                     chart: Some(chart.to_string()),

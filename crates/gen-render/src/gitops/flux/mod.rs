@@ -33,8 +33,8 @@ use gen_profile::{Engine, Pattern, Profile, Tenant};
 use gen_seldon::Object;
 
 use super::{
-    CRDS_CHART, Context, FLUX_NAMESPACE, GitOpsEngine, Order, Revision, SELDON_HELM_REPO,
-    SETUP_CHART, folder, meta, of_layer, setup_values,
+    CRDS_CHART, Context, FLUX_NAMESPACE, GitOpsEngine, Order, Revision, SETUP_CHART, folder, meta,
+    of_layer, setup_values,
 };
 use crate::folder::{Folder, Layer};
 use crate::manifest::Manifest;
@@ -204,10 +204,20 @@ impl GitOpsEngine for Flux {
         let helm_repo = format!("{name}-seldon");
         let mut install = vec![Manifest::HelmRepository(Object::new(
             meta(&helm_repo, FLUX_NAMESPACE, name),
-            HelmRepositorySpec {
-                url: SELDON_HELM_REPO.to_string(),
-                interval: "60m".to_string(),
-                provider: "generic",
+            {
+                let charts = super::ChartRepo::of(profile);
+                HelmRepositorySpec {
+                    url: charts.url,
+                    interval: "60m".to_string(),
+                    provider: "generic",
+                    kind: charts.oci.then_some("oci"),
+                    secret_ref: profile
+                        .integrations
+                        .registry
+                        .as_ref()
+                        .and_then(|r| r.charts_secret_name.clone())
+                        .map(|name| gen_kinds::flux::SecretRef { name }),
+                }
             },
         ))];
         let crds_release = format!("{name}-{CRDS_CHART}");
