@@ -179,11 +179,16 @@ fn each_layer_may_write_only_its_kinds_in_its_namespaces() {
         for (name, p) in &projects {
             let w = argocd_write_set(p);
             let cluster = w.iter().any(|(_, ns)| ns.is_none());
-            let is_platform = p["spec"]["sourceRepos"]
-                .as_array()
-                .unwrap()
+            // The platform project is the one the chart Applications (the Seldon install)
+            // use, wherever the profile takes the charts from.
+            let chart_projects: BTreeSet<&str> = objs
                 .iter()
-                .any(|r| r == "https://seldonio.github.io/helm-charts");
+                .filter(|(_, o)| {
+                    o["kind"] == "Application" && o["spec"]["source"]["chart"].is_string()
+                })
+                .map(|(_, o)| o["spec"]["project"].as_str().unwrap())
+                .collect();
+            let is_platform = chart_projects.contains(name.as_str());
             assert!(
                 !cluster || is_platform,
                 "{}: project {name} may write cluster kinds",
