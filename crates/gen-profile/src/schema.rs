@@ -19,6 +19,9 @@ pub const DNS_LABEL: &str = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 /// An owner: `group:NAME` or `user:NAME`, NAME without whitespace.
 pub const OWNER: &str = r"^(group|user):\S+$";
 
+/// A kind as templates.admit names it: `Kind` for the core API group, `group/Kind` otherwise.
+pub const GROUP_KIND: &str = r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Z][A-Za-z0-9]*$";
+
 /// The one Seldon release gen renders ([`crate::SELDON_VERSION`], dots escaped).
 pub const SELDON_VERSION_PATTERN: &str = r"^2\.10\.2$";
 
