@@ -326,6 +326,28 @@ impl Catalog {
         }
     }
 
+    /// A kind by API group and kind at any version gen knows (built-in, Seldon, a CRD of
+    /// the catalog), as `templates.admit` names it.
+    pub fn by_group_kind(&self, group: &str, kind: &str) -> Option<KindInfo> {
+        if let Some(b) = BUILTINS.iter().find(|b| b.group == group && b.kind == kind) {
+            return match self.lookup(b.api_version, kind) {
+                Some(Lookup::Known(info)) => Some(info),
+                _ => None,
+            };
+        }
+        if group == group_of(gen_kinds::SELDON_API_VERSION)
+            && let Some(Lookup::Known(info)) = self.lookup(gen_kinds::SELDON_API_VERSION, kind)
+        {
+            return Some(info);
+        }
+        let crd = self.crds.get(&(group.to_string(), kind.to_string()))?;
+        let version = crd.versions.keys().next()?;
+        match self.lookup(&format!("{group}/{version}"), kind) {
+            Some(Lookup::Known(info)) => Some(info),
+            _ => None,
+        }
+    }
+
     /// What gen assumes about a kind it does not know.
     pub fn unknown(api_version: &str, kind: &str) -> KindInfo {
         KindInfo {

@@ -12,6 +12,7 @@
 //!
 //! Nothing here writes files or prints: gen-render places the objects in the bundle.
 
+pub mod admit;
 pub mod context;
 mod crd;
 pub mod kinds;
@@ -20,9 +21,10 @@ pub mod render;
 pub mod source;
 pub mod value;
 
+pub use admit::{Admit, Grant};
 pub use context::{Instance, Objects, Scope, instances};
 pub use kinds::Catalog;
-pub use render::{Admit, Limits, Output, Request, TemplateObject, render};
+pub use render::{Limits, Output, Request, TemplateObject, render};
 pub use source::{Layer, Template, Templates};
 
 use gen_diagnostics::Rule;

@@ -6,10 +6,11 @@ use std::collections::BTreeSet;
 
 use gen_diagnostics::{Diagnostic, Rule};
 
+use crate::admit::Admit;
 use crate::context::{Instance, MANAGED_BY};
 use crate::kinds::{Catalog, Lookup, Schema, Source, TEMPLATE_SCHEMA, TEMPLATE_UNKNOWN_KIND};
 use crate::render::{
-    Admit, Request, TEMPLATE_ADMIT, TEMPLATE_NAMESPACE, TEMPLATE_OUTPUT, TemplateObject, at,
+    Request, TEMPLATE_ADMIT, TEMPLATE_NAMESPACE, TEMPLATE_OUTPUT, TemplateObject, at,
 };
 use crate::value::Value;
 

@@ -14,6 +14,7 @@ use gen_diagnostics::{Diagnostic, Location, Rule, Severity, Stage};
 use minijinja::value::ValueKind;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 
+use crate::admit::Admit;
 use crate::context::Instance;
 use crate::kinds::{Catalog, KindInfo};
 use crate::source::{Layer, Templates};
@@ -128,38 +129,6 @@ impl Default for Limits {
         Limits {
             fuel: 2_000_000,
             output_bytes: 1 << 20,
-        }
-    }
-}
-
-/// The kinds each layer's template objects may have: `(group, kind)`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Admit {
-    pub layers: BTreeMap<Layer, BTreeSet<(String, String)>>,
-}
-
-impl Admit {
-    /// From the profile's notation: `Kind` for the core group, `group/Kind` otherwise.
-    pub fn add(&mut self, layer: Layer, entry: &str) {
-        let (group, kind) = entry.rsplit_once('/').unwrap_or(("", entry));
-        self.layers
-            .entry(layer)
-            .or_default()
-            .insert((group.to_string(), kind.to_string()));
-    }
-
-    pub fn admits(&self, layer: Layer, group: &str, kind: &str) -> bool {
-        self.layers
-            .get(&layer)
-            .is_some_and(|s| s.contains(&(group.to_string(), kind.to_string())))
-    }
-
-    /// How the profile writes `group`/`kind`.
-    pub fn notation(group: &str, kind: &str) -> String {
-        if group.is_empty() {
-            kind.to_string()
-        } else {
-            format!("{group}/{kind}")
         }
     }
 }

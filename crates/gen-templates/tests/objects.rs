@@ -251,3 +251,47 @@ fn templates_are_read_from_a_folder_without_following_links() {
         "templates/apps/leak.yaml.j2 is a symbolic link; gen reads no links under templates/"
     );
 }
+
+#[test]
+fn the_profile_admits_kinds_with_their_resource_names_and_never_a_cluster_scoped_one() {
+    let settings: gen_profile::TemplateSettings = serde_saphyr::from_str(
+        "admit: {platform: [ConfigMap], tenants: [policy/PodDisruptionBudget, example.com/Widget], apps: [rbac.authorization.k8s.io/ClusterRole, Secret]}",
+    )
+    .unwrap();
+    let mut catalog = Catalog::new();
+    catalog.add_crds("crds/widget.yaml", WIDGET_CRD).unwrap();
+    let (admit, problems) = gen_templates::Admit::from_profile(&settings.admit, &catalog);
+    let grants = |l: Layer| -> Vec<(String, String, String)> {
+        admit
+            .grants(l)
+            .iter()
+            .map(|g| (g.group.clone(), g.kind.clone(), g.plural.clone()))
+            .collect()
+    };
+    assert_eq!(
+        grants(Layer::Platform),
+        vec![("".into(), "ConfigMap".into(), "configmaps".into())]
+    );
+    assert_eq!(
+        grants(Layer::Tenants),
+        vec![
+            ("example.com".into(), "Widget".into(), "gadgets".into()),
+            (
+                "policy".into(),
+                "PodDisruptionBudget".into(),
+                "poddisruptionbudgets".into()
+            ),
+        ]
+    );
+    assert_eq!(
+        grants(Layer::Apps),
+        vec![("".into(), "Secret".into(), "secrets".into())]
+    );
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].code(), "template-admit");
+    assert_eq!(problems[0].path, "templates.admit.apps[0]");
+    assert_eq!(
+        problems[0].message,
+        "templates.admit.apps lists rbac.authorization.k8s.io/ClusterRole, which is cluster-scoped: template objects live in their layer's namespace, and no layer is granted anything cluster-wide"
+    );
+}
