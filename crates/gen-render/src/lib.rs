@@ -40,8 +40,9 @@ pub mod repo;
 pub mod rules;
 pub mod settings;
 pub mod synth;
+pub mod templates;
 pub mod write;
 mod yaml;
 
 pub use bundle::Bundle;
-pub use ops::{Checked, check, render_loaded, render_profile};
+pub use ops::{Checked, check, check_with, render_loaded, render_profile};

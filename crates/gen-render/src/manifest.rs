@@ -1,5 +1,6 @@
 //! Every kind gen renders, as one typed enum: built-in kinds from k8s-openapi, the custom
-//! resources (Seldon, Argo CD, Flux) from gen-kinds.
+//! resources (Seldon, Argo CD, Flux) from gen-kinds, and the objects of a repository's own
+//! templates (checked by gen-templates against their kind's schema).
 
 use k8s_openapi::Resource;
 use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota, Secret, ServiceAccount};
@@ -35,6 +36,8 @@ pub enum Manifest {
     HelmRelease(HelmRelease),
     GitRepository(GitRepository),
     FluxKustomization(FluxKustomization),
+    /// An object a template of the repository rendered.
+    Template(Box<gen_templates::TemplateObject>),
 }
 
 macro_rules! each {
@@ -61,12 +64,13 @@ macro_rules! each {
             Manifest::HelmRelease($v) => $body,
             Manifest::GitRepository($v) => $body,
             Manifest::FluxKustomization($v) => $body,
+            Manifest::Template($v) => $body,
         }
     };
 }
 
 impl Manifest {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> &str {
         fn k8s<T: Resource>(_: &T) -> &'static str {
             T::KIND
         }
@@ -95,6 +99,7 @@ impl Manifest {
             Manifest::HelmRelease(o) => typed(o),
             Manifest::GitRepository(o) => typed(o),
             Manifest::FluxKustomization(o) => typed(o),
+            Manifest::Template(o) => o.kind(),
         }
     }
 
@@ -121,11 +126,12 @@ impl Manifest {
             Manifest::HelmRelease(o) => o.name(),
             Manifest::GitRepository(o) => o.name(),
             Manifest::FluxKustomization(o) => o.name(),
+            Manifest::Template(o) => &o.name,
         }
     }
 
     /// The API group and resource (plural) of this object's kind, as RBAC rules name it.
-    pub fn resource(&self) -> (&'static str, &'static str) {
+    pub fn resource(&self) -> (&str, &str) {
         fn k8s<T: Resource>(_: &T) -> (&'static str, &'static str) {
             (T::GROUP, T::URL_PATH_SEGMENT)
         }
@@ -160,6 +166,7 @@ impl Manifest {
             Manifest::HelmRelease(o) => typed(o, "helmreleases"),
             Manifest::GitRepository(o) => typed(o, "gitrepositories"),
             Manifest::FluxKustomization(o) => typed(o, "kustomizations"),
+            Manifest::Template(o) => (&o.info.group, &o.info.plural),
         }
     }
 
@@ -187,6 +194,7 @@ impl Manifest {
             Manifest::HelmRelease(o) => o.metadata.namespace.as_deref(),
             Manifest::GitRepository(o) => o.metadata.namespace.as_deref(),
             Manifest::FluxKustomization(o) => o.metadata.namespace.as_deref(),
+            Manifest::Template(o) => o.namespace.as_deref(),
         }
     }
 

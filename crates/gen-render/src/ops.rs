@@ -41,7 +41,17 @@ pub struct Checked {
 ///
 /// Warnings do not stop it (a profile only gets one by an explicit override). The source
 /// text is dropped on success: it only serves diagnostics.
-pub fn check(mut loaded: Loaded, out_root: &Utf8Path) -> Result<Checked, Report> {
+pub fn check(loaded: Loaded, out_root: &Utf8Path) -> Result<Checked, Report> {
+    check_with(loaded, out_root, None)
+}
+
+/// [`check`] with templates a library caller registered (`extra`), rendered with those of
+/// the profile's `templates.dir` (a template of the same name replaces the one read).
+pub fn check_with(
+    mut loaded: Loaded,
+    out_root: &Utf8Path,
+    extra: Option<&gen_templates::Templates>,
+) -> Result<Checked, Report> {
     let engine = crate::gitops::engine_for(loaded.profile.gitops.engine);
     let mut diagnostics = gen_profile::check::check(&loaded.profile);
     diagnostics.extend(engine.check(&loaded.profile));
@@ -49,6 +59,8 @@ pub fn check(mut loaded: Loaded, out_root: &Utf8Path) -> Result<Checked, Report>
         diagnostics.push(*d);
         RepoDir::default_for(&loaded.profile)
     });
+    let prepared =
+        crate::templates::prepare(&mut loaded.profile, &loaded.file, extra, &mut diagnostics);
     let mut plan = crate::plan::build_taking(&mut loaded.profile, &repo, engine);
     diagnostics.extend(rules::check(&plan.inventory()));
     // A Seldon warning at a profile path that already has an error says the same thing
@@ -60,7 +72,11 @@ pub fn check(mut loaded: Loaded, out_root: &Utf8Path) -> Result<Checked, Report>
         .collect();
     diagnostics.retain(|d| d.is_error() || !errors.contains(&d.path));
     if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(loaded.report(diagnostics));
+        return Err(report_with_templates(
+            &loaded,
+            diagnostics,
+            prepared.as_ref(),
+        ));
     }
     let ctx = crate::engine::Context {
         profile: &loaded.profile,
@@ -69,11 +85,33 @@ pub fn check(mut loaded: Loaded, out_root: &Utf8Path) -> Result<Checked, Report>
     };
     let engine_folders = engine.folders(&ctx);
     plan.folders.extend(engine_folders);
+    // Templates render last: their context holds the plan's objects, and they may not
+    // take the identity of any object gen generates, the engine's included.
+    if let Some(prepared) = &prepared {
+        let mut problems = Vec::new();
+        crate::templates::place(prepared, &loaded.profile, &mut plan, &mut problems);
+        if problems.iter().any(Diagnostic::is_error) {
+            return Err(report_with_templates(&loaded, problems, Some(prepared)));
+        }
+    }
     Ok(Checked {
         profile: loaded.profile,
         plan,
         file: loaded.file,
     })
+}
+
+/// A report of `diagnostics` that can show the lines of the templates they point into.
+fn report_with_templates(
+    loaded: &Loaded,
+    diagnostics: Vec<Diagnostic>,
+    prepared: Option<&crate::templates::Prepared>,
+) -> Report {
+    let mut report = loaded.report(diagnostics);
+    for (file, text) in prepared.map(crate::templates::sources).unwrap_or_default() {
+        report = report.with_source(file, text);
+    }
+    report
 }
 
 /// Check and render a loaded profile, for `out/`. Nothing is rendered unless every check

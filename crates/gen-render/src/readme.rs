@@ -27,7 +27,7 @@ struct FolderView {
 
 #[derive(Serialize)]
 struct KindView {
-    kind: &'static str,
+    kind: String,
     count: usize,
     names: Vec<String>,
 }
@@ -39,7 +39,7 @@ const LIST_FILES_UP_TO: usize = 30;
 
 #[derive(Serialize)]
 struct ObjectView {
-    kind: &'static str,
+    kind: String,
     name: String,
     file: String,
 }
@@ -171,7 +171,7 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, minijinja::Error
                                 k.names.push(o.name().to_string());
                             }
                             None => kinds.push(KindView {
-                                kind: o.kind(),
+                                kind: o.kind().to_string(),
                                 count: 1,
                                 names: vec![o.name().to_string()],
                             }),
@@ -190,7 +190,7 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, minijinja::Error
                     objects
                         .iter()
                         .map(|o| ObjectView {
-                            kind: o.kind(),
+                            kind: o.kind().to_string(),
                             name: o.name().to_string(),
                             file: o.file_name(),
                         })

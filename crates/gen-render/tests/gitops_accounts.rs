@@ -95,6 +95,10 @@ fn flux_every_object_is_applied_within_its_service_accounts_rbac() {
 fn each_layer_may_write_only_its_kinds_in_its_namespaces() {
     for bundle in all_bundles() {
         let objs = objects(&bundle);
+        let admitted_apps = profile_of(&bundle)
+            .templates
+            .map(|t| t.admit.apps)
+            .unwrap_or_default();
         let argocd = bundle.files.keys().any(|k| k.starts_with("argocd/"));
         let projects = by_name(&objs, "AppProject");
         let runtime_namespaces: BTreeSet<String> = objs
@@ -136,7 +140,15 @@ fn each_layer_may_write_only_its_kinds_in_its_namespaces() {
                     .as_str()
                     .unwrap()
                     .to_string();
-                assert_eq!(writes, app_kinds_in(&ns), "{}: {path} ({who})", bundle.name);
+                // Models, Pipelines, Experiments, and the kinds the profile admits for the
+                // applications' templates.
+                let mut expected = app_kinds_in(&ns);
+                for entry in admitted_apps.iter() {
+                    let (group, kind) = entry.rsplit_once('/').unwrap_or(("", entry));
+                    let k = &kind_table()[&(group.to_string(), kind.to_string())];
+                    expected.insert((format!("{group}/{}", k.plural), Some(ns.clone())));
+                }
+                assert_eq!(writes, expected, "{}: {path} ({who})", bundle.name);
             } else if folder == "platform" || folder.starts_with("tenants/") {
                 // The platform layer: only the bundle's namespaces; cluster-wide only the
                 // Namespaces (Argo CD), CRDs and the controller's ClusterRole (the charts).

@@ -193,6 +193,7 @@ fn every_engine_and_pattern_is_wired() {
         vec![
             ("single-team".to_string(), true, false),
             ("multi-tenant".to_string(), false, true),
+            ("tenant-extensions".to_string(), true, false),
             ("shared-flux".to_string(), false, true),
             ("dedicated-argocd".to_string(), true, false),
         ]
@@ -259,10 +260,13 @@ fn setup_values_follow_the_pattern() {
             bundle.name
         );
         if dedicated {
-            assert_eq!(
-                values["controller"]["watchNamespaces"],
-                json!(["fraud-inference", "vision-inference"])
-            );
+            let mut tenants: Vec<String> = profile_of(&bundle)
+                .tenants
+                .iter()
+                .map(|t| t.namespace.clone())
+                .collect();
+            tenants.sort();
+            assert_eq!(values["controller"]["watchNamespaces"], json!(tenants));
         }
     }
 }

@@ -100,6 +100,25 @@ impl Admit {
         self.layers.get(&layer).map_or(&[], Vec::as_slice)
     }
 
+    /// The grants in the profile's shape, for the GitOps engines.
+    pub fn granted(&self) -> gen_profile::Granted {
+        let of = |l: Layer| {
+            self.grants(l)
+                .iter()
+                .map(|g| gen_profile::GrantedKind {
+                    group: g.group.clone(),
+                    kind: g.kind.clone(),
+                    plural: g.plural.clone(),
+                })
+                .collect()
+        };
+        gen_profile::Granted {
+            platform: of(Layer::Platform),
+            tenants: of(Layer::Tenants),
+            apps: of(Layer::Apps),
+        }
+    }
+
     /// How the profile writes `group`/`kind`.
     pub fn notation(group: &str, kind: &str) -> String {
         if group.is_empty() {

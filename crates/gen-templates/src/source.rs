@@ -162,6 +162,14 @@ impl Templates {
         Ok(self.push(template))
     }
 
+    /// Add every template of `other`; one of the same name replaces the one here.
+    pub fn extend(&mut self, other: &Templates) -> &mut Self {
+        for t in other.iter() {
+            self.push(t.clone());
+        }
+        self
+    }
+
     fn push(&mut self, template: Template) -> &mut Self {
         match self
             .templates

@@ -8,8 +8,10 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 mod security;
+mod templates;
 
 pub use security::*;
+pub use templates::*;
 
 /// The Seldon Core v2 version this gen release renders and checks against.
 pub const SELDON_VERSION: &str = "2.10.2";
@@ -41,7 +43,7 @@ pub struct Profile {
     pub applications: Vec<Application>,
     /// The repository's own templates: objects gen does not model, rendered per layer.
     #[serde(default)]
-    pub templates: TemplateSettings,
+    pub templates: Option<TemplateSettings>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -488,41 +490,4 @@ impl Owner {
             Owner::Group(n) | Owner::User(n) => n,
         }
     }
-}
-
-// ---- user templates (issue "User extensions through templates/") ----
-
-/// Where the repository's templates and CRDs are, and which kinds the templates of each
-/// layer may render (the GitOps engine is granted exactly these).
-#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct TemplateSettings {
-    /// The templates folder, relative to this profile's folder (default: ../templates, the
-    /// templates/ folder beside profiles/).
-    #[serde(default)]
-    pub dir: Option<String>,
-    /// CustomResourceDefinition files or folders, relative to this profile's folder: template
-    /// objects of their kinds are checked against their schemas.
-    #[serde(default)]
-    pub crds: Vec<String>,
-    /// The kinds each layer's templates may render, `Kind` (core group) or `group/Kind`.
-    /// Keep a kind listed after deleting its last template until the engine has pruned its
-    /// objects: the engine cannot delete what it may no longer touch.
-    #[serde(default)]
-    pub admit: AdmitKinds,
-}
-
-/// Kinds per layer, as `Kind` or `group/Kind` (e.g. ConfigMap, policy/PodDisruptionBudget).
-#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AdmitKinds {
-    #[serde(default)]
-    #[schemars(inner(regex(pattern = crate::schema::GROUP_KIND)))]
-    pub platform: Vec<String>,
-    #[serde(default)]
-    #[schemars(inner(regex(pattern = crate::schema::GROUP_KIND)))]
-    pub tenants: Vec<String>,
-    #[serde(default)]
-    #[schemars(inner(regex(pattern = crate::schema::GROUP_KIND)))]
-    pub apps: Vec<String>,
 }

@@ -250,6 +250,23 @@ impl GitOpsEngine for ArgoCd {
         // Servers, quota, NetworkPolicies, owner RBAC): every Namespace of the bundle is
         // created here, the only project that may create Namespaces (a whitelist entry
         // cannot name one Namespace before Argo CD 3.3).
+        // The kinds the profile admits for templates (templates.admit): the platform
+        // project applies the platform and tenant folders, the application projects the
+        // application folders. Admitted whether rendered or not, since prunes are checked
+        // against the whitelist too.
+        let granted = profile.template_grants();
+        let with_granted = |mut kinds: Vec<GroupKind>, layers: &[&[gen_profile::GrantedKind]]| {
+            for g in layers.iter().flat_map(|l| l.iter()) {
+                let k = gk(&g.group, &g.kind);
+                if !kinds.contains(&k) {
+                    kinds.push(k);
+                }
+            }
+            kinds
+        };
+        let platform_admitted =
+            with_granted(platform_kinds(), &[&granted.platform, &granted.tenants]);
+        let app_admitted = with_granted(app_kinds(), &[&granted.apps]);
         let mut platform_destinations = vec![dest(controller_ns)];
         if profile.pattern == Pattern::Dedicated {
             platform_destinations.extend(profile.tenants.iter().map(|t| dest(&t.namespace)));
@@ -263,7 +280,7 @@ impl GitOpsEngine for ArgoCd {
                 vec![repo.clone(), SELDON_HELM_REPO.to_string()],
                 platform_destinations,
                 platform_cluster,
-                Some(platform_kinds()),
+                Some(platform_admitted),
             ),
         ));
         // The application layer: one project per runtime namespace (the shared one, or
@@ -278,7 +295,7 @@ impl GitOpsEngine for ArgoCd {
                     name,
                     format!("Application layer of bundle {name}: Models, Pipelines and Experiments in {controller_ns}"),
                     Some(WAVE_PROJECTS),
-                    (vec![repo.clone()], vec![dest(controller_ns)], Vec::new(), Some(app_kinds())),
+                    (vec![repo.clone()], vec![dest(controller_ns)], Vec::new(), Some(app_admitted.clone())),
                 ));
                 apps_project_of_ns.insert(controller_ns.to_string(), project_name);
             }
@@ -297,7 +314,7 @@ impl GitOpsEngine for ArgoCd {
                             vec![repo.clone()],
                             vec![dest(&t.namespace)],
                             Vec::new(),
-                            Some(app_kinds()),
+                            Some(app_admitted.clone()),
                         ),
                     ));
                     apps_project_of_ns.insert(t.namespace.clone(), project_name);

@@ -11,7 +11,7 @@ pub fn root() -> Utf8PathBuf {
 }
 
 /// The example profiles committed under profiles/, with their bundles under out/.
-pub const EXAMPLES: &[&str] = &["single-team", "multi-tenant"];
+pub const EXAMPLES: &[&str] = &["single-team", "multi-tenant", "tenant-extensions"];
 
 /// Test-only profiles under tests/profiles/ (the other engine for each pattern).
 pub const TEST_PROFILES: &[&str] = &["shared-flux", "dedicated-argocd"];

@@ -32,6 +32,17 @@ pub fn all_bundles() -> Vec<Bundle> {
         .collect()
 }
 
+/// The profile a bundle of [`all_bundles`] was rendered from.
+pub fn profile_of(bundle: &Bundle) -> gen_profile::Profile {
+    EXAMPLES
+        .iter()
+        .map(|n| example(n))
+        .chain(TEST_PROFILES.iter().map(|n| test_profile(n)))
+        .map(|p| gen_profile::load_file(&p).unwrap().profile)
+        .find(|p| p.name == bundle.name)
+        .unwrap()
+}
+
 pub fn engine_bundles(engine_folder: &str) -> Vec<Bundle> {
     all_bundles()
         .into_iter()
@@ -198,6 +209,7 @@ pub fn kind_table() -> &'static BTreeMap<(String, String), KindInfo> {
             ClusterRoleBinding,
             k8s_openapi::api::apps::v1::Deployment,
             k8s_openapi::api::apps::v1::ReplicaSet,
+            k8s_openapi::api::policy::v1::PodDisruptionBudget,
             k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition
         );
         // The custom kinds: the upstream CRDs (Seldon, Argo CD, Flux), read as they are.

@@ -34,14 +34,25 @@ pub(super) fn flux_subject(name: String) -> Subject {
 }
 
 /// What an application reconciler may do in its namespace: apply, wait for and prune
-/// Models, Pipelines and Experiments; nothing else (owner RBAC is the platform's).
-pub(super) fn application_reconciler_rules() -> Vec<PolicyRule> {
-    vec![PolicyRule {
+/// Models, Pipelines and Experiments, and the kinds the profile admits for the
+/// applications' templates (`templates.admit.apps`); nothing else (owner RBAC is the
+/// platform's).
+pub(super) fn application_reconciler_rules(profile: &Profile) -> Vec<PolicyRule> {
+    let mut rules = vec![PolicyRule {
         api_groups: Some(strings(&[crate::gitops::SELDON_GROUP])),
         resources: Some(strings(&["experiments", "models", "pipelines"])),
         verbs: strings(WRITE),
         ..Default::default()
-    }]
+    }];
+    let granted = profile.template_grants();
+    let mut by_group: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for g in &granted.apps {
+        by_group.entry(&g.group).or_default().push(&g.plural);
+    }
+    for (group, resources) in by_group {
+        rules.push(rule(&[group], &resources, WRITE));
+    }
+    rules
 }
 
 /// With Flux in pattern dedicated, a tenant's applications are applied by the tenant's own
@@ -52,7 +63,7 @@ pub(super) fn tenant_reconciler_rbac(profile: &Profile, tenant: &Tenant) -> Vec<
         "flux-tenant-reconciler",
         &tenant.namespace,
         &tenant.name,
-        application_reconciler_rules(),
+        application_reconciler_rules(profile),
         vec![flux_subject(tenant_reconciler(profile, &tenant.name))],
     )
 }
@@ -64,7 +75,7 @@ pub(super) fn apps_reconciler_rbac(profile: &Profile) -> Vec<Manifest> {
         "flux-apps-reconciler",
         &profile.platform.namespace,
         &profile.name,
-        application_reconciler_rules(),
+        application_reconciler_rules(profile),
         vec![flux_subject(apps_reconciler(profile))],
     )
 }
@@ -214,9 +225,23 @@ pub(super) fn platform_rules(
 ) -> std::collections::BTreeMap<String, Vec<PolicyRule>> {
     use std::collections::{BTreeMap, BTreeSet};
     /// Per namespace: the resources applied there by API group, and the rules held.
-    type Needs<'a> = (BTreeMap<&'a str, BTreeSet<&'a str>>, Vec<PolicyRule>);
+    type Needs = (BTreeMap<String, BTreeSet<String>>, Vec<PolicyRule>);
     let mut by_ns: BTreeMap<String, Needs> = BTreeMap::new();
+    let granted = profile.template_grants();
     for f in of_layer(workload, Layer::Platform).chain(of_layer(workload, Layer::Tenant)) {
+        // The kinds the profile admits for this layer's templates, rendered or not (the
+        // account prunes them after their template is gone).
+        let admitted = match f.layer {
+            Layer::Platform => &granted.platform,
+            _ => &granted.tenants,
+        };
+        let (kinds, _) = by_ns.entry(f.namespace.clone()).or_default();
+        for g in admitted {
+            kinds
+                .entry(g.group.clone())
+                .or_default()
+                .insert(g.plural.clone());
+        }
         for object in f.objects(profile, &Flux) {
             let Some(ns) = object.namespace() else {
                 continue;
@@ -224,13 +249,19 @@ pub(super) fn platform_rules(
             let (kinds, held) = by_ns.entry(ns.to_string()).or_default();
             if matches!(&*object, Manifest::SeldonRuntime(_)) {
                 for (group, resource) in RUNTIME_FOLDER_KINDS {
-                    kinds.entry(group).or_default().insert(resource);
+                    kinds
+                        .entry(group.to_string())
+                        .or_default()
+                        .insert(resource.to_string());
                 }
                 held.extend(seldon_editor_rules());
-                held.extend(application_reconciler_rules());
+                held.extend(application_reconciler_rules(profile));
             }
             let (group, resource) = object.resource();
-            kinds.entry(group).or_default().insert(resource);
+            kinds
+                .entry(group.to_string())
+                .or_default()
+                .insert(resource.to_string());
             if let Manifest::Role(role) = &*object {
                 held.extend(role.rules.clone().unwrap_or_default());
             }
@@ -242,7 +273,8 @@ pub(super) fn platform_rules(
             let mut rules: Vec<PolicyRule> = kinds
                 .into_iter()
                 .map(|(group, resources)| {
-                    rule(&[group], &resources.into_iter().collect::<Vec<_>>(), WRITE)
+                    let resources: Vec<&str> = resources.iter().map(String::as_str).collect();
+                    rule(&[group.as_str()], &resources, WRITE)
                 })
                 .collect();
             rules.extend(held);
