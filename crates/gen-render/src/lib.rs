@@ -17,6 +17,9 @@
 //! 5. **Disk** ([`write`]): safe writes inside `out/<name>/`; [`freshness`] compares
 //!    (`gen check`), [`profiles`] lists what `--all` works on.
 //!
+//! A repository's own templates ([`templates`], rendered and checked by gen-templates)
+//! join the plan at the end of the check stage, in their layer's folders.
+//!
 //! [`rules::all`] is the registry of every rule gen checks; [`init`] writes a starter
 //! profile. Kinds are typed structs: k8s-openapi built-ins and `gen_kinds`, joined in
 //! [`manifest::Manifest`].

@@ -7,6 +7,7 @@ use serde::Serialize;
 use gen_profile::Profile;
 
 use crate::folder::Layer;
+use crate::manifest::Manifest;
 use crate::plan::Plan;
 
 /// The built-in template, embedded at compile time.
@@ -42,6 +43,8 @@ struct ObjectView {
     kind: String,
     name: String,
     file: String,
+    /// The repository template that rendered it (its name under the templates folder).
+    template: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -193,6 +196,10 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, minijinja::Error
                             kind: o.kind().to_string(),
                             name: o.name().to_string(),
                             file: o.file_name(),
+                            template: match &**o {
+                                Manifest::Template(t) => Some(t.template.clone()),
+                                _ => None,
+                            },
                         })
                         .collect()
                 },

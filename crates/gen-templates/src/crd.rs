@@ -10,6 +10,23 @@ use gen_diagnostics::{Diagnostic, Location};
 
 use crate::kinds::{Catalog, Crd, Problem, TEMPLATE_CRD};
 
+/// Why a CustomResourceDefinition cannot be used.
+#[derive(Debug, thiserror::Error)]
+enum CrdError {
+    #[error("is not apiextensions.k8s.io/v1")]
+    NotV1,
+    #[error("has no {0}")]
+    Missing(&'static str),
+    #[error("has a version without a name")]
+    VersionWithoutName,
+    #[error("version {0} has no schema.openAPIV3Schema")]
+    NoSchema(String),
+    #[error("version {version}: its schema does not compile: {reason}")]
+    Schema { version: String, reason: String },
+    #[error("serves no version")]
+    NoVersion,
+}
+
 impl Catalog {
     /// Read the CRDs of every file (`.yaml`, `.yml`) at or under each path; `display` turns
     /// a path into how messages name it. Every problem is reported at once.
@@ -96,24 +113,24 @@ impl Catalog {
         }
     }
 
-    fn add_crd(&mut self, doc: &serde_json::Value) -> Result<(), String> {
+    fn add_crd(&mut self, doc: &serde_json::Value) -> Result<(), CrdError> {
         let s = |p: &str| doc.pointer(p).and_then(|v| v.as_str()).map(str::to_string);
         if s("/apiVersion").as_deref() != Some("apiextensions.k8s.io/v1") {
-            return Err("is not apiextensions.k8s.io/v1".to_string());
+            return Err(CrdError::NotV1);
         }
-        let group = s("/spec/group").ok_or("has no spec.group")?;
-        let kind = s("/spec/names/kind").ok_or("has no spec.names.kind")?;
-        let plural = s("/spec/names/plural").ok_or("has no spec.names.plural")?;
+        let group = s("/spec/group").ok_or(CrdError::Missing("spec.group"))?;
+        let kind = s("/spec/names/kind").ok_or(CrdError::Missing("spec.names.kind"))?;
+        let plural = s("/spec/names/plural").ok_or(CrdError::Missing("spec.names.plural"))?;
         let namespaced = match s("/spec/scope").as_deref() {
             Some("Namespaced") => true,
             Some("Cluster") => false,
-            _ => return Err("has no spec.scope Namespaced or Cluster".to_string()),
+            _ => return Err(CrdError::Missing("spec.scope Namespaced or Cluster")),
         };
         let mut versions = BTreeMap::new();
         for v in doc
             .pointer("/spec/versions")
             .and_then(|v| v.as_array())
-            .ok_or("has no spec.versions")?
+            .ok_or(CrdError::Missing("spec.versions"))?
         {
             if v.get("served").and_then(|s| s.as_bool()) != Some(true) {
                 continue;
@@ -121,16 +138,21 @@ impl Catalog {
             let name = v
                 .get("name")
                 .and_then(|n| n.as_str())
-                .ok_or("has a version without a name")?;
+                .ok_or(CrdError::VersionWithoutName)?;
             let schema = v
                 .pointer("/schema/openAPIV3Schema")
-                .ok_or_else(|| format!("version {name} has no schema.openAPIV3Schema"))?;
-            let validator = jsonschema::draft4::new(&to_json_schema(schema, true))
-                .map_err(|e| format!("version {name}: its schema does not compile: {e}"))?;
+                .ok_or_else(|| CrdError::NoSchema(name.to_string()))?;
+            let validator =
+                jsonschema::draft4::new(&to_json_schema(schema, true)).map_err(|e| {
+                    CrdError::Schema {
+                        version: name.to_string(),
+                        reason: e.to_string(),
+                    }
+                })?;
             versions.insert(name.to_string(), Arc::new(validator));
         }
         if versions.is_empty() {
-            return Err("serves no version".to_string());
+            return Err(CrdError::NoVersion);
         }
         self.crds.insert(
             (group, kind),

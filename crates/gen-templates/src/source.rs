@@ -254,7 +254,7 @@ impl Templates {
                     }
                     Err(d) => problems.push(*d),
                 },
-                Err(reason) => problems.push(io_problem(&file, &reason)),
+                Err(reason) => problems.push(io_problem(&file, &reason.to_string())),
             }
         }
         if problems.is_empty() {
@@ -265,22 +265,26 @@ impl Templates {
     }
 }
 
-fn read(path: &std::path::Path) -> Result<String, String> {
+/// Why a template file cannot be read.
+#[derive(Debug, thiserror::Error)]
+enum ReadError {
+    #[error("cannot be read: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("is larger than {} KiB", MAX_TEMPLATE_BYTES / 1024)]
+    TooLarge,
+    #[error("is not UTF-8 text (invalid byte at offset {0})")]
+    NotUtf8(usize),
+}
+
+fn read(path: &std::path::Path) -> Result<String, ReadError> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot be read: {e}"))?;
+    let file = std::fs::File::open(path)?;
     let mut bytes = Vec::new();
-    file.take(MAX_TEMPLATE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot be read: {e}"))?;
+    file.take(MAX_TEMPLATE_BYTES + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_TEMPLATE_BYTES {
-        return Err(format!("is larger than {} KiB", MAX_TEMPLATE_BYTES / 1024));
+        return Err(ReadError::TooLarge);
     }
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "is not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )
-    })
+    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8(e.utf8_error().valid_up_to()))
 }
 
 fn io_problem(file: &str, reason: &str) -> Diagnostic {

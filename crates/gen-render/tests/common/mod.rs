@@ -16,6 +16,16 @@ pub const EXAMPLES: &[&str] = &["single-team", "multi-tenant", "tenant-extension
 /// Test-only profiles under tests/profiles/ (the other engine for each pattern).
 pub const TEST_PROFILES: &[&str] = &["shared-flux", "dedicated-argocd"];
 
+/// The file to parse a profile text as: the path a label starts with (`<path> edit`), so
+/// that paths in the profile (`templates.dir`) resolve as for the file itself; else `p.yaml`.
+pub fn file_of(label: &str) -> &str {
+    label
+        .split_whitespace()
+        .next()
+        .filter(|f| f.ends_with(".yaml"))
+        .unwrap_or("p.yaml")
+}
+
 pub fn example(name: &str) -> Utf8PathBuf {
     root().join("profiles").join(format!("{name}.yaml"))
 }

@@ -109,7 +109,7 @@ fn disagreements(
 
 /// Check one profile; the rows it used.
 fn check(label: &str, text: &str) -> BTreeSet<&'static str> {
-    let loaded = gen_profile::parse("p.yaml", text).unwrap();
+    let loaded = gen_profile::parse(file_of(label), text).unwrap();
     let bundle = gen_render::render_loaded(&loaded).unwrap();
     let (wrong, used) = disagreements(&bundle, &loaded.profile);
     assert!(
@@ -219,7 +219,8 @@ fn policies_allow_exactly_the_flows_seldon_needs() {
         assert!(!rows.is_empty(), "{label}");
         if label == "pipeline gateway disabled" {
             let bundle =
-                gen_render::render_loaded(&gen_profile::parse("p.yaml", &text).unwrap()).unwrap();
+                gen_render::render_loaded(&gen_profile::parse(file_of(&label), &text).unwrap())
+                    .unwrap();
             for (path, text) in &bundle.files {
                 assert!(
                     !path.contains("/networkpolicy-") || !text.contains("seldon-pipelinegateway"),
