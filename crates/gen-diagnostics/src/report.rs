@@ -124,6 +124,16 @@ impl Report {
             style,
         );
         let n = self.errors();
+        if n == 0 {
+            // Warnings only (a check that passed): no failure to announce.
+            let w = self.diagnostics.len();
+            out.push_str(&format!(
+                "{w} warning{} in {}\n",
+                if w == 1 { "" } else { "s" },
+                self.file
+            ));
+            return out;
+        }
         out.push_str(&format!(
             "{}: {} error{} in {}\n",
             match self.failure {

@@ -30,6 +30,9 @@ pub struct Checked {
     pub plan: Plan,
     /// The file the profile was read from, as the caller named it.
     pub file: String,
+    /// Warnings about the repository's templates (a kind gen cannot check, reported once),
+    /// drawn against the templates; `None` when there are none.
+    pub warnings: Option<Report>,
 }
 
 /// The one checked stage every command goes through: the profile rules (over the whole
@@ -87,17 +90,22 @@ pub fn check_with(
     plan.folders.extend(engine_folders);
     // Templates render last: their context holds the plan's objects, and they may not
     // take the identity of any object gen generates, the engine's included.
+    let mut warnings = None;
     if let Some(prepared) = &prepared {
         let mut problems = Vec::new();
         crate::templates::place(prepared, &loaded.profile, &mut plan, &mut problems);
         if problems.iter().any(Diagnostic::is_error) {
             return Err(report_with_templates(&loaded, problems, Some(prepared)));
         }
+        if !problems.is_empty() {
+            warnings = Some(report_with_templates(&loaded, problems, Some(prepared)));
+        }
     }
     Ok(Checked {
         profile: loaded.profile,
         plan,
         file: loaded.file,
+        warnings,
     })
 }
 
@@ -186,10 +194,25 @@ pub fn write_profile_in(
     out_root: &Utf8Path,
     repo_out: &Utf8Path,
 ) -> Result<(String, crate::write::Changes), WriteFailure> {
+    write_profile_warning(path, out_root, repo_out).map(|(name, changes, _)| (name, changes))
+}
+
+/// [`write_profile_in`], also returning the warnings of a successful check (see
+/// [`Checked::warnings`]).
+pub fn write_profile_warning(
+    path: &Utf8Path,
+    out_root: &Utf8Path,
+    repo_out: &Utf8Path,
+) -> Result<(String, crate::write::Changes, Option<Report>), WriteFailure> {
     let bytes = gen_profile::read_file(path).map_err(WriteFailure::Profile)?;
     let loaded =
         gen_profile::parse_owned_bytes(path.as_str(), bytes).map_err(WriteFailure::Profile)?;
-    let Checked { profile, plan, .. } = check(loaded, repo_out).map_err(WriteFailure::Profile)?;
+    let Checked {
+        profile,
+        plan,
+        warnings,
+        ..
+    } = check(loaded, repo_out).map_err(WriteFailure::Profile)?;
     let name = profile.name.clone();
     let changes = crate::write::write_stream(out_root, &name, &|_| Ok(()), |sink| {
         crate::bundle::render_files(&profile, &plan, sink)
@@ -201,5 +224,5 @@ pub fn write_profile_in(
     // Freeing a large plan takes a while (~0.1 s at 100,000 Models) and nobody waits
     // for it: hand it to a thread, which a CLI's exit may simply cut short.
     let _ = std::thread::Builder::new().spawn(move || drop((plan, profile)));
-    Ok((name, changes))
+    Ok((name, changes, warnings))
 }

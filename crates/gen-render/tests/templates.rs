@@ -465,3 +465,61 @@ fn a_templates_dir_that_does_not_exist_is_an_error_at_its_key() {
     );
     assert_eq!(d, vec![("template-io", message.as_str(), 55)]);
 }
+
+#[test]
+fn an_unknown_kind_is_written_and_reported_once_as_a_warning() {
+    let repo = Repo::new(
+        "tenant-extensions",
+        &[
+            LOCAL,
+            (
+                "    apps: [ConfigMap]",
+                "    apps: [ConfigMap, example.com/Widget]",
+            ),
+        ],
+        &[(
+            "apps/widget.yaml.j2",
+            "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: {{ instance }}\nspec:\n  size: 1\n",
+        )],
+    );
+    let out = repo.root.join("out");
+    let (_, changes, warnings) =
+        gen_render::ops::write_profile_warning(&repo.profile(), &out, Utf8Path::new("out"))
+            .unwrap();
+    assert!(
+        changes
+            .created
+            .iter()
+            .any(|f| f == "apps/credit-scoring/widget-credit-scoring.yaml")
+    );
+    assert!(
+        changes
+            .created
+            .iter()
+            .any(|f| f == "apps/payment-anomaly/widget-payment-anomaly.yaml")
+    );
+    let warnings = warnings.expect("a warning");
+    let file = format!("{}/templates/apps/widget.yaml.j2", repo.root);
+    let found: Vec<(&str, &str)> = warnings
+        .diagnostics
+        .iter()
+        .map(|d| (d.code(), d.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![(
+            "template-unknown-kind",
+            format!("{file} for application credit-scoring (document 1) renders Widget (example.com/v1), a kind gen has no schema for: it is written unchecked and taken to be namespaced").as_str()
+        )]
+    );
+    assert!(
+        warnings
+            .render(gen_profile::Style::Plain)
+            .ends_with(&format!("1 warning in {}\n", repo.profile()))
+    );
+    // The engine grants what the profile admits, with Kubernetes' plural for the kind.
+    let bundle = repo.render().unwrap();
+    let objs = objects(&bundle);
+    let project = by_name(&objs, "AppProject")["tenant-extensions-tenant-risk"];
+    assert!(kind_permitted(project, "example.com", "Widget", "x", true));
+}
