@@ -157,6 +157,34 @@ impl Reader<'_> {
             );
             return None;
         }
+        // A kind is a CamelCase identifier and an apiVersion `[group/]version`: anything else
+        // is no Kubernetes kind, and the kind names the object's file.
+        let kind_ok = kind.len() <= 63
+            && kind.starts_with(|c: char| c.is_ascii_alphabetic())
+            && kind.chars().all(|c| c.is_ascii_alphanumeric());
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", &api_version));
+        let version_ok = !version.is_empty()
+            && version.len() <= 63
+            && version
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+        if !kind_ok || !version_ok || !(group.is_empty() || is_dns_subdomain(group)) {
+            let (field, value) = if kind_ok {
+                ("apiVersion", &api_version)
+            } else {
+                ("kind", &kind)
+            };
+            diagnostics.push(
+                self.problem(
+                    &TEMPLATE_OUTPUT,
+                    field,
+                    format!("{which} renders the {field} \"{value}\", which is no Kubernetes {field}: a kind is a CamelCase name of letters and digits, an apiVersion is [group/]version (v1, apps/v1, example.com/v1alpha1)"),
+                    help,
+                )
+                .with_object(identity),
+            );
+            return None;
+        }
         if !is_dns_subdomain(&name) {
             diagnostics.push(
                 self.problem(

@@ -56,8 +56,9 @@ pub static TEMPLATE_OUTPUT: Rule = Rule::new(
     Severity::Error,
     "every template renders YAML documents that are Kubernetes objects gen can write",
     "The text a template renders is read as YAML (documents separated by ---; empty \
-documents are skipped). Each document must be a mapping with a string apiVersion, kind and \
-metadata.name, the name a DNS-1123 subdomain (gen writes the object to \
+documents are skipped). Each document must be a mapping with a string apiVersion \
+([group/]version), kind (a CamelCase name of letters and digits) and metadata.name, the \
+name a DNS-1123 subdomain (gen writes the object to \
 <kind>-<name>.yaml and Argo CD and Flux apply it by name, so generateName is refused), and \
 labels that leave gen's own app.kubernetes.io/managed-by, part-of and component to gen.
 

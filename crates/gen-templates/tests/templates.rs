@@ -341,6 +341,18 @@ fn output_that_is_not_objects_names_the_template_and_instance() {
             "t.yaml.j2 for the platform (document 1) sets the label app.kubernetes.io/managed-by, which gen sets to \"gen\"",
         ),
         (
+            "apiVersion: v1\nkind: ../../x\nmetadata: {name: x}\n",
+            "t.yaml.j2 for the platform (document 1) renders the kind \"../../x\", which is no Kubernetes kind: a kind is a CamelCase name of letters and digits, an apiVersion is [group/]version (v1, apps/v1, example.com/v1alpha1)",
+        ),
+        (
+            "apiVersion: Example.com/v1\nkind: Widget\nmetadata: {name: x}\n",
+            "t.yaml.j2 for the platform (document 1) renders the apiVersion \"Example.com/v1\", which is no Kubernetes apiVersion",
+        ),
+        (
+            "apiVersion: example.com/\nkind: Widget\nmetadata: {name: x}\n",
+            "t.yaml.j2 for the platform (document 1) renders the apiVersion \"example.com/\", which is no Kubernetes apiVersion",
+        ),
+        (
             "---\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\nplain\n",
             "t.yaml.j2 for the platform (document 2) is a string, not a Kubernetes object",
         ),
