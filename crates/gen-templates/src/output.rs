@@ -322,7 +322,7 @@ impl Reader<'_> {
                     &TEMPLATE_ADMIT,
                     "kind",
                     format!(
-                        "{which} renders a {notation}, a kind the profile does not admit for layer {}: the GitOps engine would refuse to apply it",
+                        "{which} renders {name} of kind {notation}, which the profile does not admit for layer {}: the GitOps engine would refuse to apply it",
                         self.instance.layer
                     ),
                     &format!(

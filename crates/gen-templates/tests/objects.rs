@@ -42,7 +42,7 @@ fn a_kind_the_profile_does_not_admit_is_refused_when_an_engine_applies_the_bundl
     let out = run(&t);
     assert_eq!(
         problems(&out)[0],
-        ("template-admit".to_string(), 0, "s.yaml.j2 for application scoring (document 1) renders a Secret, a kind the profile does not admit for layer apps: the GitOps engine would refuse to apply it".to_string())
+        ("template-admit".to_string(), 0, "s.yaml.j2 for application scoring (document 1) renders s of kind Secret, which the profile does not admit for layer apps: the GitOps engine would refuse to apply it".to_string())
     );
     assert_eq!(
         out.diagnostics[0].help.as_deref(),
