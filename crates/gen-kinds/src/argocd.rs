@@ -18,7 +18,6 @@ macro_rules! kind {
     };
 }
 
-
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationSpec {

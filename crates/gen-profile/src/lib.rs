@@ -6,13 +6,17 @@
 
 pub mod check;
 pub mod diagnostic;
+pub mod environment;
 pub mod keys;
 pub mod load;
+pub mod merge;
 mod plain;
 pub mod schema;
+mod schema_override;
 pub mod source;
 pub mod types;
 
 pub use diagnostic::{Diagnostic, ExitStatus, Failure, Location, Report, Rule, Severity, Style};
+pub use environment::{Cluster, Environment};
 pub use load::{Loaded, load_file, parse, parse_bytes, parse_owned_bytes, read_file};
 pub use types::*;

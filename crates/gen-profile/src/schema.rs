@@ -22,6 +22,10 @@ pub const OWNER: &str = r"^(group|user):\S+$";
 /// The one Seldon release gen renders ([`crate::SELDON_VERSION`], dots escaped).
 pub const SELDON_VERSION_PATTERN: &str = r"^2\.10\.2$";
 
+/// The definition of an environment's override: the profile's schema with nothing
+/// required but the names of entries (see [`crate::schema_override`]).
+pub const OVERRIDE_DEF: &str = "ProfileOverride";
+
 /// The profile JSON Schema (draft 2020-12).
 pub fn profile_schema() -> schemars::Schema {
     schemars::Schema::try_from(profile_schema_value().clone()).unwrap_or_default()
@@ -50,6 +54,7 @@ pub fn tightened() -> (Value, Vec<String>) {
     let mut missing = Vec::new();
     cross_key_rules(&mut root, &mut missing);
     seldon_rules(&mut root, &mut missing);
+    crate::schema_override::add_override_defs(&mut root, &mut missing);
     (root, missing)
 }
 

@@ -35,6 +35,10 @@ pub struct Profile {
     pub tenants: Vec<Tenant>,
     #[serde(default)]
     pub applications: Vec<Application>,
+    /// Environments (dev, staging, prod…), each on its own clusters and with its own
+    /// override of this profile. Without them the bundle is out/<name>/ alone.
+    #[serde(default)]
+    pub environments: Vec<crate::environment::Environment>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]

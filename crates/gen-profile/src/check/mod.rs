@@ -4,6 +4,7 @@
 //!
 //! One module per concern, each rule's descriptor next to its check; [`RULES`] lists them.
 
+mod environments;
 mod install;
 mod layout;
 mod names;
@@ -13,6 +14,8 @@ use gen_diagnostics::Rule;
 use crate::diagnostic::Diagnostic;
 use crate::types::{Pattern, Profile};
 use names::name;
+
+pub use environments::check_environments;
 
 /// The profile rules checked here (descriptors shared with gen-seldon, such as
 /// `invalid-name`, are listed there).
@@ -29,6 +32,9 @@ pub static RULES: &[&Rule] = &[
     &layout::TENANT_ISOLATION,
     &layout::APPLICATION_NAMESPACE,
     &layout::TENANT_MISSING,
+    &environments::ENVIRONMENT_NAME,
+    &environments::ENVIRONMENT_CLUSTERS,
+    &environments::CLUSTER_SERVER,
 ];
 
 /// The namespace each application is deployed into (in profile order), where the profile
@@ -51,7 +57,9 @@ pub fn application_namespaces(profile: &Profile) -> Vec<Option<&str>> {
         .collect()
 }
 
-/// Every profile-level problem.
+/// Every profile-level problem of one deployment: the profile as written when it has no
+/// environments, else each environment's merged profile (its environments and clusters
+/// themselves are checked once, by [`check_environments`]).
 pub fn check(p: &Profile) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let out = &mut out;

@@ -23,13 +23,13 @@ use std::collections::BTreeMap;
 use gen_profile::{Pattern, Profile};
 use gen_seldon::Object;
 
-use gen_kinds::argocd::*;
 use super::{
     ARGOCD_NAMESPACE, CRDS_CHART, Context, GitOpsEngine, IN_CLUSTER, SELDON_GROUP,
     SELDON_HELM_REPO, SETUP_CHART, SYNC_WAVE, folder, holds_seldon_objects, meta, setup_values,
 };
 use crate::manifest::Manifest;
 use crate::plan::Layer;
+use gen_kinds::argocd::*;
 
 /// Cascade deletion of Applications and AppProjects (on AppProjects: keep while in use).
 pub const RESOURCES_FINALIZER: &str = "resources-finalizer.argocd.argoproj.io";

@@ -36,7 +36,6 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use gen_profile::{Engine, Pattern, Profile, Tenant};
 use gen_seldon::Object;
 
-use gen_kinds::flux::*;
 use super::{
     CRDS_CHART, Context, FLUX_NAMESPACE, GitOpsEngine, Revision, SELDON_HELM_REPO, SETUP_CHART,
     folder, meta, of_layer, setup_values,
@@ -44,6 +43,7 @@ use super::{
 use crate::labels::labels;
 use crate::manifest::Manifest;
 use crate::plan::{Folder, Layer};
+use gen_kinds::flux::*;
 
 pub struct Flux;
 
