@@ -119,3 +119,53 @@ impl GroupKind {
 
 pub type Application = Object<ApplicationSpec>;
 pub type AppProject = Object<AppProjectSpec>;
+
+// ---- ApplicationSet (issue "Environments and fleets") ----
+
+/// An ApplicationSet: Applications generated from a template, one per element of its
+/// generators, which the ApplicationSet controller creates, updates and (by default)
+/// deletes with the elements.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplicationSetSpec {
+    /// Templates are Go templates (`{{.cluster}}`), with `goTemplateOptions`.
+    pub go_template: bool,
+    /// `missingkey=error`: a template naming a parameter an element lacks fails instead
+    /// of rendering an empty string.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub go_template_options: Vec<String>,
+    pub generators: Vec<Generator>,
+    pub template: ApplicationTemplate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync_policy: Option<ApplicationSetSyncPolicy>,
+}
+kind!(ApplicationSetSpec, "argoproj.io/v1alpha1", "ApplicationSet");
+
+/// A generator; gen renders the list generator only.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Generator {
+    pub list: ListGenerator,
+}
+
+/// The list generator: one parameter set per element (string values).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ListGenerator {
+    pub elements: Vec<std::collections::BTreeMap<String, String>>,
+}
+
+/// The Application each element makes: metadata and spec with `{{.param}}` in strings.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ApplicationTemplate {
+    pub metadata: crate::meta::Metadata,
+    pub spec: ApplicationSpec,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplicationSetSyncPolicy {
+    /// Keep the generated Applications' resources when the ApplicationSet or an element
+    /// goes away (the Applications are deleted without cascading).
+    pub preserve_resources_on_deletion: bool,
+}
+
+pub type ApplicationSet = Object<ApplicationSetSpec>;
