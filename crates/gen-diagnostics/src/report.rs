@@ -118,3 +118,12 @@ impl Report {
         out
     }
 }
+
+/// A report as plain text, so a library caller can use `?` into its own error type.
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render(Style::Plain))
+    }
+}
+
+impl std::error::Error for Report {}

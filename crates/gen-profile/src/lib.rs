@@ -6,7 +6,6 @@
 
 pub mod check;
 pub mod diagnostic;
-pub mod environment;
 pub mod keys;
 pub mod load;
 pub mod merge;
@@ -17,6 +16,5 @@ pub mod source;
 pub mod types;
 
 pub use diagnostic::{Diagnostic, ExitStatus, Failure, Location, Report, Rule, Severity, Style};
-pub use environment::{Cluster, Environment};
 pub use load::{Loaded, load_file, parse, parse_bytes, parse_owned_bytes, read_file};
 pub use types::*;

@@ -426,7 +426,7 @@ pub(crate) fn tag(
 
 impl crate::load::Loaded {
     /// The environment this is the merged profile of.
-    pub fn environment_entry(&self) -> Option<&crate::environment::Environment> {
+    pub fn environment_entry(&self) -> Option<&crate::types::Environment> {
         self.profile.environments.get(self.environment?)
     }
 

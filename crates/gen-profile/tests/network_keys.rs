@@ -1,7 +1,7 @@
 //! `security.dns`, `security.apiServer` and `security.objectStorage`: the cluster addresses
 //! the NetworkPolicies name. A CIDR is checked as Kubernetes checks an ipBlock.
 
-use gen_profile::{Cidr, parse};
+use gen_profile::{Cidr, CidrError, parse};
 
 const BASE: &str = "name: p\npattern: shared\nplatform: {namespace: seldon-system}\n";
 
@@ -94,7 +94,11 @@ fn a_cidr_is_canonical_or_refused_with_the_fix() {
         ),
     ];
     for (bad, message) in cases {
-        assert_eq!(Cidr::parse(bad), Err(message.to_string()), "{bad}");
+        assert_eq!(
+            Cidr::parse(bad),
+            Err(CidrError(message.to_string())),
+            "{bad}"
+        );
     }
     // In a profile: an input error at the value, exit 2.
     let report = parse(

@@ -28,19 +28,16 @@ fn check_and_plan(bencher: Bencher, size: &(usize, usize)) {
     let loaded = gen_profile::parse("p.yaml", &dedicated_profile(size.0, size.1)).unwrap();
     bencher
         .counter(divan::counter::ItemsCount::new(models(size)))
-        .bench(|| {
-            let diagnostics = gen_render::ops::diagnose(&loaded);
-            assert!(diagnostics.is_empty());
-        });
+        .bench(|| gen_render::check(loaded.clone(), camino::Utf8Path::new("out")).unwrap());
 }
 
 #[divan::bench(args = SIZES, sample_count = 10)]
 fn assemble(bencher: Bencher, size: &(usize, usize)) {
     let loaded = gen_profile::parse("p.yaml", &dedicated_profile(size.0, size.1)).unwrap();
-    let plan = gen_render::plan::plan(&loaded.profile);
+    let checked = gen_render::check(loaded, camino::Utf8Path::new("out")).unwrap();
     bencher
         .counter(divan::counter::ItemsCount::new(models(size)))
-        .bench(|| gen_render::bundle::assemble(&loaded.profile, &plan).unwrap());
+        .bench(|| gen_render::bundle::assemble(&checked.profile, &checked.plan).unwrap());
 }
 
 #[divan::bench(args = SIZES, sample_count = 10)]

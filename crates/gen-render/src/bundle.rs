@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use gen_profile::Profile;
 
-use crate::plan::{Folder, Layer, Plan};
+use crate::folder::{Folder, Layer};
+use crate::plan::Plan;
 use crate::readme;
 use crate::yaml::{append_yaml, to_yaml, yaml_header};
 
@@ -257,7 +258,7 @@ pub fn render_files(profile: &Profile, plan: &Plan, sink: &Sink) -> std::io::Res
     let header = yaml_header(&profile.name);
     // Units of up to 64 entries of one folder: two threads then mostly create files in
     // different folders, and do not queue on one directory's lock.
-    let work: Vec<(&crate::plan::Folder, &[crate::plan::Entry])> = plan
+    let work: Vec<(&Folder, &[crate::folder::Entry])> = plan
         .folders
         .iter()
         .flat_map(|f| f.entries.chunks(64).map(move |c| (f, c)))
@@ -272,13 +273,17 @@ pub fn render_files(profile: &Profile, plan: &Plan, sink: &Sink) -> std::io::Res
             } else if let Some((folder, entries)) = work.get(i - 1) {
                 // Supporting objects are built here and dropped once written.
                 entries.iter().try_for_each(|entry| {
-                    entry.expand(folder, profile).iter().try_for_each(|object| {
-                        let mut text = String::with_capacity(header.len() + 1024);
-                        text.push_str(&header);
-                        let text = append_yaml(text, &**object)
-                            .map_err(|e| std::io::Error::other(format!("{}: {e}", folder.path)))?;
-                        sink(format!("{}/{}", folder.path, object.file_name()), text)
-                    })
+                    entry
+                        .expand(folder, profile, plan.engine)
+                        .iter()
+                        .try_for_each(|object| {
+                            let mut text = String::with_capacity(header.len() + 1024);
+                            text.push_str(&header);
+                            let text = append_yaml(text, &**object).map_err(|e| {
+                                std::io::Error::other(format!("{}: {e}", folder.path))
+                            })?;
+                            sink(format!("{}/{}", folder.path, object.file_name()), text)
+                        })
                 })
             } else {
                 return Ok(());
@@ -355,7 +360,7 @@ fn write_indexes(profile: &Profile, plan: &Plan, sink: &Sink) -> std::io::Result
     let mut written = BTreeSet::new();
     for folder in &plan.folders {
         let mut names: Vec<String> = folder
-            .objects(profile)
+            .objects(profile, plan.engine)
             .iter()
             .map(|o| o.file_name())
             .collect();

@@ -5,10 +5,11 @@
 
 use std::fmt::Write as _;
 
-use gen_profile::{Engine, Profile};
+use gen_profile::Profile;
 
+use crate::folder::Layer;
 use crate::manifest::Manifest;
-use crate::plan::{Layer, Plan};
+use crate::plan::Plan;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GraphFormat {
@@ -90,7 +91,7 @@ fn build(profile: &Profile, plan: &Plan) -> (Vec<Group>, Vec<Edge>) {
             nodes: Vec::new(),
             groups: Vec::new(),
         };
-        for o in folder.objects(profile) {
+        for o in folder.objects(profile, plan.engine) {
             match o.as_ref() {
                 Manifest::SeldonRuntime(r) => {
                     let me = object_id("runtime", ns, r.name());
@@ -235,25 +236,8 @@ fn build(profile: &Profile, plan: &Plan) -> (Vec<Group>, Vec<Edge>) {
             group.groups.push(app);
         }
     }
-    if profile.gitops.engine != Engine::None {
-        let (how, steps): (&str, [&str; 3]) = match profile.gitops.engine {
-            Engine::Argocd => (
-                "Argo CD sync waves",
-                [
-                    "wave 0-1: Seldon CRDs and controller",
-                    "wave 2: SeldonRuntime and Servers",
-                    "wave 3: Models, Pipelines, Experiments",
-                ],
-            ),
-            _ => (
-                "Flux dependsOn",
-                [
-                    "seldon-install: CRDs and controller",
-                    "platform and tenants: SeldonRuntime and Servers",
-                    "apps: Models, Pipelines, Experiments",
-                ],
-            ),
-        };
+    if let Some(order) = plan.engine.order() {
+        let (how, steps) = (order.mechanism, order.steps);
         let nodes: Vec<Node> = steps
             .iter()
             .enumerate()

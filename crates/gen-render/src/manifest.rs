@@ -1,5 +1,5 @@
-//! Every kind gen renders, as one typed enum: built-in kinds from k8s-openapi, Seldon
-//! kinds from gen-seldon.
+//! Every kind gen renders, as one typed enum: built-in kinds from k8s-openapi, the custom
+//! resources (Seldon, Argo CD, Flux) from gen-kinds.
 
 use k8s_openapi::Resource;
 use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota, Secret, ServiceAccount};
@@ -9,9 +9,8 @@ use serde::Serialize;
 
 use gen_seldon::{Experiment, Kind, Model, Pipeline, SeldonRuntime, Server};
 
-use crate::gitops::{
-    AppProject, Application, FluxKustomization, GitRepository, HelmRelease, HelmRepository,
-};
+use gen_kinds::argocd::{AppProject, Application};
+use gen_kinds::flux::{FluxKustomization, GitRepository, HelmRelease, HelmRepository};
 
 #[derive(Clone, Debug)]
 pub enum Manifest {

@@ -2,10 +2,12 @@
 
 use camino::{Utf8Path, Utf8PathBuf};
 
-use gen_profile::{Diagnostic, Failure, Loaded, Report, check, load_file};
+use gen_profile::{Diagnostic, Failure, Loaded, Profile, Report, load_file};
 use gen_seldon::rules;
 
 use crate::bundle::{Bundle, assemble};
+use crate::plan::Plan;
+use crate::repo::RepoDir;
 
 /// `NAME` means `<root>/profiles/NAME.yaml`; anything with a `/` or ending in `.yaml`/
 /// `.yml` is a path.
@@ -20,84 +22,72 @@ pub fn resolve_profile(arg: &str, root: &Utf8Path) -> Utf8PathBuf {
 /// The folder `gen` writes bundles to unless told otherwise (`--out`).
 pub const DEFAULT_OUT: &str = "out";
 
-/// Every problem in a loaded profile: the profile rules and the Seldon run-time rules
-/// over the objects it would render, all at once.
-pub fn diagnose(loaded: &Loaded) -> Vec<Diagnostic> {
-    diagnose_plan(loaded, Utf8Path::new(DEFAULT_OUT)).0
+/// A profile that passed every check, with the plan of its bundle. The application
+/// specs have moved from the profile into the plan's objects: read them there.
+#[derive(Debug)]
+pub struct Checked {
+    pub profile: Profile,
+    pub plan: Plan,
+    /// The file the profile was read from, as the caller named it.
+    pub file: String,
 }
 
-/// Where the bundle written under `out_root` is in the GitOps repository, with the
-/// problems of the GitOps settings (added to the other diagnostics). On an error the
-/// default place is used, so that the other checks still run.
-fn locate(
-    profile: &gen_profile::Profile,
-    out_root: &Utf8Path,
-) -> (crate::gitops::RepoDir, Vec<Diagnostic>) {
-    let mut problems: Vec<Diagnostic> =
-        crate::gitops::check_revision(profile).into_iter().collect();
-    let repo = crate::gitops::locate(profile, out_root).unwrap_or_else(|d| {
-        problems.push(*d);
-        crate::gitops::RepoDir::default_for(profile)
+/// The one checked stage every command goes through: the profile rules (over the whole
+/// profile, specs included), the GitOps engine's checks and the bundle's place in the
+/// repository, then the plan (taking the specs out of the profile, so a large profile is
+/// not held twice) and the Seldon run-time rules over its objects; all problems at once.
+/// `out_root` is where the bundle is written, as given relative to the repository root;
+/// the GitOps paths follow from it unless the profile sets `gitops.path`.
+///
+/// Warnings do not stop it (a profile only gets one by an explicit override). The source
+/// text is dropped on success: it only serves diagnostics.
+pub fn check(mut loaded: Loaded, out_root: &Utf8Path) -> Result<Checked, Report> {
+    let engine = crate::gitops::engine_for(loaded.profile.gitops.engine);
+    let mut diagnostics = gen_profile::check::check(&loaded.profile);
+    diagnostics.extend(engine.check(&loaded.profile));
+    let repo = crate::repo::locate(&loaded.profile, out_root).unwrap_or_else(|d| {
+        diagnostics.push(*d);
+        RepoDir::default_for(&loaded.profile)
     });
-    (repo, problems)
-}
-
-/// The diagnostics and the plan they were found in, so rendering plans once.
-fn diagnose_plan(loaded: &Loaded, out_root: &Utf8Path) -> (Vec<Diagnostic>, crate::plan::Plan) {
-    let (repo, problems) = locate(&loaded.profile, out_root);
-    let plan = crate::plan::plan_at(&loaded.profile, &repo);
-    (diagnostics_of(loaded, &plan, problems), plan)
-}
-
-/// The profile rules over `loaded`, `problems` found on the way, and the Seldon rules over
-/// the objects of `plan`. A Seldon warning at a profile path that already has an error says
-/// the same thing less strictly (the profile refuses what a tree of YAML is only warned
-/// about), so it is dropped.
-fn diagnostics_of(
-    loaded: &Loaded,
-    plan: &crate::plan::Plan,
-    problems: Vec<Diagnostic>,
-) -> Vec<Diagnostic> {
-    let mut diagnostics = check::check(&loaded.profile);
-    diagnostics.extend(problems);
+    let mut plan = crate::plan::build_taking(&mut loaded.profile, &repo, engine);
     diagnostics.extend(rules::check(&plan.inventory()));
+    // A Seldon warning at a profile path that already has an error says the same thing
+    // less strictly (the profile refuses what a tree of YAML is only warned about).
     let errors: std::collections::HashSet<String> = diagnostics
         .iter()
-        .filter(|d| d.severity == gen_profile::Severity::Error)
+        .filter(|d| d.is_error())
         .map(|d| d.path.clone())
         .collect();
-    diagnostics.retain(|d| d.severity == gen_profile::Severity::Error || !errors.contains(&d.path));
-    diagnostics
-}
-
-/// `Err` with the located report when any diagnostic is an error (warnings do not stop a
-/// render: a profile only gets one by an explicit override).
-fn stop_on_errors(loaded: &Loaded, diagnostics: Vec<Diagnostic>) -> Result<(), Report> {
-    if diagnostics
-        .iter()
-        .any(|d| d.severity == gen_profile::Severity::Error)
-    {
-        Err(loaded.report(diagnostics))
-    } else {
-        Ok(())
+    diagnostics.retain(|d| d.is_error() || !errors.contains(&d.path));
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(loaded.report(diagnostics));
     }
+    let ctx = crate::engine::Context {
+        profile: &loaded.profile,
+        workload: &plan.folders,
+        repo: &repo,
+    };
+    let engine_folders = engine.folders(&ctx);
+    plan.folders.extend(engine_folders);
+    Ok(Checked {
+        profile: loaded.profile,
+        plan,
+        file: loaded.file,
+    })
 }
 
 /// Check and render a loaded profile, for `out/`. Nothing is rendered unless every check
-/// passes.
+/// passes. (The profile is copied: [`check`] takes it.)
 pub fn render_loaded(loaded: &Loaded) -> Result<Bundle, Report> {
-    render_loaded_in(loaded, Utf8Path::new(DEFAULT_OUT))
+    render_checked(check(loaded.clone(), Utf8Path::new(DEFAULT_OUT))?)
 }
 
-/// Check and render a loaded profile whose bundle goes under `out_root` (the GitOps paths
-/// follow from it, unless the profile sets `gitops.path`).
-pub fn render_loaded_in(loaded: &Loaded, out_root: &Utf8Path) -> Result<Bundle, Report> {
-    let (diagnostics, plan) = diagnose_plan(loaded, out_root);
-    stop_on_errors(loaded, diagnostics)?;
-    assemble(&loaded.profile, &plan).map_err(|e| {
+/// The bundle of a checked profile, in memory.
+pub fn render_checked(checked: Checked) -> Result<Bundle, Report> {
+    assemble(&checked.profile, &checked.plan).map_err(|e| {
         Report::new(
-            &loaded.file,
-            &loaded.source,
+            &checked.file,
+            "",
             Failure::Input,
             vec![Diagnostic::new(
                 &crate::rules::INTERNAL,
@@ -116,15 +106,17 @@ pub fn render_profile(path: &Utf8Path) -> Result<Bundle, Report> {
 
 /// Load, check and render the profile at `path`, for a bundle under `out_root`.
 pub fn render_profile_in(path: &Utf8Path, out_root: &Utf8Path) -> Result<Bundle, Report> {
-    render_loaded_in(&load_file(path)?, out_root)
+    render_checked(check(load_file(path)?, out_root)?)
 }
 
 /// Load and check the profile at `path`, then draw its bundle.
 pub fn graph_profile(path: &Utf8Path, format: crate::graph::GraphFormat) -> Result<String, Report> {
-    let loaded = load_file(path)?;
-    let (diagnostics, plan) = diagnose_plan(&loaded, Utf8Path::new(DEFAULT_OUT));
-    stop_on_errors(&loaded, diagnostics)?;
-    Ok(crate::graph::render(&loaded.profile, &plan, format))
+    let checked = check(load_file(path)?, Utf8Path::new(DEFAULT_OUT))?;
+    Ok(crate::graph::render(
+        &checked.profile,
+        &checked.plan,
+        format,
+    ))
 }
 
 /// Why [`write_profile`] wrote nothing, or stopped.
@@ -157,19 +149,12 @@ pub fn write_profile_in(
     repo_out: &Utf8Path,
 ) -> Result<(String, crate::write::Changes), WriteFailure> {
     let bytes = gen_profile::read_file(path).map_err(WriteFailure::Profile)?;
-    let mut loaded =
+    let loaded =
         gen_profile::parse_owned_bytes(path.as_str(), bytes).map_err(WriteFailure::Profile)?;
-    // The specs move into the plan (the profile rules do not read them): a large profile
-    // is not held twice.
-    let (repo, problems) = locate(&loaded.profile, repo_out);
-    let plan = crate::plan::plan_taking_at(&mut loaded.profile, &repo);
-    stop_on_errors(&loaded, diagnostics_of(&loaded, &plan, problems))
-        .map_err(WriteFailure::Profile)?;
-    // The source text only serves diagnostics, and there are none.
-    drop(std::mem::take(&mut loaded.source));
-    let name = loaded.profile.name.clone();
+    let Checked { profile, plan, .. } = check(loaded, repo_out).map_err(WriteFailure::Profile)?;
+    let name = profile.name.clone();
     let changes = crate::write::write_stream(out_root, &name, &|_| Ok(()), |sink| {
-        crate::bundle::render_files(&loaded.profile, &plan, sink)
+        crate::bundle::render_files(&profile, &plan, sink)
     })
     .map_err(|error| WriteFailure::Io {
         bundle: name.clone(),
@@ -177,6 +162,6 @@ pub fn write_profile_in(
     })?;
     // Freeing a large plan takes a while (~0.1 s at 100,000 Models) and nobody waits
     // for it: hand it to a thread, which a CLI's exit may simply cut short.
-    let _ = std::thread::Builder::new().spawn(move || drop((plan, loaded)));
+    let _ = std::thread::Builder::new().spawn(move || drop((plan, profile)));
     Ok((name, changes))
 }

@@ -1,200 +1,32 @@
-//! Profile → the objects of the bundle, grouped in folders, plus the Seldon inventory
-//! that the run-time rules check. Nothing here does I/O.
+//! Profile → the plan of the bundle: the Seldon objects of every workload folder, in
+//! folders (`folder`), plus the Seldon inventory that the run-time rules check. The GitOps
+//! engine's folders are added by the caller (`ops::check`), which passes the engine in:
+//! the plan asks it where Namespaces go and defers its access objects. Nothing here does
+//! I/O.
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::ByteString;
-use k8s_openapi::api::core::v1::{
-    LimitRange, LimitRangeItem, LimitRangeSpec, Namespace, ResourceQuota, ResourceQuotaSpec, Secret,
-};
-use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-
 use gen_profile::check::application_namespaces;
 use gen_profile::{Pattern, Profile, RuntimeSettings, ServerEntry};
-use gen_seldon::catalog::{
-    DEFAULT_SELDON_CONFIG, Install, RCLONE_GS_PUBLIC_KEY, RCLONE_GS_PUBLIC_SECRET,
-    ServerConfigInfo, rclone_gs_public_remote, upstream_server_configs,
-};
+use gen_seldon::catalog::{DEFAULT_SELDON_CONFIG, Install, ServerConfigInfo};
 use gen_seldon::kinds::{
     Component, ComponentOverride, ContainerResources, Resources, RuntimeConfig, ServerPodSpec,
-    ServiceType, TracingConfig,
+    ServiceType,
 };
-use gen_seldon::rules::{Inventory, Located, Origin, QuotaInfo, QuotaLimit, SecretInfo};
+use gen_seldon::rules::{Inventory, Located, QuotaInfo, QuotaLimit, SecretInfo};
 use gen_seldon::{Experiment, Metadata, Model, Pipeline, SeldonRuntime, SeldonRuntimeSpec, Server};
 
+use crate::engine::GitOpsEngine;
+use crate::folder::{Deferred, Entry, Folder, Layer};
 use crate::labels::labels;
 use crate::manifest::Manifest;
+use crate::objects::quota::QUOTA_NAME;
+use crate::objects::secret::rclone_secret_info;
+use crate::repo::RepoDir;
+use crate::settings::{install, runtime_tracing, server_configs};
 
 /// The name gen gives every SeldonRuntime (one per namespace).
 pub const RUNTIME_NAME: &str = "seldon";
-
-/// Which layer of the deployment a folder belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Layer {
-    /// Controller namespace; in pattern shared also the runtime and shared Servers.
-    Platform,
-    /// One tenant's namespace, runtime, Servers, quota and RBAC (pattern dedicated).
-    Tenant,
-    /// One application's Models, Pipelines, Experiments and RBAC.
-    Application,
-    /// Argo CD or Flux objects (and the bootstrap object), applied by the GitOps engine,
-    /// not listed in the workload kustomizations.
-    #[serde(rename = "gitops")]
-    GitOps,
-}
-
-/// One folder of the bundle: objects of one layer in one namespace.
-#[derive(Clone, Debug)]
-pub struct Folder {
-    /// Relative to the bundle root, `/`-separated: `platform`, `tenants/fraud`, `apps/x`.
-    pub path: String,
-    pub layer: Layer,
-    /// The tenant or application name; the profile name for the platform.
-    pub owner: String,
-    pub namespace: String,
-    /// The folder's contents in file order.
-    pub entries: Vec<Entry>,
-    /// For each Seldon object, its index in `entries` and its profile path.
-    pub origins: Vec<(usize, String)>,
-}
-
-/// One entry of a folder: an object built with the plan (the Seldon objects, which the
-/// rules check together, and the GitOps objects), or a group of supporting objects
-/// (Namespace, NetworkPolicies, quota, RBAC) built only when the folder is written, so a
-/// plan of thousands of tenants stays small.
-#[derive(Clone, Debug)]
-pub enum Entry {
-    Object(Box<Manifest>),
-    Deferred(Deferred),
-}
-
-/// A group of supporting objects, described by where its settings are in the profile.
-#[derive(Clone, Copy, Debug)]
-pub enum Deferred {
-    Namespace,
-    /// The rclone config Secret of a runtime namespace.
-    RcloneSecret,
-    RuntimePolicies {
-        tenant: Option<usize>,
-    },
-    ControllerPolicies,
-    Quota {
-        tenant: usize,
-    },
-    TenantReconciler {
-        tenant: usize,
-    },
-    /// The Role of the account that applies the applications (Flux, pattern shared).
-    AppsReconciler,
-    TenantOwners {
-        tenant: usize,
-    },
-    AppOwners {
-        app: usize,
-    },
-}
-
-impl Entry {
-    /// The objects of this entry, in file order.
-    pub fn expand<'a>(
-        &'a self,
-        folder: &Folder,
-        profile: &Profile,
-    ) -> Vec<std::borrow::Cow<'a, Manifest>> {
-        use std::borrow::Cow;
-        let d = match self {
-            Entry::Object(m) => return vec![Cow::Borrowed(&**m)],
-            Entry::Deferred(d) => d,
-        };
-        let (ns, owner) = (folder.namespace.as_str(), folder.owner.as_str());
-        let objects = match *d {
-            Deferred::Namespace => vec![namespace(ns, owner, &profile.security)],
-            Deferred::RcloneSecret => vec![rclone_secret(ns, owner)],
-            Deferred::RuntimePolicies { tenant } => crate::security::runtime_namespace(
-                profile,
-                ns,
-                owner,
-                tenant.map(|t| &profile.tenants[t]),
-            ),
-            Deferred::ControllerPolicies => {
-                let tenants: Vec<String> = profile
-                    .tenants
-                    .iter()
-                    .map(|t| t.namespace.clone())
-                    .collect();
-                crate::security::controller_namespace(profile, &tenants)
-            }
-            Deferred::Quota { tenant } => quota(
-                ns,
-                owner,
-                crate::tenancy::quota_hard(profile.tenants[tenant].quota.as_ref(), folder, profile),
-            ),
-            Deferred::TenantReconciler { tenant } => {
-                crate::gitops::tenant_reconciler_rbac(profile, &profile.tenants[tenant])
-            }
-            Deferred::AppsReconciler => crate::gitops::apps_reconciler_rbac(profile),
-            Deferred::TenantOwners { tenant } => owner_rbac(
-                "seldon-tenant-owners",
-                ns,
-                owner,
-                &profile.tenants[tenant].owners,
-            ),
-            Deferred::AppOwners { app } => {
-                let app = &profile.applications[app];
-                owner_rbac(
-                    &format!("app-{}-owners", app.name),
-                    ns,
-                    &app.name,
-                    &app.owners,
-                )
-            }
-        };
-        objects.into_iter().map(Cow::Owned).collect()
-    }
-}
-
-impl Folder {
-    pub fn new(
-        path: String,
-        layer: Layer,
-        owner: &str,
-        namespace: &str,
-        objects: Vec<Manifest>,
-    ) -> Self {
-        Folder {
-            path,
-            layer,
-            owner: owner.to_string(),
-            namespace: namespace.to_string(),
-            entries: objects
-                .into_iter()
-                .map(|o| Entry::Object(Box::new(o)))
-                .collect(),
-            origins: Vec::new(),
-        }
-    }
-
-    /// Every object of the folder, in file order; supporting objects are built now.
-    pub fn objects<'a>(&'a self, profile: &Profile) -> Vec<std::borrow::Cow<'a, Manifest>> {
-        self.entries
-            .iter()
-            .flat_map(|e| e.expand(self, profile))
-            .collect()
-    }
-
-    /// Add a Seldon object that the rules check, remembering where the profile defines it.
-    fn push_checked(&mut self, object: Manifest, origin: impl Into<String>) {
-        self.origins.push((self.entries.len(), origin.into()));
-        self.entries.push(Entry::Object(Box::new(object)));
-    }
-
-    fn defer(&mut self, d: Deferred) {
-        self.entries.push(Entry::Deferred(d));
-    }
-}
 
 /// Everything a profile renders to, before it becomes text.
 #[derive(Clone, Debug)]
@@ -203,7 +35,9 @@ pub struct Plan {
     pub controller_namespace: String,
     pub server_configs: Vec<ServerConfigInfo>,
     /// The bundle folder's path in the GitOps repository.
-    pub repo: crate::gitops::RepoDir,
+    pub repo: RepoDir,
+    /// The GitOps engine that applies the bundle.
+    pub engine: &'static dyn GitOpsEngine,
     /// The setup chart's values the GitOps layer installs Seldon with.
     pub install: Install,
     /// The tenants' ResourceQuotas, as the rules see them (the objects are built when
@@ -242,62 +76,6 @@ impl Plan {
             }
         }
         inv
-    }
-}
-
-fn object_meta(
-    name: &str,
-    namespace: Option<&str>,
-    labels: BTreeMap<String, String>,
-) -> ObjectMeta {
-    ObjectMeta {
-        name: Some(name.to_string()),
-        namespace: namespace.map(str::to_string),
-        labels: Some(labels),
-        ..ObjectMeta::default()
-    }
-}
-
-/// A Namespace with the Pod Security Standards labels.
-pub(crate) fn namespace(name: &str, part_of: &str, security: &gen_profile::Security) -> Manifest {
-    let mut l = labels(part_of, "namespace", None);
-    l.extend(crate::security::pod_security_labels(security));
-    Manifest::Namespace(Namespace {
-        metadata: object_meta(name, None, l),
-        ..Namespace::default()
-    })
-}
-
-/// The ServerConfigs in the controller namespace: upstream's plus the declared ones. A
-/// declared ServerConfig is taken to run the setup chart's rclone and agent containers
-/// beside its inference container, as every Seldon ServerConfig does.
-pub fn server_configs(profile: &Profile) -> Vec<ServerConfigInfo> {
-    let mut configs = upstream_server_configs();
-    for c in &profile.platform.server_configs {
-        let caps: Vec<&str> = c.capabilities.iter().map(String::as_str).collect();
-        configs.push(ServerConfigInfo::new(
-            &c.name,
-            &caps,
-            c.container.as_deref().unwrap_or(&c.name),
-            c.cpu.as_ref().map(|q| q.as_str()),
-            c.memory.as_str(),
-            c.memory_limit.as_ref().map(|q| q.as_str()),
-        ));
-    }
-    configs
-}
-
-/// The setup chart's values as the GitOps layer installs them: the profile's Kafka, and
-/// the chart's defaults otherwise (server autoscaling on, the placeholder collector).
-pub fn install(profile: &Profile) -> Install {
-    Install {
-        kafka_bootstrap: profile
-            .seldon
-            .kafka
-            .as_ref()
-            .and_then(|k| k.bootstrap.clone())
-            .filter(|b| !b.trim().is_empty()),
-        ..Install::chart_defaults()
     }
 }
 
@@ -341,51 +119,6 @@ fn quotas(profile: &Profile) -> Vec<Located<QuotaInfo>> {
     out
 }
 
-/// The name of every tenant's ResourceQuota.
-const QUOTA_NAME: &str = "tenant-quota";
-
-/// The rclone config Secret that the agents of every Server pod read (FACTS §9.1): only
-/// Seldon's runtime chart creates it, and gen renders SeldonRuntimes itself. It holds an
-/// anonymous public-GCS remote, no credential.
-///
-/// Written as `data` (base64), not `stringData`: `data` is what the API server stores, so
-/// Argo CD's diff and Flux's server-side apply compare like with like. `stringData` is
-/// write-only; Argo CD has to rewrite it into `data` before diffing (argo-cd#763) and Flux
-/// converts it before applying because server-side apply never removes a `stringData` key
-/// (kubernetes#108008, kustomize-controller#576).
-fn rclone_secret(ns: &str, part_of: &str) -> Manifest {
-    Manifest::Secret(rclone_secret_object(ns, part_of))
-}
-
-/// The rclone config Secret as the rules see it: built from the object gen writes, so the
-/// two cannot disagree.
-fn rclone_secret_info(ns: &str, origin: impl Into<Origin>) -> Located<SecretInfo> {
-    let s = rclone_secret_object(ns, "");
-    Located::new(
-        SecretInfo {
-            namespace: ns.to_string(),
-            name: s.metadata.name.unwrap_or_default(),
-            keys: Some(s.data.map_or(0, |d| d.len()) + s.string_data.map_or(0, |d| d.len())),
-        },
-        origin,
-    )
-}
-
-fn rclone_secret_object(ns: &str, part_of: &str) -> Secret {
-    let remote =
-        serde_json::to_vec(&rclone_gs_public_remote()).expect("a struct of strings serializes");
-    Secret {
-        metadata: object_meta(
-            RCLONE_GS_PUBLIC_SECRET,
-            Some(ns),
-            labels(part_of, "runtime", None),
-        ),
-        type_: Some("Opaque".to_string()),
-        data: Some([(RCLONE_GS_PUBLIC_KEY.to_string(), ByteString(remote))].into()),
-        ..Secret::default()
-    }
-}
-
 /// Secure defaults for every runtime: scheduler and envoy stay inside the cluster
 /// (upstream defaults to LoadBalancer), and hodometer, which reports usage to the
 /// internet, is off. A profile override for the same component replaces the default.
@@ -424,37 +157,6 @@ fn runtime_overrides(settings: Option<&RuntimeSettings>) -> Vec<ComponentOverrid
         }
     }
     by_component.into_values().collect()
-}
-
-/// A runtime's tracing: its own `tracingConfig` field by field over `seldon.tracing`; off
-/// when neither names an endpoint. Seldon traces by default to a placeholder collector
-/// that nothing installs, and `disable` in the setup chart does not reach runtimes
-/// (`TracingConfig.addDefaults`), so each runtime says it (FACTS §9.4).
-pub(crate) fn runtime_tracing(
-    profile: &gen_profile::SeldonInstall,
-    own: Option<&TracingConfig>,
-) -> TracingConfig {
-    let mut t = own.cloned().unwrap_or_default();
-    if t.disable == Some(true) {
-        return t;
-    }
-    if let Some(global) = &profile.tracing {
-        t.otel_exporter_endpoint = t
-            .otel_exporter_endpoint
-            .or_else(|| Some(global.endpoint.trim().to_string()));
-        t.otel_exporter_protocol = t
-            .otel_exporter_protocol
-            .or_else(|| global.protocol.map(|p| p.as_str().to_string()));
-        t.ratio = t.ratio.or_else(|| global.ratio.map(|r| r.to_string()));
-    }
-    if t.disable.is_none()
-        && t.otel_exporter_endpoint
-            .as_deref()
-            .is_none_or(str::is_empty)
-    {
-        t.disable = Some(true);
-    }
-    t
 }
 
 fn runtime(
@@ -524,115 +226,6 @@ fn server(entry: &ServerEntry, ns: &str, part_of: &str, configs: &[ServerConfigI
     Server::new(meta, spec)
 }
 
-/// The Role and RoleBinding that let `owners` manage Models, Pipelines and Experiments in
-/// `ns` and read its Servers and SeldonRuntime; nothing else, no wildcards.
-fn strings(v: &[&str]) -> Vec<String> {
-    v.iter().map(|s| s.to_string()).collect()
-}
-
-/// Manage Models, Pipelines and Experiments; read Servers, SeldonRuntimes and status.
-pub fn seldon_editor_rules() -> Vec<PolicyRule> {
-    let group = strings(&["mlops.seldon.io"]);
-    vec![
-        PolicyRule {
-            api_groups: Some(group.clone()),
-            resources: Some(strings(&["experiments", "models", "pipelines"])),
-            verbs: strings(&[
-                "create", "delete", "get", "list", "patch", "update", "watch",
-            ]),
-            ..PolicyRule::default()
-        },
-        PolicyRule {
-            api_groups: Some(group),
-            resources: Some(strings(&[
-                "experiments/status",
-                "models/status",
-                "pipelines/status",
-                "seldonruntimes",
-                "servers",
-                "servers/status",
-            ])),
-            verbs: strings(&["get", "list", "watch"]),
-            ..PolicyRule::default()
-        },
-    ]
-}
-
-/// A Role and the RoleBinding that grants it to `subjects`, both named `name`.
-pub fn role_and_binding(
-    name: &str,
-    ns: &str,
-    part_of: &str,
-    rules: Vec<PolicyRule>,
-    subjects: Vec<Subject>,
-) -> Vec<Manifest> {
-    vec![
-        Manifest::Role(Role {
-            metadata: object_meta(name, Some(ns), labels(part_of, "rbac", None)),
-            rules: Some(rules),
-        }),
-        Manifest::RoleBinding(RoleBinding {
-            metadata: object_meta(name, Some(ns), labels(part_of, "rbac", None)),
-            role_ref: RoleRef {
-                api_group: "rbac.authorization.k8s.io".to_string(),
-                kind: "Role".to_string(),
-                name: name.to_string(),
-            },
-            subjects: Some(subjects),
-        }),
-    ]
-}
-
-/// The Role and RoleBinding that let `owners` manage Models, Pipelines and Experiments in
-/// `ns` and read its Servers and SeldonRuntime; nothing else, no wildcards.
-fn owner_rbac(role_name: &str, ns: &str, part_of: &str, owners: &[String]) -> Vec<Manifest> {
-    if owners.is_empty() {
-        return Vec::new();
-    }
-    let subjects = owners
-        .iter()
-        .filter_map(|o| o.split_once(':'))
-        .map(|(kind, name)| Subject {
-            kind: if kind == "group" { "Group" } else { "User" }.to_string(),
-            name: name.to_string(),
-            api_group: Some("rbac.authorization.k8s.io".to_string()),
-            namespace: None,
-        })
-        .collect();
-    role_and_binding(role_name, ns, part_of, seldon_editor_rules(), subjects)
-}
-
-/// A tenant's ResourceQuota with `hard` limits, and its LimitRange.
-fn quota(ns: &str, part_of: &str, hard: BTreeMap<String, K8sQuantity>) -> Vec<Manifest> {
-    let defaults: BTreeMap<String, K8sQuantity> = [
-        ("cpu".to_string(), K8sQuantity("100m".to_string())),
-        ("memory".to_string(), K8sQuantity("128Mi".to_string())),
-    ]
-    .into();
-    vec![
-        Manifest::ResourceQuota(ResourceQuota {
-            metadata: object_meta(QUOTA_NAME, Some(ns), labels(part_of, "quota", None)),
-            spec: Some(ResourceQuotaSpec {
-                hard: Some(hard),
-                ..ResourceQuotaSpec::default()
-            }),
-            ..ResourceQuota::default()
-        }),
-        // Under a requests quota every container must state requests; this gives the
-        // ones that do not a default instead of a rejected pod.
-        Manifest::LimitRange(LimitRange {
-            metadata: object_meta("tenant-defaults", Some(ns), labels(part_of, "quota", None)),
-            spec: Some(LimitRangeSpec {
-                limits: vec![LimitRangeItem {
-                    type_: "Container".to_string(),
-                    default_request: Some(defaults),
-                    ..LimitRangeItem::default()
-                }],
-            }),
-        }),
-    ]
-}
-
 /// The specs of every application's Models, Pipelines and Experiments, by application.
 type Specs = Vec<(
     Vec<gen_seldon::ModelSpec>,
@@ -640,15 +233,11 @@ type Specs = Vec<(
     Vec<gen_seldon::ExperimentSpec>,
 )>;
 
-/// Build the plan. Assumes the profile has passed the profile-level checks only as far
-/// as needed to find namespaces; applications whose namespace is unknown are skipped
-/// (the profile checks report them).
-pub fn plan(profile: &Profile) -> Plan {
-    plan_at(profile, &crate::gitops::RepoDir::default_for(profile))
-}
-
-/// [`plan`] for a bundle at `repo` in the GitOps repository.
-pub fn plan_at(profile: &Profile, repo: &crate::gitops::RepoDir) -> Plan {
+/// Build the plan of `profile`'s workload folders for a bundle at `repo`, applied by
+/// `engine`, copying the application specs. Assumes the profile has passed the
+/// profile-level checks only as far as needed to find namespaces; applications whose
+/// namespace is unknown are skipped (the profile checks report them).
+pub fn build(profile: &Profile, repo: &RepoDir, engine: &'static dyn GitOpsEngine) -> Plan {
     let specs = profile
         .applications
         .iter()
@@ -660,19 +249,17 @@ pub fn plan_at(profile: &Profile, repo: &crate::gitops::RepoDir) -> Plan {
             )
         })
         .collect();
-    plan_with(profile, specs, repo)
+    plan_with(profile, specs, repo, engine)
 }
 
-/// [`plan`], moving the application specs out of the profile instead of copying them
-/// (the profile's Model, Pipeline and Experiment specs are left empty), for a caller that
-/// has checked the profile and only needs the plan from now on.
-pub fn plan_taking(profile: &mut Profile) -> Plan {
-    let repo = crate::gitops::RepoDir::default_for(profile);
-    plan_taking_at(profile, &repo)
-}
-
-/// [`plan_taking`] for a bundle at `repo` in the GitOps repository.
-pub fn plan_taking_at(profile: &mut Profile, repo: &crate::gitops::RepoDir) -> Plan {
+/// [`build`], moving the application specs out of the profile instead of copying them
+/// (the profile's Model, Pipeline and Experiment specs are left empty): for the checked
+/// stage, once the profile rules have read them, so a large profile is not held twice.
+pub fn build_taking(
+    profile: &mut Profile,
+    repo: &RepoDir,
+    engine: &'static dyn GitOpsEngine,
+) -> Plan {
     let specs = profile
         .applications
         .iter_mut()
@@ -693,10 +280,15 @@ pub fn plan_taking_at(profile: &mut Profile, repo: &crate::gitops::RepoDir) -> P
             )
         })
         .collect();
-    plan_with(profile, specs, repo)
+    plan_with(profile, specs, repo, engine)
 }
 
-fn plan_with(profile: &Profile, mut specs: Specs, repo: &crate::gitops::RepoDir) -> Plan {
+fn plan_with(
+    profile: &Profile,
+    mut specs: Specs,
+    repo: &RepoDir,
+    engine: &'static dyn GitOpsEngine,
+) -> Plan {
     let configs = server_configs(profile);
     let mut secrets = Vec::new();
     let mut folders = Vec::new();
@@ -709,9 +301,9 @@ fn plan_with(profile: &Profile, mut specs: Specs, repo: &crate::gitops::RepoDir)
         controller_ns,
         Vec::new(),
     );
-    // With Flux the Namespaces are created with the bootstrap, so that the platform's
-    // service accounts can be bound in them before anything is applied (gitops::flux).
-    let namespaces_in_folders = profile.gitops.engine != gen_profile::Engine::Flux;
+    // An engine may create the Namespaces itself (Flux's bootstrap does, so that its
+    // accounts can be bound in them before anything is applied).
+    let namespaces_in_folders = engine.namespaces_in_folders();
     if namespaces_in_folders {
         platform.defer(Deferred::Namespace);
     }
@@ -730,7 +322,7 @@ fn plan_with(profile: &Profile, mut specs: Specs, repo: &crate::gitops::RepoDir)
             platform.push_checked(Manifest::Server(s), format!("platform.servers[{i}]"));
         }
         platform.defer(Deferred::RuntimePolicies { tenant: None });
-        platform.defer(Deferred::AppsReconciler);
+        platform.defer(Deferred::EngineAccess { tenant: None });
     } else {
         platform.defer(Deferred::ControllerPolicies);
     }
@@ -771,7 +363,7 @@ fn plan_with(profile: &Profile, mut specs: Specs, repo: &crate::gitops::RepoDir)
             }
             folder.defer(Deferred::RuntimePolicies { tenant: Some(t) });
             folder.defer(Deferred::Quota { tenant: t });
-            folder.defer(Deferred::TenantReconciler { tenant: t });
+            folder.defer(Deferred::EngineAccess { tenant: Some(t) });
             folder.defer(Deferred::TenantOwners { tenant: t });
             folders.push(folder);
         }
@@ -841,13 +433,12 @@ fn plan_with(profile: &Profile, mut specs: Specs, repo: &crate::gitops::RepoDir)
         }
         folders.push(folder);
     }
-    let gitops = crate::gitops::folders(profile, &folders, repo);
-    folders.extend(gitops);
     Plan {
         folders,
         controller_namespace: controller_ns.to_string(),
         server_configs: configs,
         repo: repo.clone(),
+        engine,
         install: install(profile),
         quotas: quotas(profile),
         secrets,

@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use gen_profile::Profile;
 
-use crate::plan::{Layer, Plan};
+use crate::folder::Layer;
+use crate::plan::Plan;
 
 /// The built-in template, embedded at compile time.
 pub const TEMPLATE: &str = include_str!("../../../templates/bundle-readme.md.j2");
@@ -61,13 +62,11 @@ struct Context<'a> {
     pipelines: bool,
     /// The storage Secrets that Models reference, by namespace and name.
     storage_secrets: Vec<SecretView>,
-    /// The Flux health check of a SeldonRuntime (CEL).
-    runtime_health: &'static str,
+
     /// The tenant namespaces (pattern dedicated).
     tenants: Vec<&'a str>,
-    argocd_retry_limit: i64,
-    flux_upgrade_retries: i64,
-    helm_timeout: &'static str,
+    /// The engine's settings the README states (`GitOpsEngine::readme_facts`).
+    facts: std::collections::BTreeMap<&'static str, String>,
 }
 
 /// A Secret that Models reference through `secretName`; nothing in the bundle creates it.
@@ -89,7 +88,7 @@ fn storage_secrets(plan: &Plan) -> Vec<SecretView> {
         std::collections::BTreeMap::new();
     for folder in &plan.folders {
         for entry in &folder.entries {
-            let crate::plan::Entry::Object(object) = entry else {
+            let crate::folder::Entry::Object(object) = entry else {
                 continue;
             };
             if let crate::manifest::Manifest::Model(m) = object.as_ref()
@@ -141,15 +140,13 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, minijinja::Error
             .and_then(|k| k.bootstrap.as_deref()),
         pipelines: profile.applications.iter().any(|a| !a.pipelines.is_empty()),
         storage_secrets: storage_secrets(plan),
-        runtime_health: crate::gitops::flux::RUNTIME_HEALTH,
+
         tenants: profile
             .tenants
             .iter()
             .map(|t| t.namespace.as_str())
             .collect(),
-        argocd_retry_limit: crate::gitops::argocd::RETRY_LIMIT,
-        flux_upgrade_retries: crate::gitops::flux::UPGRADE_RETRIES,
-        helm_timeout: crate::gitops::flux::HELM_TIMEOUT,
+        facts: plan.engine.readme_facts(),
         kafka_consumer_prefix: profile
             .seldon
             .kafka
@@ -159,7 +156,7 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, minijinja::Error
         folders: plan
             .folders
             .iter()
-            .map(|f| (f, f.objects(profile)))
+            .map(|f| (f, f.objects(profile, plan.engine)))
             .map(|(f, objects)| FolderView {
                 path: f.path.clone(),
                 layer: f.layer,

@@ -34,7 +34,7 @@ fn run(text: &str) -> Report {
 
 /// Rules that JSON Schema cannot express: they compare values, look names up in other
 /// entries, need unique keys across list items, or compute over several objects.
-/// `tests/schema.rs` records the reason case by case.
+/// `tests/schema/table.rs` records the reason case by case.
 const SCHEMA_CANNOT_SAY: &[&str] = &[
     "tenant-missing",
     "tenant-namespace",
@@ -76,7 +76,7 @@ fn schema_agrees(text: &str, report: &Report) {
             .collect();
         assert!(
             expressible.is_empty(),
-            "the JSON Schema accepts a profile gen rejects with {expressible:?}: tighten the schema (gen-profile schema.rs), or add the code to SCHEMA_CANNOT_SAY with the reason in tests/schema.rs\n{text}"
+            "the JSON Schema accepts a profile gen rejects with {expressible:?}: tighten the schema (gen-profile schema.rs), or add the code to SCHEMA_CANNOT_SAY with the reason in tests/schema/table.rs\n{text}"
         );
     }
 }

@@ -64,7 +64,7 @@ fn runtimes_keep_scheduler_and_envoy_inside_and_hodometer_off() {
 }
 
 /// Every namespace with Seldon objects, and the controller's, starts from deny; which
-/// flows the policies then allow is proven in `tests/network.rs`.
+/// flows the policies then allow is proven in `tests/network/`.
 #[test]
 fn every_seldon_namespace_denies_by_default() {
     for (bundle, controller_ns, _) in bundles() {
@@ -138,7 +138,7 @@ fn rbac_is_least_privilege_without_wildcards() {
     {
         let objs = objects(&bundle);
         // No wildcard in any Role or ClusterRole; the GitOps accounts' grants (bootstrap/)
-        // are proven rule by rule in tests/gitops.rs.
+        // are proven rule by rule in tests/gitops_accounts.rs.
         for (_, role) in objs
             .iter()
             .filter(|(_, o)| o["kind"] == "Role" || o["kind"] == "ClusterRole")

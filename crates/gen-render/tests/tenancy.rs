@@ -84,8 +84,8 @@ fn a_computed_quota_admits_a_rolling_update_of_everything_and_no_more() {
         .filter(|(l, _)| l.ends_with("without quota"))
     {
         let (profile, objs) = render(&text);
-        let configs = gen_render::plan::server_configs(&profile);
-        let autoscaling = gen_render::plan::install(&profile).server_autoscaling;
+        let configs = gen_render::settings::server_configs(&profile);
+        let autoscaling = gen_render::settings::install(&profile).server_autoscaling;
         for t in &profile.tenants {
             let ns = t.namespace.as_str();
             let runtime: SeldonRuntime =

@@ -6,7 +6,7 @@ use gen_diagnostics::{Rule, Severity, Stage};
 
 use super::names::{duplicates, name};
 use crate::diagnostic::Diagnostic;
-use crate::environment::RESERVED_ENVIRONMENT_NAMES;
+use crate::types::RESERVED_ENVIRONMENT_NAMES;
 use crate::types::Profile;
 
 pub(super) static ENVIRONMENT_NAME: Rule = Rule::new(

@@ -24,11 +24,11 @@ use gen_profile::{Pattern, Profile};
 use gen_seldon::Object;
 
 use super::{
-    ARGOCD_NAMESPACE, CRDS_CHART, Context, GitOpsEngine, IN_CLUSTER, SELDON_GROUP,
+    ARGOCD_NAMESPACE, CRDS_CHART, Context, GitOpsEngine, IN_CLUSTER, Order, SELDON_GROUP,
     SELDON_HELM_REPO, SETUP_CHART, SYNC_WAVE, folder, holds_seldon_objects, meta, setup_values,
 };
+use crate::folder::Layer;
 use crate::manifest::Manifest;
-use crate::plan::Layer;
 use gen_kinds::argocd::*;
 
 /// Cascade deletion of Applications and AppProjects (on AppProjects: keep while in use).
@@ -48,6 +48,7 @@ pub const WAVE_APPS: i32 = 3;
 /// broken commit would also hold back its fix.
 pub const RETRY_LIMIT: i64 = 10;
 
+#[derive(Debug)]
 pub struct ArgoCd;
 
 /// The Argo CD objects' names for a profile.
@@ -194,6 +195,25 @@ fn application(a: AppShape) -> Manifest {
 }
 
 impl GitOpsEngine for ArgoCd {
+    fn engine(&self) -> gen_profile::Engine {
+        gen_profile::Engine::Argocd
+    }
+
+    fn order(&self) -> Option<Order> {
+        Some(Order {
+            mechanism: "Argo CD sync waves",
+            steps: [
+                "wave 0-1: Seldon CRDs and controller",
+                "wave 2: SeldonRuntime and Servers",
+                "wave 3: Models, Pipelines, Experiments",
+            ],
+        })
+    }
+
+    fn readme_facts(&self) -> std::collections::BTreeMap<&'static str, String> {
+        [("retry_limit", RETRY_LIMIT.to_string())].into()
+    }
+
     fn folders(&self, ctx: &Context) -> Vec<super::Folder> {
         let profile = ctx.profile;
         let name = profile.name.as_str();

@@ -2,28 +2,25 @@
 //! and apply the bundle's folders in order on an empty cluster:
 //! CRDs → controller → runtime and Servers → Models, Pipelines, Experiments.
 //!
-//! Each engine is a module behind [`GitOpsEngine`]: [`argocd`] (AppProjects, Applications
-//! with sync waves, a root Application in its own bootstrap project) and [`flux`]
-//! (HelmReleases, one Kustomization per folder chained with `dependsOn`, service accounts,
-//! a GitRepository and root Kustomization in `bootstrap/`). [`kinds`] holds their types.
-//! Paths name the bundle's place in the GitOps repository ([`RepoDir`]).
+//! Each engine is a module behind [`GitOpsEngine`] (`crate::engine`): [`argocd`]
+//! (AppProjects, Applications with sync waves, a root Application in its own bootstrap
+//! project) and [`flux`] (HelmReleases, one Kustomization per folder chained with
+//! `dependsOn`, service accounts, a GitRepository and root Kustomization in `bootstrap/`);
+//! [`engine_for`] picks one, listing every engine. Their kinds are types in `gen_kinds`.
+//! Paths name the bundle's place in the GitOps repository (`crate::repo::RepoDir`).
 
 pub mod argocd;
 pub mod flux;
-
-use camino::{Utf8Component, Utf8Path};
 
 use gen_diagnostics::Stage;
 use gen_profile::{Diagnostic, Engine, Pattern, Profile, Rule, Severity};
 use gen_seldon::Metadata;
 
+pub use crate::engine::{Context, GitOpsEngine, Order};
+use crate::folder::{Folder, Layer};
 use crate::labels::labels;
 use crate::manifest::Manifest;
-use crate::plan::{Folder, Layer};
 
-pub use flux::{apps_reconciler_rbac, tenant_reconciler, tenant_reconciler_rbac};
-pub use gen_kinds::argocd::*;
-pub use gen_kinds::flux::*;
 pub use gen_kinds::seldon_setup::*;
 
 /// The Seldon Helm repository (FACTS §4).
@@ -39,21 +36,6 @@ pub const CRDS_CHART: &str = "seldon-core-v2-crds";
 pub const SETUP_CHART: &str = "seldon-core-v2-setup";
 /// The API group of the Seldon kinds.
 pub const SELDON_GROUP: &str = "mlops.seldon.io";
-
-/// The bundle's place in the repository must be one the engines can name.
-pub static GITOPS_PATH: Rule = Rule::new(
-    Stage::Gitops,
-    "gitops-path",
-    Severity::Error,
-    "the bundle's path in the GitOps repository is known and clean",
-    "Argo CD Applications and Flux Kustomizations name the folders they apply by their path \
-from the repository root. gen takes that path from gitops.path, or else from --out (the \
-bundle folder under it), which then must be a relative path inside the repository without \
-`..`; otherwise it cannot tell what the engine objects must name.
-
-Fix: set gitops.path to the bundle folder's path from the repository root, or run gen from \
-the repository root with a relative --out.",
-);
 
 /// A Flux GitRepository reads a plain revision as a branch.
 pub static GITOPS_REVISION: Rule = Rule::new(
@@ -71,131 +53,34 @@ that name.",
 );
 
 /// The GitOps rules.
-pub static RULES: &[&Rule] = &[&GITOPS_PATH, &GITOPS_REVISION];
+pub static RULES: &[&Rule] = &[&crate::repo::GITOPS_PATH, &GITOPS_REVISION];
 
-/// What each engine provides: the GitOps folders of a bundle.
-pub trait GitOpsEngine {
-    /// The engine's folders, given the plan's workload folders.
-    fn folders(&self, ctx: &Context) -> Vec<Folder>;
-}
-
-/// What an engine renders from: the profile, the workload folders and the bundle's place in
-/// the repository.
-pub struct Context<'a> {
-    pub profile: &'a Profile,
-    pub workload: &'a [Folder],
-    pub repo: &'a RepoDir,
-}
-
-/// The GitOps folders for the profile's engine.
-pub fn folders(profile: &Profile, workload: &[Folder], repo: &RepoDir) -> Vec<Folder> {
-    let ctx = Context {
-        profile,
-        workload,
-        repo,
-    };
-    match profile.gitops.engine {
-        Engine::None => Vec::new(),
-        Engine::Argocd => argocd::ArgoCd.folders(&ctx),
-        Engine::Flux => flux::Flux.folders(&ctx),
+/// The engine that applies a bundle of `engine`: each engine is one module behind the
+/// [`GitOpsEngine`] trait, and `none` is the engine that adds nothing.
+pub fn engine_for(engine: Engine) -> &'static dyn GitOpsEngine {
+    match engine {
+        Engine::None => &NoEngine,
+        Engine::Argocd => &argocd::ArgoCd,
+        Engine::Flux => &flux::Flux,
     }
 }
 
-// ---- where the bundle is in the GitOps repository ----
+/// `gitops.engine: none`: something else applies the folders; nothing to add.
+#[derive(Debug)]
+pub struct NoEngine;
 
-/// The bundle folder's path from the root of the GitOps repository, `/`-separated, e.g.
-/// `out/single-team`: every path an Application or Kustomization names starts with it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RepoDir(String);
-
-impl RepoDir {
-    /// The default: `out/<name>`, where `gen render` writes without `--out`.
-    pub fn default_for(profile: &Profile) -> Self {
-        match &profile.gitops.path {
-            Some(p) if check_repo_path(p).is_none() => RepoDir(p.clone()),
-            _ => RepoDir(format!("out/{}", profile.name)),
-        }
+impl GitOpsEngine for NoEngine {
+    fn engine(&self) -> Engine {
+        Engine::None
     }
 
-    /// The repository path of `folder` (relative to the bundle).
-    pub fn join(&self, folder: &str) -> String {
-        format!("{}/{folder}", self.0)
+    fn folders(&self, _: &Context) -> Vec<Folder> {
+        Vec::new()
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
+    fn order(&self) -> Option<Order> {
+        None
     }
-}
-
-/// Where the bundle written under `out_root` lives in the repository: `gitops.path` when the
-/// profile sets it; else `<out_root>/<name>`, which needs `out_root` to be a relative path
-/// inside the repository (gen runs from the repository root). Without a GitOps engine
-/// nothing names the path, and any `out_root` is fine.
-pub fn locate(profile: &Profile, out_root: &Utf8Path) -> Result<RepoDir, Box<Diagnostic>> {
-    if let Some(path) = &profile.gitops.path {
-        return match check_repo_path(path) {
-            None => Ok(RepoDir(path.clone())),
-            Some(reason) => Err(Box::new(Diagnostic::new(
-                &GITOPS_PATH,
-                "gitops.path",
-                format!(
-                    "gitops.path \"{path}\" {reason}; Argo CD and Flux read Application and Kustomization paths relative to the repository root"
-                ),
-                "give the bundle folder's path from the repository root, e.g. deploy/seldon/"
-                    .to_string()
-                    + &profile.name,
-            ))),
-        };
-    }
-    let mut parts = Vec::new();
-    let mut clean = true;
-    for c in out_root.components() {
-        match c {
-            Utf8Component::CurDir => {}
-            Utf8Component::Normal(s) if check_repo_path(s).is_none() => parts.push(s),
-            _ => clean = false,
-        }
-    }
-    parts.push(profile.name.as_str());
-    if clean || profile.gitops.engine == Engine::None {
-        return Ok(RepoDir(parts.join("/")));
-    }
-    Err(Box::new(Diagnostic::new(
-        &GITOPS_PATH,
-        "gitops",
-        format!(
-            "the bundle is written to --out {out_root}, which is not a relative path inside the repository, so gen cannot tell which path the {} objects must name",
-            profile.gitops.engine.as_str()
-        ),
-        format!(
-            "set gitops.path to the bundle folder's path from the repository root (e.g. gitops.path: deploy/{}), or run gen from the repository root with a relative --out",
-            profile.name
-        ),
-    )))
-}
-
-/// Why `path` is not a clean relative path, or `None` when it is.
-fn check_repo_path(path: &str) -> Option<&'static str> {
-    if path.is_empty() {
-        return Some("is empty");
-    }
-    if path.starts_with('/') {
-        return Some("is absolute");
-    }
-    for segment in path.split('/') {
-        match segment {
-            "" => return Some("has an empty segment (`//` or a trailing `/`)"),
-            "." | ".." => return Some("has a `.` or `..` segment"),
-            s if !s
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) =>
-            {
-                return Some("has characters other than letters, digits, `-`, `_`, `.` and `/`");
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 // ---- the revision to follow ----

@@ -18,8 +18,14 @@ use gen_profile::Profile;
 use gen_seldon::capacity::{Requests, component_name, cpu_text, memory_text, namespace_capacity};
 use gen_seldon::kinds::Component;
 
+use k8s_openapi::api::core::v1::{
+    LimitRange, LimitRangeItem, LimitRangeSpec, ResourceQuota, ResourceQuotaSpec,
+};
+
+use super::object_meta;
+use crate::folder::{Entry, Folder};
+use crate::labels::labels;
 use crate::manifest::Manifest;
-use crate::plan::{Entry, Folder};
 
 /// The runtime components the Seldon controller runs as Deployments (the scheduler has a
 /// volume claim template, so it is a StatefulSet: `runtime_reconciler.go`).
@@ -50,8 +56,8 @@ pub fn namespace_needs(folder: &Folder, profile: &Profile) -> (Requests, bool) {
         &folder.namespace,
         runtime,
         servers,
-        &crate::plan::server_configs(profile),
-        crate::plan::install(profile).server_autoscaling,
+        &crate::settings::server_configs(profile),
+        crate::settings::install(profile).server_autoscaling,
     );
     let surge: Requests = capacity
         .parts
@@ -93,4 +99,38 @@ pub fn quota_hard(
         }
     }
     hard
+}
+
+/// The name of every tenant's ResourceQuota.
+pub const QUOTA_NAME: &str = "tenant-quota";
+
+/// A tenant's ResourceQuota with `hard` limits, and its LimitRange.
+pub fn quota(ns: &str, part_of: &str, hard: BTreeMap<String, K8sQuantity>) -> Vec<Manifest> {
+    let defaults: BTreeMap<String, K8sQuantity> = [
+        ("cpu".to_string(), K8sQuantity("100m".to_string())),
+        ("memory".to_string(), K8sQuantity("128Mi".to_string())),
+    ]
+    .into();
+    vec![
+        Manifest::ResourceQuota(ResourceQuota {
+            metadata: object_meta(QUOTA_NAME, Some(ns), labels(part_of, "quota", None)),
+            spec: Some(ResourceQuotaSpec {
+                hard: Some(hard),
+                ..ResourceQuotaSpec::default()
+            }),
+            ..ResourceQuota::default()
+        }),
+        // Under a requests quota every container must state requests; this gives the
+        // ones that do not a default instead of a rejected pod.
+        Manifest::LimitRange(LimitRange {
+            metadata: object_meta("tenant-defaults", Some(ns), labels(part_of, "quota", None)),
+            spec: Some(LimitRangeSpec {
+                limits: vec![LimitRangeItem {
+                    type_: "Container".to_string(),
+                    default_request: Some(defaults),
+                    ..LimitRangeItem::default()
+                }],
+            }),
+        }),
+    ]
 }

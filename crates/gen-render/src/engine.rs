@@ -1,0 +1,66 @@
+//! The GitOps engine behind one trait. An engine renders its own folders (the objects that
+//! install Seldon and apply the workload folders in order), says what its accounts need in
+//! the runtime namespaces, whether it creates the Namespaces itself, how it orders the
+//! layers (for `gen graph`), which of its settings the bundle README states, and what it
+//! refuses in a profile. `gitops::engine_for` picks the engine of a profile; adding an
+//! engine is one module implementing this trait and one line there.
+
+use std::collections::BTreeMap;
+
+use gen_profile::{Diagnostic, Engine, Profile, Tenant};
+
+use crate::folder::Folder;
+use crate::manifest::Manifest;
+use crate::repo::RepoDir;
+
+/// What an engine renders from: the profile, the workload folders and the bundle's place in
+/// the repository.
+pub struct Context<'a> {
+    pub profile: &'a Profile,
+    pub workload: &'a [Folder],
+    pub repo: &'a RepoDir,
+}
+
+/// How an engine orders the layers: what it calls the mechanism ("Argo CD sync waves") and
+/// the three steps (install, runtimes and Servers, applications).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Order {
+    pub mechanism: &'static str,
+    pub steps: [&'static str; 3],
+}
+
+/// One GitOps engine. Every method but [`GitOpsEngine::folders`] has the answer of an
+/// engine that adds nothing.
+pub trait GitOpsEngine: Sync + std::fmt::Debug {
+    /// The profile's name for this engine.
+    fn engine(&self) -> Engine;
+
+    /// The engine's folders, given the plan's workload folders.
+    fn folders(&self, ctx: &Context) -> Vec<Folder>;
+
+    /// What the engine refuses in a profile that the profile rules do not (e.g. a revision
+    /// it would read as something else).
+    fn check(&self, _profile: &Profile) -> Vec<Diagnostic> {
+        Vec::new()
+    }
+
+    /// Whether each workload folder carries its Namespace; `false` when the engine creates
+    /// the Namespaces itself.
+    fn namespaces_in_folders(&self) -> bool {
+        true
+    }
+
+    /// The objects the engine's account that applies a runtime namespace's applications
+    /// needs in that namespace (`tenant` in pattern dedicated, `None` in shared).
+    fn folder_access(&self, _profile: &Profile, _tenant: Option<&Tenant>) -> Vec<Manifest> {
+        Vec::new()
+    }
+
+    /// How the engine orders the layers, `None` when nothing orders them.
+    fn order(&self) -> Option<Order>;
+
+    /// Settings of the engine that the bundle README states, by name.
+    fn readme_facts(&self) -> BTreeMap<&'static str, String> {
+        BTreeMap::new()
+    }
+}
