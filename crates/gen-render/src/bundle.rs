@@ -219,7 +219,7 @@ struct Kustomization<'a> {
     resources: &'a [String],
 }
 
-fn kustomization(
+pub(crate) fn kustomization(
     profile: &str,
     resources: &[String],
 ) -> Result<String, serde_saphyr::SerializeError> {

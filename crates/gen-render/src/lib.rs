@@ -24,6 +24,7 @@
 pub mod bundle;
 pub mod engine;
 mod expand;
+pub mod fleet;
 pub mod folder;
 pub mod freshness;
 mod gitops;

@@ -41,11 +41,26 @@ pub struct Checked {
 ///
 /// Warnings do not stop it (a profile only gets one by an explicit override). The source
 /// text is dropped on success: it only serves diagnostics.
-pub fn check(mut loaded: Loaded, out_root: &Utf8Path) -> Result<Checked, Report> {
+///
+/// A profile with environments is checked environment by environment with
+/// [`crate::fleet::check`]; this checks the profile as written.
+pub fn check(loaded: Loaded, out_root: &Utf8Path) -> Result<Checked, Report> {
+    let repo = crate::repo::locate(&loaded.profile, out_root);
+    check_at(loaded, repo, &[]).map_err(|(loaded, diagnostics)| loaded.report(diagnostics))
+}
+
+/// [`check`] for a bundle at `repo` (or the problem with its place), whose engine folders
+/// are rendered for each of `clusters` (none: a bundle without environments). On failure,
+/// the profile back with every problem found.
+pub(crate) fn check_at(
+    mut loaded: Loaded,
+    repo: Result<RepoDir, Box<Diagnostic>>,
+    clusters: &[gen_profile::Cluster],
+) -> Result<Checked, (Loaded, Vec<Diagnostic>)> {
     let engine = crate::gitops::engine_for(loaded.profile.gitops.engine);
     let mut diagnostics = gen_profile::check::check(&loaded.profile);
     diagnostics.extend(engine.check(&loaded.profile));
-    let repo = crate::repo::locate(&loaded.profile, out_root).unwrap_or_else(|d| {
+    let repo = repo.unwrap_or_else(|d| {
         diagnostics.push(*d);
         RepoDir::default_for(&loaded.profile)
     });
@@ -60,14 +75,28 @@ pub fn check(mut loaded: Loaded, out_root: &Utf8Path) -> Result<Checked, Report>
         .collect();
     diagnostics.retain(|d| d.is_error() || !errors.contains(&d.path));
     if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(loaded.report(diagnostics));
+        return Err((loaded, diagnostics));
     }
-    let ctx = crate::engine::Context {
-        profile: &loaded.profile,
-        workload: &plan.folders,
-        repo: &repo,
+    let targets: Vec<Option<&gen_profile::Cluster>> = if clusters.is_empty() {
+        vec![None]
+    } else {
+        clusters.iter().map(Some).collect()
     };
-    let engine_folders = engine.folders(&ctx);
+    let mut engine_folders: Vec<crate::folder::Folder> = Vec::new();
+    for cluster in targets {
+        let ctx = crate::engine::Context {
+            profile: &loaded.profile,
+            workload: &plan.folders,
+            repo: &repo,
+            cluster,
+        };
+        // An engine that runs on each cluster renders the same folders for every one.
+        for f in engine.folders(&ctx) {
+            if !engine_folders.iter().any(|g| g.path == f.path) {
+                engine_folders.push(f);
+            }
+        }
+    }
     plan.folders.extend(engine_folders);
     Ok(Checked {
         profile: loaded.profile,
@@ -79,7 +108,17 @@ pub fn check(mut loaded: Loaded, out_root: &Utf8Path) -> Result<Checked, Report>
 /// Check and render a loaded profile, for `out/`. Nothing is rendered unless every check
 /// passes. (The profile is copied: [`check`] takes it.)
 pub fn render_loaded(loaded: &Loaded) -> Result<Bundle, Report> {
-    render_checked(check(loaded.clone(), Utf8Path::new(DEFAULT_OUT))?)
+    render_loaded_in(loaded.clone(), Utf8Path::new(DEFAULT_OUT))
+}
+
+/// Check and render a loaded profile for a bundle under `out_root`: with environments,
+/// the whole fleet ([`crate::fleet`]).
+pub fn render_loaded_in(loaded: Loaded, out_root: &Utf8Path) -> Result<Bundle, Report> {
+    if loaded.profile.environments.is_empty() {
+        render_checked(check(loaded, out_root)?)
+    } else {
+        Ok(crate::fleet::render(loaded, out_root)?.1)
+    }
 }
 
 /// The bundle of a checked profile, in memory.
@@ -106,7 +145,7 @@ pub fn render_profile(path: &Utf8Path) -> Result<Bundle, Report> {
 
 /// Load, check and render the profile at `path`, for a bundle under `out_root`.
 pub fn render_profile_in(path: &Utf8Path, out_root: &Utf8Path) -> Result<Bundle, Report> {
-    render_checked(check(load_file(path)?, out_root)?)
+    render_loaded_in(load_file(path)?, out_root)
 }
 
 /// Load and check the profile at `path`, then draw its bundle.
@@ -151,6 +190,21 @@ pub fn write_profile_in(
     let bytes = gen_profile::read_file(path).map_err(WriteFailure::Profile)?;
     let loaded =
         gen_profile::parse_owned_bytes(path.as_str(), bytes).map_err(WriteFailure::Profile)?;
+    if !loaded.profile.environments.is_empty() {
+        let (_, bundle) = crate::fleet::render(loaded, repo_out).map_err(WriteFailure::Profile)?;
+        let name = bundle.name.clone();
+        let changes = crate::write::write_stream(out_root, &name, &|_| Ok(()), |sink| {
+            bundle
+                .files
+                .into_iter()
+                .try_for_each(|(path, text)| sink(path, text))
+        })
+        .map_err(|error| WriteFailure::Io {
+            bundle: name.clone(),
+            error,
+        })?;
+        return Ok((name, changes));
+    }
     let Checked { profile, plan, .. } = check(loaded, repo_out).map_err(WriteFailure::Profile)?;
     let name = profile.name.clone();
     let changes = crate::write::write_stream(out_root, &name, &|_| Ok(()), |sink| {

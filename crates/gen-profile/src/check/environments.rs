@@ -6,8 +6,8 @@ use gen_diagnostics::{Rule, Severity, Stage};
 
 use super::names::{duplicates, name};
 use crate::diagnostic::Diagnostic;
-use crate::types::RESERVED_ENVIRONMENT_NAMES;
 use crate::types::Profile;
+use crate::types::RESERVED_ENVIRONMENT_NAMES;
 
 pub(super) static ENVIRONMENT_NAME: Rule = Rule::new(
     Stage::Profile,

@@ -56,7 +56,7 @@ pub fn bootstrap_project(profile: &Profile) -> String {
     format!("{}-bootstrap", profile.name)
 }
 
-fn gk(group: &str, kind: &str) -> GroupKind {
+pub(super) fn gk(group: &str, kind: &str) -> GroupKind {
     GroupKind::new(group, kind)
 }
 
@@ -104,7 +104,7 @@ type Admits = (
 
 /// An AppProject, kept by its finalizer while Applications use it; in the root's wave
 /// `WAVE_PROJECTS` unless applied by hand (`wave: None`).
-fn project(
+pub(super) fn project(
     name: &str,
     part_of: &str,
     description: String,
@@ -130,29 +130,30 @@ fn project(
     ))
 }
 
-fn dest(ns: &str) -> Destination {
+pub(super) fn dest(server: &str, ns: &str) -> Destination {
     Destination {
-        server: IN_CLUSTER.to_string(),
+        server: server.to_string(),
         namespace: ns.to_string(),
     }
 }
 
 /// What differs between the Applications gen renders.
-struct AppShape<'a> {
-    name: String,
-    part_of: &'a str,
-    wave: Option<i32>,
-    project: &'a str,
-    namespace: &'a str,
-    source: AppSource,
+pub(super) struct AppShape<'a> {
+    pub(super) name: String,
+    pub(super) server: &'a str,
+    pub(super) part_of: &'a str,
+    pub(super) wave: Option<i32>,
+    pub(super) project: &'a str,
+    pub(super) namespace: &'a str,
+    pub(super) source: AppSource,
     /// Custom resources whose CRDs another Application installs.
-    foreign_crds: bool,
-    create_namespace: bool,
+    pub(super) foreign_crds: bool,
+    pub(super) create_namespace: bool,
     /// Delete the resources with the Application, and prune them.
-    prune: bool,
+    pub(super) prune: bool,
 }
 
-fn application(a: AppShape) -> Manifest {
+pub(super) fn application(a: AppShape) -> Manifest {
     let mut m = meta(&a.name, ARGOCD_NAMESPACE, a.part_of);
     if let Some(wave) = a.wave {
         m.annotations
@@ -174,7 +175,7 @@ fn application(a: AppShape) -> Manifest {
         ApplicationSpec {
             project: a.project.to_string(),
             source: a.source,
-            destination: dest(a.namespace),
+            destination: dest(a.server, a.namespace),
             sync_policy: SyncPolicy {
                 automated: Automated {
                     prune: a.prune,
@@ -210,13 +211,29 @@ impl GitOpsEngine for ArgoCd {
         })
     }
 
+    fn fleet(
+        &self,
+        ctx: &crate::engine::FleetContext,
+    ) -> Result<Vec<crate::engine::FleetFile>, serde_saphyr::SerializeError> {
+        super::fleet::argocd(ctx)
+    }
+
     fn readme_facts(&self) -> std::collections::BTreeMap<&'static str, String> {
         [("retry_limit", RETRY_LIMIT.to_string())].into()
     }
 
     fn folders(&self, ctx: &Context) -> Vec<super::Folder> {
         let profile = ctx.profile;
-        let name = profile.name.as_str();
+        // Every Argo CD object lives in the hub's argocd namespace: in a fleet, the
+        // cluster's name keeps each cluster's objects apart. The labels keep the profile's.
+        let part = profile.name.as_str();
+        let id = match ctx.cluster {
+            Some(c) => format!("{part}-{}", c.name),
+            None => part.to_string(),
+        };
+        let name = id.as_str();
+        let server = ctx.cluster.map_or(IN_CLUSTER, |c| c.identity());
+        let dest = |ns: &str| dest(server, ns);
         let repo = profile.gitops.repo_url.clone().unwrap_or_default();
         let revision = profile
             .gitops
@@ -256,7 +273,7 @@ impl GitOpsEngine for ArgoCd {
         }
         objects.push(project(
             &platform_project,
-            name,
+            part,
             format!("Seldon install, platform and tenant layers of bundle {name}"),
             Some(WAVE_PROJECTS),
             (
@@ -275,7 +292,7 @@ impl GitOpsEngine for ArgoCd {
                 let project_name = format!("{name}-apps");
                 objects.push(project(
                     &project_name,
-                    name,
+                    part,
                     format!("Application layer of bundle {name}: Models, Pipelines and Experiments in {controller_ns}"),
                     Some(WAVE_PROJECTS),
                     (vec![repo.clone()], vec![dest(controller_ns)], Vec::new(), Some(app_kinds())),
@@ -312,7 +329,8 @@ impl GitOpsEngine for ArgoCd {
                     "{name}-seldon-{}",
                     chart.trim_start_matches("seldon-core-v2-")
                 ),
-                part_of: name,
+                server,
+                part_of: part,
                 wave: Some(wave),
                 project: &platform_project,
                 namespace: controller_ns,
@@ -358,6 +376,7 @@ impl GitOpsEngine for ArgoCd {
             };
             objects.push(application(AppShape {
                 name: app_name,
+                server,
                 part_of: &f.owner,
                 wave: Some(wave),
                 project: &project,
@@ -378,6 +397,14 @@ impl GitOpsEngine for ArgoCd {
         // Bootstrap: the root Application and its own project, which may only manage the
         // bundle's Applications and AppProjects in the Argo CD namespace (admins often lock
         // the `default` project down).
+        let argocd_folder = match ctx.cluster {
+            Some(c) => format!("argocd/{}", c.name),
+            None => "argocd".to_string(),
+        };
+        if ctx.cluster.is_some() {
+            // The fleet's ApplicationSet makes each cluster's root (crate::fleet).
+            return vec![folder(&argocd_folder, ARGOCD_NAMESPACE, part, objects)];
+        }
         let bootstrap = bootstrap_project(profile);
         let boot_project = project(
             &bootstrap,
@@ -386,7 +413,7 @@ impl GitOpsEngine for ArgoCd {
             None,
             (
                 vec![repo.clone()],
-                vec![dest(ARGOCD_NAMESPACE)],
+                vec![super::argocd::dest(IN_CLUSTER, ARGOCD_NAMESPACE)],
                 Vec::new(),
                 Some(vec![
                     gk("argoproj.io", "AppProject"),
@@ -396,7 +423,8 @@ impl GitOpsEngine for ArgoCd {
         );
         let root = application(AppShape {
             name: format!("{name}-root"),
-            part_of: name,
+            server: IN_CLUSTER,
+            part_of: part,
             wave: None,
             project: &bootstrap,
             namespace: ARGOCD_NAMESPACE,
@@ -412,7 +440,7 @@ impl GitOpsEngine for ArgoCd {
             prune: true,
         });
         vec![
-            folder("argocd", ARGOCD_NAMESPACE, name, objects),
+            folder(&argocd_folder, ARGOCD_NAMESPACE, part, objects),
             folder(
                 "bootstrap",
                 ARGOCD_NAMESPACE,

@@ -10,6 +10,7 @@
 //! Paths name the bundle's place in the GitOps repository (`crate::repo::RepoDir`).
 
 pub mod argocd;
+pub mod fleet;
 pub mod flux;
 
 use gen_diagnostics::Stage;

@@ -151,6 +151,13 @@ fn depends(name: &str) -> Vec<DependsOn> {
 }
 
 impl GitOpsEngine for Flux {
+    fn fleet(
+        &self,
+        ctx: &crate::engine::FleetContext,
+    ) -> Result<Vec<crate::engine::FleetFile>, serde_saphyr::SerializeError> {
+        super::fleet::flux(ctx)
+    }
+
     fn engine(&self) -> Engine {
         Engine::Flux
     }
