@@ -61,9 +61,12 @@ fn is_kustomize(api_version: &str) -> bool {
     api_version.starts_with("kustomize.config.k8s.io/")
 }
 
+/// A rendered bundle's files: relative path → content.
+pub type Files = BTreeMap<String, String>;
+
 /// Every object in the YAML files of `files` (path → content), in path order; the
 /// README, other non-YAML files and kustomize's own `kustomization.yaml` are left out.
-pub fn objects(files: &BTreeMap<String, String>) -> Result<Vec<Object>, ObjectsError> {
+pub fn objects(files: &Files) -> Result<Vec<Object>, ObjectsError> {
     let mut out = Vec::new();
     for (file, text) in files {
         let base = file.rsplit('/').next().unwrap_or(file);

@@ -19,7 +19,7 @@ pub struct Context<'a> {
     pub profile: &'a Profile,
     pub workload: &'a [Folder],
     pub repo: &'a RepoDir,
-    /// The cluster of an environment this renders for (see `crate::fleet`), or `None` for
+    /// The cluster of an environment this renders for (a fleet), or `None` for
     /// a bundle without environments. An engine that applies from one hub to many clusters
     /// (Argo CD) renders its folders once per cluster, at `<folder>/<cluster>`, with the
     /// cluster's name in its objects' names and its server as their destination, and
@@ -79,7 +79,7 @@ pub trait GitOpsEngine: Sync + std::fmt::Debug {
     fn order(&self) -> Option<Order>;
 
     /// The fleet layer of a profile with environments: what applies each environment's
-    /// bundle to each of its clusters (see `crate::fleet`). Nothing by default.
+    /// bundle to each of its clusters (a fleet). Nothing by default.
     fn fleet(&self, _ctx: &FleetContext) -> Result<Vec<FleetFile>, serde_saphyr::SerializeError> {
         Ok(Vec::new())
     }

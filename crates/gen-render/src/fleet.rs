@@ -7,40 +7,19 @@
 //! Every environment passes every check a profile gets, reported once for the file (see
 //! `Loaded::report_environments`); then the rendered fleet is followed the way the engines
 //! apply it (`gen_fleet::landings`), and an object that two environments, or two clusters
-//! of one, would put on the same cluster is refused ([`FLEET_COLLISION`]).
+//! of one, would put on the same cluster is refused (rule `fleet-collision`).
 
 use std::collections::BTreeMap;
 
 use camino::Utf8Path;
 
-use gen_diagnostics::Stage;
 use gen_fleet::{Landing, Layout};
-use gen_profile::{Diagnostic, Engine, Environment, Loaded, Report, Rule, Severity};
+use gen_profile::{Diagnostic, Engine, Environment, Loaded, Report};
 
 use crate::bundle::{Bundle, Sink, render_files};
-use crate::gitops::fleet::{CLUSTERS, FLEET_BOOTSTRAP};
-use crate::ops::Checked;
+use crate::checked::{Checked, check_at};
+use crate::gitops::fleet::{CLUSTERS, FLEET_BOOTSTRAP, FLEET_COLLISION};
 use crate::repo::RepoDir;
-
-/// Two environments (or two clusters of one) put one object on one cluster.
-pub static FLEET_COLLISION: Rule = Rule::new(
-    Stage::Gitops,
-    "fleet-collision",
-    Severity::Error,
-    "no two environments or clusters put the same object on one cluster",
-    "Argo CD tells clusters apart by their API server URL, and Flux runs once per cluster. \
-When two environments of a fleet, or two clusters of one environment, are the same cluster, \
-both would apply the same cluster-scoped objects there: Helm refuses the second \
-seldon-core-v2-crds or setup release (\"invalid ownership metadata\": the CRDs and the \
-controller's ClusterRole belong to the first release), and two Applications or \
-Kustomizations applying one object overwrite and prune each other's copy.
-
-Fix: give each environment's clusters their own API server URL (Argo CD) or name \
-(Flux), or put the environments on one cluster into one environment.",
-);
-
-/// The fleet rules.
-pub static RULES: &[&Rule] = &[&FLEET_COLLISION];
 
 /// A profile with environments that passed every check: each environment's checked
 /// profile and plan, and the profile as written (for the fleet layer and diagnostics).
@@ -67,7 +46,7 @@ pub fn check(loaded: Loaded, out_root: &Utf8Path) -> Result<Fleet, Report> {
         let Some(env) = view.environment_entry().cloned() else {
             continue;
         };
-        match crate::ops::check_at(view, Ok(repo.child(&env.name)), &env.clusters) {
+        match check_at(view, Ok(repo.child(&env.name)), &env.clusters) {
             Ok(checked) => environments.push(checked),
             Err(problem) => failed.push(problem),
         }
@@ -282,4 +261,82 @@ pub fn render(loaded: Loaded, out_root: &Utf8Path) -> Result<(Fleet, Bundle), Re
         return Err(fleet.loaded.report(collisions));
     }
     Ok((fleet, bundle))
+}
+
+/// Why [`Fleet::promotion`] cannot compare two environments.
+#[derive(Debug, thiserror::Error)]
+pub enum PromotionError {
+    /// The profile does not load or check; nothing to compare.
+    #[error("the profile does not pass its checks")]
+    Profile(Box<Report>),
+    #[error("the profile {0} has no environments to compare")]
+    NoEnvironments(String),
+    #[error("the profile has no environment {name:?} (its environments: {known})")]
+    UnknownEnvironment { name: String, known: String },
+    #[error("could not read the rendered fleet back: {0}")]
+    Objects(#[from] gen_fleet::ObjectsError),
+}
+
+impl Fleet {
+    /// What promoting environment `from` to `to` changes in the objects their bundles put
+    /// on a cluster, object by object (files compared at the same place in each bundle).
+    /// The engine folders are left out: they differ in every environment by its path and
+    /// cluster names, not by what it runs.
+    pub fn promotion(
+        &self,
+        bundle: &Bundle,
+        from: &str,
+        to: &str,
+    ) -> Result<gen_fleet::Promotion, PromotionError> {
+        let side = |name: &str| -> Result<Vec<gen_fleet::Object>, PromotionError> {
+            let (_, checked) = self.pairs().find(|(e, _)| e.name == name).ok_or_else(|| {
+                PromotionError::UnknownEnvironment {
+                    name: name.to_string(),
+                    known: self
+                        .loaded
+                        .profile
+                        .environments
+                        .iter()
+                        .map(|e| e.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                }
+            })?;
+            let engine_folders: Vec<String> = checked
+                .plan
+                .folders
+                .iter()
+                .filter(|f| f.layer == crate::folder::Layer::GitOps)
+                .map(|f| format!("{}/", f.path))
+                .collect();
+            let prefix = format!("{name}/");
+            let files: BTreeMap<String, String> = bundle
+                .files
+                .range(prefix.clone()..)
+                .take_while(|(p, _)| p.starts_with(&prefix))
+                .map(|(p, t)| (p[prefix.len()..].to_string(), t))
+                .filter(|(p, _)| !engine_folders.iter().any(|f| p.starts_with(f.as_str())))
+                .map(|(p, t)| (p, t.clone()))
+                .collect();
+            Ok(gen_fleet::objects(&files)?)
+        };
+        Ok(gen_fleet::diff(from, &side(from)?, to, &side(to)?))
+    }
+}
+
+/// `gen diff`: load, check and render the profile at `path` (which has environments) and
+/// compare environment `from` with `to`.
+pub fn promotion(
+    path: &Utf8Path,
+    from: &str,
+    to: &str,
+) -> Result<gen_fleet::Promotion, PromotionError> {
+    let profile = |r: Report| PromotionError::Profile(Box::new(r));
+    let loaded = gen_profile::load_file(path).map_err(profile)?;
+    if loaded.profile.environments.is_empty() {
+        return Err(PromotionError::NoEnvironments(loaded.file));
+    }
+    let (fleet, bundle) =
+        render(loaded, Utf8Path::new(crate::ops::DEFAULT_OUT)).map_err(profile)?;
+    fleet.promotion(&bundle, from, to)
 }

@@ -3,7 +3,7 @@
 //!
 //! 1. **Check** ([`ops::check`]): the loaded profile passes the profile rules, the GitOps
 //!    engine's checks and the Seldon run-time rules over the objects it would render, all
-//!    reported at once; the result is a [`ops::Checked`] profile and its plan. Every
+//!    reported at once; the result is a [`checked::Checked`] profile and its plan. Every
 //!    command goes through this one stage.
 //! 2. **Plan** ([`plan`]): the Seldon objects in their folders ([`folder`]); supporting
 //!    objects are deferred entries, built from the profile when written ([`expand`],
@@ -22,6 +22,7 @@
 //! [`manifest::Manifest`].
 
 pub mod bundle;
+pub mod checked;
 pub mod engine;
 mod expand;
 pub mod fleet;

@@ -27,7 +27,6 @@ pub fn all() -> Vec<&'static Rule> {
         .chain(gen_profile::check::RULES)
         .chain(gen_seldon::rules::RULES)
         .chain(crate::gitops::RULES)
-        .chain(crate::fleet::RULES)
         .copied()
         .collect();
     rules.push(&INTERNAL);

@@ -276,3 +276,48 @@ fn two_clusters_of_one_environment_on_one_server_are_refused() {
         "{plain}"
     );
 }
+
+/// `gen diff --from staging --to prod`: each object that differs, with the fields that
+/// differ (staging's value, then prod's); the engine folders, which differ by path and
+/// cluster names only, are left out.
+#[test]
+fn the_promotion_diff_lists_what_differs_object_by_object() {
+    let (fleet, bundle) = fleet(&text(&common::example("fleet")));
+    let p = fleet.promotion(&bundle, "staging", "prod").unwrap();
+    let text = p.to_text();
+    assert!(
+        text.contains(
+            "~ Model seldon-system/risk-scorer  (apps/pricing/model-risk-scorer.yaml)\n-     spec.storageUri: gs://fin-models/risk-scorer/v4\n+     spec.storageUri: gs://fin-models/risk-scorer/v3\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("-     spec.replicas: 2\n+     spec.replicas: 3\n"),
+        "{text}"
+    );
+    // prod denies egress: its policies are added.
+    assert!(
+        text.contains("+ NetworkPolicy seldon-system/default-deny-egress  (platform/networkpolicy-default-deny-egress.yaml)\n"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("argoproj.io") && !text.contains("Application"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("promoting staging to prod: 2 changed, 8 added, 0 removed\n"),
+        "{text}"
+    );
+    // The same as JSON, for bots.
+    let json = serde_json::to_value(&p).unwrap();
+    assert_eq!(json["from"], "staging");
+    assert_eq!(json["changes"][0]["change"], "changed");
+    assert_eq!(json["changes"][0]["object"]["kind"], "Model");
+    // An environment compared with itself changes nothing; an unknown one is named.
+    assert!(fleet.promotion(&bundle, "prod", "prod").unwrap().is_empty());
+    let e = fleet.promotion(&bundle, "qa", "prod").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the profile has no environment \"qa\" (its environments: dev, staging, prod)"
+    );
+}

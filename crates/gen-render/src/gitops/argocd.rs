@@ -402,7 +402,7 @@ impl GitOpsEngine for ArgoCd {
             None => "argocd".to_string(),
         };
         if ctx.cluster.is_some() {
-            // The fleet's ApplicationSet makes each cluster's root (crate::fleet).
+            // The fleet's ApplicationSet makes each cluster's root (the fleet layer, gitops/fleet.rs).
             return vec![folder(&argocd_folder, ARGOCD_NAMESPACE, part, objects)];
         }
         let bootstrap = bootstrap_project(profile);

@@ -17,9 +17,11 @@
 
 use std::collections::BTreeMap;
 
+use gen_diagnostics::Stage;
 use gen_kinds::argocd::{
     ApplicationSet, ApplicationSetSpec, ApplicationTemplate, Generator, ListGenerator,
 };
+use gen_profile::{Rule, Severity};
 use gen_seldon::Object;
 
 use super::argocd::{AppShape, application, bootstrap_project, dest, gk, project};
@@ -28,6 +30,23 @@ use crate::bundle::kustomization;
 use crate::engine::{FleetContext, FleetFile};
 use crate::manifest::Manifest;
 use crate::yaml::{to_yaml, yaml_header};
+
+/// Two environments (or two clusters of one) put one object on one cluster.
+pub static FLEET_COLLISION: Rule = Rule::new(
+    Stage::Gitops,
+    "fleet-collision",
+    Severity::Error,
+    "no two environments or clusters put the same object on one cluster",
+    "Argo CD tells clusters apart by their API server URL, and Flux runs once per cluster. \
+When two environments of a fleet, or two clusters of one environment, are the same cluster, \
+both would apply the same cluster-scoped objects there: Helm refuses the second \
+seldon-core-v2-crds or setup release (\"invalid ownership metadata\": the CRDs and the \
+controller's ClusterRole belong to the first release), and two Applications or \
+Kustomizations applying one object overwrite and prune each other's copy.
+
+Fix: give each environment's clusters their own API server URL (Argo CD) or name \
+(Flux), or put the environments on one cluster into one environment.",
+);
 
 /// The folder of the fleet layer that is applied by hand (on the Argo CD hub).
 pub const FLEET_BOOTSTRAP: &str = "bootstrap";

@@ -54,7 +54,11 @@ that name.",
 );
 
 /// The GitOps rules.
-pub static RULES: &[&Rule] = &[&crate::repo::GITOPS_PATH, &GITOPS_REVISION];
+pub static RULES: &[&Rule] = &[
+    &crate::repo::GITOPS_PATH,
+    &GITOPS_REVISION,
+    &fleet::FLEET_COLLISION,
+];
 
 /// The engine that applies a bundle of `engine`: each engine is one module behind the
 /// [`GitOpsEngine`] trait, and `none` is the engine that adds nothing.
