@@ -18,13 +18,14 @@ pub struct Checked {
 }
 
 /// `ops::check` for a bundle at `repo` (or the problem with its place), whose engine folders
-/// are rendered for each of `clusters` (none: a bundle without environments). On failure,
+/// are rendered for each cluster of `environment` (none: a bundle without environments). On failure,
 /// the profile back with every problem found.
 pub(crate) fn check_at(
     mut loaded: Loaded,
     repo: Result<RepoDir, Box<Diagnostic>>,
-    clusters: &[gen_profile::Cluster],
+    environment: Option<&gen_profile::Environment>,
 ) -> Result<Checked, (Loaded, Vec<Diagnostic>)> {
+    let clusters = environment.map_or(&[][..], |e| e.clusters.as_slice());
     let engine = crate::gitops::engine_for(loaded.profile.gitops.engine);
     let mut diagnostics = gen_profile::check::check(&loaded.profile);
     diagnostics.extend(engine.check(&loaded.profile));
@@ -66,6 +67,10 @@ pub(crate) fn check_at(
         }
     }
     plan.folders.extend(engine_folders);
+    plan.environment = environment.map(|e| {
+        let clusters = e.clusters.iter().map(|c| c.name.clone()).collect();
+        (e.name.clone(), clusters)
+    });
     Ok(Checked {
         profile: loaded.profile,
         plan,

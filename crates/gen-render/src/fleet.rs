@@ -20,6 +20,7 @@ use crate::bundle::{Bundle, Sink, render_files};
 use crate::checked::{Checked, check_at};
 use crate::gitops::fleet::{CLUSTERS, FLEET_BOOTSTRAP, FLEET_COLLISION};
 use crate::repo::RepoDir;
+use crate::write::MARKDOWN_HEADER_PREFIX;
 
 /// A profile with environments that passed every check: each environment's checked
 /// profile and plan, and the profile as written (for the fleet layer and diagnostics).
@@ -46,7 +47,7 @@ pub fn check(loaded: Loaded, out_root: &Utf8Path) -> Result<Fleet, Report> {
         let Some(env) = view.environment_entry().cloned() else {
             continue;
         };
-        match check_at(view, Ok(repo.child(&env.name)), &env.clusters) {
+        match check_at(view, Ok(repo.child(&env.name)), Some(&env)) {
             Ok(checked) => environments.push(checked),
             Err(problem) => failed.push(problem),
         }
@@ -90,7 +91,63 @@ impl Fleet {
         let files = engine.fleet(&ctx).map_err(std::io::Error::other)?;
         files
             .into_iter()
-            .try_for_each(|(path, text)| sink(path, text))
+            .try_for_each(|(path, text)| sink(path, text))?;
+        sink("README.md".to_string(), self.readme())
+    }
+
+    /// The fleet's README: where each environment is, which clusters run it, and how the
+    /// engine applies it.
+    fn readme(&self) -> String {
+        let p = &self.loaded.profile;
+        let name = p.name.as_str();
+        let mut out = format!(
+            "{MARKDOWN_HEADER_PREFIX} from profile {name}. Do not edit: change the profile and run `gen render`. -->\n\n# Fleet `{name}`\n\n"
+        );
+        out.push_str(
+            "One bundle per environment, each complete and checked like any bundle, and the \
+             layer that applies each to its clusters.\n\n| environment | folder | clusters |\n|---|---|---|\n",
+        );
+        for (env, _) in self.pairs() {
+            let clusters: Vec<String> = env
+                .clusters
+                .iter()
+                .map(|c| match (p.gitops.engine, &c.server) {
+                    (Engine::Argocd, _) => format!("`{}` ({})", c.name, c.server()),
+                    (_, Some(s)) => format!("`{}` ({s})", c.name),
+                    _ => format!("`{}`", c.name),
+                })
+                .collect();
+            out.push_str(&format!(
+                "| {} | `{}/` | {} |\n",
+                env.name,
+                env.name,
+                clusters.join(", ")
+            ));
+        }
+        out.push('\n');
+        let repo = self.repo.as_str();
+        out.push_str(&match p.gitops.engine {
+            Engine::Argocd => format!(
+                "Argo CD runs on one hub and applies to every cluster, registered with \
+                 `argocd cluster add` under the server URL above. Apply `{repo}/bootstrap` once, \
+                 on the hub, as an Argo CD administrator: the project `{name}-bootstrap` and the \
+                 ApplicationSet `{name}`, whose list generator makes one root Application \
+                 `{name}-<cluster>-root` per cluster; each applies \
+                 `<environment>/argocd/<cluster>/` at its environment's revision.\n"
+            ),
+            Engine::Flux => format!(
+                "Flux runs on every cluster. On each, apply `{repo}/clusters/<cluster>` as a \
+                 cluster administrator: it holds its environment's `bootstrap/`.\n"
+            ),
+            Engine::None => "No GitOps engine: apply each environment's folders to its clusters \
+                             yourself.\n"
+                .to_string(),
+        });
+        out.push_str(&format!(
+            "\n`gen diff --profile {name} --from <environment> --to <environment>` shows what \
+             differs between two environments, object by object.\n"
+        ));
+        out
     }
 
     /// The whole fleet in memory.

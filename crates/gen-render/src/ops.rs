@@ -35,7 +35,7 @@ pub const DEFAULT_OUT: &str = "out";
 /// [`crate::fleet::check`]; this checks the profile as written.
 pub fn check(loaded: Loaded, out_root: &Utf8Path) -> Result<Checked, Report> {
     let repo = crate::repo::locate(&loaded.profile, out_root);
-    check_at(loaded, repo, &[]).map_err(|(loaded, diagnostics)| loaded.report(diagnostics))
+    check_at(loaded, repo, None).map_err(|(loaded, diagnostics)| loaded.report(diagnostics))
 }
 
 /// Check and render a loaded profile, for `out/`. Nothing is rendered unless every check

@@ -45,6 +45,9 @@ pub struct Plan {
     pub quotas: Vec<Located<QuotaInfo>>,
     /// The rclone config Secrets, likewise.
     pub secrets: Vec<Located<SecretInfo>>,
+    /// The environment of a fleet this bundle is, and its clusters' names; `None` for a
+    /// profile without environments.
+    pub environment: Option<(String, Vec<String>)>,
 }
 
 impl Plan {
@@ -442,5 +445,6 @@ fn plan_with(
         install: install(profile),
         quotas: quotas(profile),
         secrets,
+        environment: None,
     }
 }

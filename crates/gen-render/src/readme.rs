@@ -67,6 +67,10 @@ struct Context<'a> {
     tenants: Vec<&'a str>,
     /// The engine's settings the README states (`GitOpsEngine::readme_facts`).
     facts: std::collections::BTreeMap<&'static str, String>,
+    /// The environment of a fleet this bundle is (`None` for a profile without
+    /// environments): its name and its clusters' names.
+    environment: Option<&'a str>,
+    clusters: Vec<&'a str>,
 }
 
 /// A Secret that Models reference through `secretName`; nothing in the bundle creates it.
@@ -147,6 +151,12 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, minijinja::Error
             .map(|t| t.namespace.as_str())
             .collect(),
         facts: plan.engine.readme_facts(),
+        environment: plan.environment.as_ref().map(|(e, _)| e.as_str()),
+        clusters: plan
+            .environment
+            .iter()
+            .flat_map(|(_, c)| c.iter().map(String::as_str))
+            .collect(),
         kafka_consumer_prefix: profile
             .seldon
             .kafka
