@@ -24,7 +24,7 @@ pub(crate) fn check_at(
     mut loaded: Loaded,
     repo: Result<RepoDir, Box<Diagnostic>>,
     environment: Option<&gen_profile::Environment>,
-) -> Result<Checked, (Loaded, Vec<Diagnostic>)> {
+) -> Result<Checked, Box<(Loaded, Vec<Diagnostic>)>> {
     let clusters = environment.map_or(&[][..], |e| e.clusters.as_slice());
     let engine = crate::gitops::engine_for(loaded.profile.gitops.engine);
     let mut diagnostics = gen_profile::check::check(&loaded.profile);
@@ -44,7 +44,7 @@ pub(crate) fn check_at(
         .collect();
     diagnostics.retain(|d| d.is_error() || !errors.contains(&d.path));
     if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err((loaded, diagnostics));
+        return Err(Box::new((loaded, diagnostics)));
     }
     let targets: Vec<Option<&gen_profile::Cluster>> = if clusters.is_empty() {
         vec![None]

@@ -49,7 +49,7 @@ pub fn check(loaded: Loaded, out_root: &Utf8Path) -> Result<Fleet, Report> {
         };
         match check_at(view, Ok(repo.child(&env.name)), Some(&env)) {
             Ok(checked) => environments.push(checked),
-            Err(problem) => failed.push(problem),
+            Err(problem) => failed.push(*problem),
         }
     }
     if failed.is_empty() && !fleet.iter().any(Diagnostic::is_error) {
@@ -379,21 +379,4 @@ impl Fleet {
         };
         Ok(gen_fleet::diff(from, &side(from)?, to, &side(to)?))
     }
-}
-
-/// `gen diff`: load, check and render the profile at `path` (which has environments) and
-/// compare environment `from` with `to`.
-pub fn promotion(
-    path: &Utf8Path,
-    from: &str,
-    to: &str,
-) -> Result<gen_fleet::Promotion, PromotionError> {
-    let profile = |r: Report| PromotionError::Profile(Box::new(r));
-    let loaded = gen_profile::load_file(path).map_err(profile)?;
-    if loaded.profile.environments.is_empty() {
-        return Err(PromotionError::NoEnvironments(loaded.file));
-    }
-    let (fleet, bundle) =
-        render(loaded, Utf8Path::new(crate::ops::DEFAULT_OUT)).map_err(profile)?;
-    fleet.promotion(&bundle, from, to)
 }

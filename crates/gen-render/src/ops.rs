@@ -35,7 +35,10 @@ pub const DEFAULT_OUT: &str = "out";
 /// [`crate::fleet::check`]; this checks the profile as written.
 pub fn check(loaded: Loaded, out_root: &Utf8Path) -> Result<Checked, Report> {
     let repo = crate::repo::locate(&loaded.profile, out_root);
-    check_at(loaded, repo, None).map_err(|(loaded, diagnostics)| loaded.report(diagnostics))
+    check_at(loaded, repo, None).map_err(|failed| {
+        let (loaded, diagnostics) = *failed;
+        loaded.report(diagnostics)
+    })
 }
 
 /// Check and render a loaded profile, for `out/`. Nothing is rendered unless every check
@@ -151,4 +154,21 @@ pub fn write_profile_in(
     // for it: hand it to a thread, which a CLI's exit may simply cut short.
     let _ = std::thread::Builder::new().spawn(move || drop((plan, profile)));
     Ok((name, changes))
+}
+
+/// `gen diff`: load, check and render the profile at `path` (which has environments) and
+/// compare environment `from` with `to`.
+pub fn diff_profile(
+    path: &Utf8Path,
+    from: &str,
+    to: &str,
+) -> Result<gen_fleet::Promotion, crate::fleet::PromotionError> {
+    let profile = |r: Report| crate::fleet::PromotionError::Profile(Box::new(r));
+    let loaded = gen_profile::load_file(path).map_err(profile)?;
+    if loaded.profile.environments.is_empty() {
+        return Err(crate::fleet::PromotionError::NoEnvironments(loaded.file));
+    }
+    let (fleet, bundle) =
+        crate::fleet::render(loaded, Utf8Path::new(DEFAULT_OUT)).map_err(profile)?;
+    fleet.promotion(&bundle, from, to)
 }

@@ -195,6 +195,12 @@ fn every_engine_and_pattern_is_wired() {
             ("multi-tenant".to_string(), false, true),
             ("shared-flux".to_string(), false, true),
             ("dedicated-argocd".to_string(), true, false),
+            ("fleet/dev".to_string(), true, false),
+            ("fleet/staging".to_string(), true, false),
+            ("fleet/prod".to_string(), true, false),
+            ("fleet-flux/dev".to_string(), false, true),
+            ("fleet-flux/staging".to_string(), false, true),
+            ("fleet-flux/prod".to_string(), false, true),
         ]
     );
 }

@@ -24,7 +24,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> ExitStatus {
     let path = gen_render::ops::resolve_profile(&args.profile, camino::Utf8Path::new(""));
-    match gen_render::fleet::promotion(&path, &args.from, &args.to) {
+    match gen_render::ops::diff_profile(&path, &args.from, &args.to) {
         Ok(promotion) => {
             match args.format {
                 Format::Text => out!("{}", promotion.to_text()),

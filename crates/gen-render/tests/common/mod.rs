@@ -16,6 +16,10 @@ pub const EXAMPLES: &[&str] = &["single-team", "multi-tenant"];
 /// Test-only profiles under tests/profiles/ (the other engine for each pattern).
 pub const TEST_PROFILES: &[&str] = &["shared-flux", "dedicated-argocd"];
 
+/// The profiles with environments: the example (Argo CD) and a Flux one.
+pub static FLEETS: std::sync::LazyLock<[Utf8PathBuf; 2]> =
+    std::sync::LazyLock::new(|| [example("fleet"), test_profile("fleet-flux")]);
+
 pub fn example(name: &str) -> Utf8PathBuf {
     root().join("profiles").join(format!("{name}.yaml"))
 }
