@@ -181,6 +181,10 @@ fn the_schema_accepts_every_profile_gen_accepts() {
         }))
         .collect();
     texts.push(("SHARED".into(), SHARED.into()));
+    // The profiles with environments: their overrides against `$defs/ProfileOverride`.
+    for p in common::FLEETS.iter() {
+        texts.push((p.to_string(), std::fs::read_to_string(p).unwrap()));
+    }
     // Quantities in every form the API server takes, as a string and as a number.
     for q in [
         "1Gi", "512Mi", "1G", "1.5Gi", ".5Gi", "1e9", "1E9", "+2Gi", "2", "0.5",
