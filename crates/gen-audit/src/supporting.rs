@@ -7,7 +7,9 @@ use crate::*;
 use gen_seldon::Quantity;
 use gen_seldon::catalog::{DEFAULT_OVERCOMMIT_PERCENT, ServerConfigInfo};
 use gen_seldon::kinds::{ContainerResources, Resources};
-use gen_seldon::rules::{Located, Origin, OwnedInventory, QuotaInfo, QuotaLimit, SecretInfo};
+use gen_seldon::rules::{
+    Located, Origin, OwnedInventory, QuotaInfo, QuotaLimit, SecretInfo, SecretRemote,
+};
 
 /// The namespace of a document: its own, else its kustomization's, else `default`.
 pub(crate) fn namespace_of(d: &Document) -> String {
@@ -57,6 +59,24 @@ pub(crate) fn read_supporting(d: &Document, inv: &mut OwnedInventory) -> bool {
             // What it templates is not known until it runs: its key count is not judged.
             let target =
                 str_at(v, &["spec", "target", "name"]).map_or(name.clone(), str::to_string);
+            // Where its template writes an rclone remote, the remote's name is known.
+            let templates = v
+                .pointer("/spec/target/template/data")
+                .and_then(Value::as_object);
+            if let Some(templates) = templates.filter(|t| t.len() == 1) {
+                for text in templates.values().filter_map(Value::as_str) {
+                    if let Some(remote) = templated_remote_name(text) {
+                        inv.secret_remotes.push(Located::new(
+                            SecretRemote {
+                                namespace: ns.clone(),
+                                secret: target.clone(),
+                                remote,
+                            },
+                            origin.clone(),
+                        ));
+                    }
+                }
+            }
             inv.secrets.push(Located::new(secret(target, None), origin));
         }
         (api, "SealedSecret") if api.starts_with("bitnami.com/") => {
@@ -104,6 +124,23 @@ pub(crate) fn read_supporting(d: &Document, inv: &mut OwnedInventory) -> bool {
         _ => return false,
     }
     true
+}
+
+/// The `name` of an rclone remote written by a template (`{{ … }}` actions stand for
+/// values read from the store), if the text is one: JSON or YAML `{name, type, …}`.
+fn templated_remote_name(template: &str) -> Option<String> {
+    let mut text = String::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        let end = rest[start..].find("}}")? + start;
+        text.push_str(&rest[..start]);
+        text.push_str("\"\"");
+        rest = &rest[end + 2..];
+    }
+    text.push_str(rest);
+    let value: Value = serde_saphyr::from_str(&text).ok()?;
+    value.get("type")?;
+    value.get("name")?.as_str().map(str::to_string)
 }
 
 /// Resources of a container in a tree (quantities as strings or numbers).

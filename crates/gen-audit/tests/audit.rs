@@ -391,3 +391,46 @@ fn setup_values_decide_kafka_and_autoscaling() {
         ["server-replicas-unpinned", "tracing-collector"]
     );
 }
+
+#[test]
+fn an_external_secret_template_names_its_rclone_remote() {
+    // The remote an ExternalSecret's template writes is read like a Secret's key, so a
+    // Model of another scheme that names it is found; a Model of its scheme is not.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_path_buf();
+    std::fs::write(
+        dir.join("es.yaml"),
+        "apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata: {name: reader, namespace: apps}\nspec:\n  secretStoreRef: {kind: ClusterSecretStore, name: vault}\n  target:\n    name: reader\n    template:\n      data:\n        s3: '{\"name\":\"s3\",\"type\":\"s3\",\"parameters\":{\"access_key_id\":{{ .id | toJson }}}}'\n  data:\n  - secretKey: id\n    remoteRef: {key: k}\n",
+    )
+    .unwrap();
+    let model = |name: &str, uri: &str| {
+        format!(
+            "apiVersion: mlops.seldon.io/v1alpha1\nkind: Model\nmetadata: {{name: {name}, namespace: apps}}\nspec: {{storageUri: \"{uri}\", secretName: reader}}\n"
+        )
+    };
+    std::fs::write(
+        dir.join("m.yaml"),
+        model("wrong", "gs://b/m") + "---\n" + &model("right", "s3://b/m"),
+    )
+    .unwrap();
+    let report = audit(&[Utf8PathBuf::from_path_buf(dir).unwrap()], Some("seldon")).unwrap();
+    let mismatches: Vec<Option<&str>> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule.code == "rclone-remote-mismatch")
+        .map(|d| d.object.as_deref())
+        .collect();
+    assert_eq!(
+        mismatches,
+        vec![Some("Model apps/wrong")],
+        "{}",
+        report.render(gen_diagnostics::Style::Plain)
+    );
+    assert!(
+        !report
+            .diagnostics
+            .iter()
+            .any(|d| d.rule.code == "model-secret-missing"),
+        "the ExternalSecret makes the Secret"
+    );
+}

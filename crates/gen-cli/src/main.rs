@@ -61,6 +61,9 @@ enum Command {
     Schema(cmd::schema::Args),
     /// Check existing Kubernetes YAML trees against the Seldon run-time rules.
     Audit(cmd::audit::Args),
+    /// What promoting one environment of a fleet to another changes, object by object
+    /// (`gen diff --profile NAME --from staging --to prod`).
+    Diff(cmd::diff::Args),
     /// Draw a profile's bundle as a Mermaid flowchart or DOT graph.
     Graph(cmd::graph::Args),
     /// Write a commented starter profile to profiles/NAME.yaml (and the JSON Schema to
@@ -87,6 +90,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(args),
         Command::Schema(args) => cmd::schema::run(args),
         Command::Audit(args) => cmd::audit::run(args),
+        Command::Diff(args) => cmd::diff::run(args),
         Command::Graph(args) => cmd::graph::run(args),
         Command::Init(args) => cmd::init::run(args),
         Command::Completions(args) => cmd::completions::run(args),

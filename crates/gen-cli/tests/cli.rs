@@ -495,3 +495,46 @@ fn init_writes_a_profile_that_renders_and_checks_clean() {
     );
     assert!(!tmp.path().join("profiles").exists(), "nothing written");
 }
+
+#[test]
+fn diff_compares_two_environments_and_refuses_unknown_ones() {
+    let r = root();
+    let out = gen_in(
+        &r,
+        &["diff", "-p", "fleet", "--from", "staging", "--to", "prod"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(
+            "~ Model seldon-system/risk-scorer  (apps/pricing/model-risk-scorer.yaml)\n"
+        ),
+        "{text}"
+    );
+    assert!(text.ends_with("promoting staging to prod: 2 changed, 8 added, 0 removed\n"));
+    let out = gen_in(
+        &r,
+        &[
+            "diff", "-p", "fleet", "--from", "dev", "--to", "prod", "--format", "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["from"].as_str(), v["to"].as_str()),
+        (Some("dev"), Some("prod"))
+    );
+    assert!(v["changes"].as_array().is_some_and(|c| !c.is_empty()));
+    let out = gen_in(&r, &["diff", "-p", "fleet", "--from", "qa", "--to", "prod"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "error: the profile has no environment \"qa\" (its environments: dev, staging, prod)\n"
+    );
+    let out = gen_in(
+        &r,
+        &["diff", "-p", "single-team", "--from", "a", "--to", "b"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("has no environments to compare"));
+}

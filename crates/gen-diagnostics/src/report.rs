@@ -54,6 +54,10 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     #[serde(skip)]
     pub source: String,
+    /// Other files the diagnostics point into (a repository's templates), by name, so
+    /// their lines are shown too.
+    #[serde(skip)]
+    pub other_sources: Vec<(String, String)>,
 }
 
 impl Report {
@@ -83,7 +87,14 @@ impl Report {
             failure,
             diagnostics,
             source: source.into(),
+            other_sources: Vec::new(),
         }
+    }
+
+    /// The same report, able to show lines of `file` (whose text is `text`) as well.
+    pub fn with_source(mut self, file: impl Into<String>, text: impl Into<String>) -> Self {
+        self.other_sources.push((file.into(), text.into()));
+        self
     }
 
     pub fn exit_status(&self) -> ExitStatus {
@@ -101,10 +112,28 @@ impl Report {
     pub fn render(&self, style: Style) -> String {
         let mut out = render(
             &self.diagnostics,
-            |file| (file == self.file).then_some(self.source.as_str()),
+            |file| {
+                if file == self.file {
+                    return Some(self.source.as_str());
+                }
+                self.other_sources
+                    .iter()
+                    .find(|(f, _)| f == file)
+                    .map(|(_, text)| text.as_str())
+            },
             style,
         );
         let n = self.errors();
+        if n == 0 {
+            // Warnings only (a check that passed): no failure to announce.
+            let w = self.diagnostics.len();
+            out.push_str(&format!(
+                "{w} warning{} in {}\n",
+                if w == 1 { "" } else { "s" },
+                self.file
+            ));
+            return out;
+        }
         out.push_str(&format!(
             "{}: {} error{} in {}\n",
             match self.failure {

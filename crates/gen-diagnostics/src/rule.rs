@@ -35,6 +35,8 @@ pub enum Stage {
     Seldon,
     /// Rules about the bundle's place in the GitOps repository and the engines.
     Gitops,
+    /// Rules about a repository's own templates (`templates/`) and the objects they render.
+    Templates,
 }
 
 impl Stage {
@@ -44,6 +46,7 @@ impl Stage {
             Stage::Profile => "Profile rules (exit 1)",
             Stage::Seldon => "Seldon run-time rules (exit 1; also `gen audit`)",
             Stage::Gitops => "GitOps rules (exit 1)",
+            Stage::Templates => "Template rules (exit 1)",
         }
     }
 }

@@ -99,8 +99,24 @@ pub struct AppProjectSpec {
     /// kind" and an empty one as "none" (`IsGroupKindNamePermitted`), so `None` is left out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace_resource_whitelist: Option<Vec<GroupKind>>,
+    /// The project's roles: who (OIDC groups) may do what (casbin policy lines) with the
+    /// project's Applications.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<ProjectRole>,
 }
 kind!(AppProjectSpec, "argoproj.io/v1alpha1", "AppProject");
+
+/// One role of an AppProject (`ProjectRole`). Argo CD accepts a policy line only as
+/// `p, proj:<project>:<role>, <resource>, <action>, <project>/<object>, allow|deny`
+/// (`pkg/apis/application/v1alpha1/app_project_types.go` validatePolicy), and a role name
+/// matching `^[a-zA-Z0-9]([-_a-zA-Z0-9]*[a-zA-Z0-9])?$`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProjectRole {
+    pub name: String,
+    pub description: String,
+    pub policies: Vec<String>,
+    pub groups: Vec<String>,
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct GroupKind {
@@ -119,3 +135,53 @@ impl GroupKind {
 
 pub type Application = Object<ApplicationSpec>;
 pub type AppProject = Object<AppProjectSpec>;
+
+// ---- ApplicationSet (issue "Environments and fleets") ----
+
+/// An ApplicationSet: Applications generated from a template, one per element of its
+/// generators, which the ApplicationSet controller creates, updates and (by default)
+/// deletes with the elements.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplicationSetSpec {
+    /// Templates are Go templates (`{{.cluster}}`), with `goTemplateOptions`.
+    pub go_template: bool,
+    /// `missingkey=error`: a template naming a parameter an element lacks fails instead
+    /// of rendering an empty string.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub go_template_options: Vec<String>,
+    pub generators: Vec<Generator>,
+    pub template: ApplicationTemplate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync_policy: Option<ApplicationSetSyncPolicy>,
+}
+kind!(ApplicationSetSpec, "argoproj.io/v1alpha1", "ApplicationSet");
+
+/// A generator; gen renders the list generator only.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Generator {
+    pub list: ListGenerator,
+}
+
+/// The list generator: one parameter set per element (string values).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ListGenerator {
+    pub elements: Vec<std::collections::BTreeMap<String, String>>,
+}
+
+/// The Application each element makes: metadata and spec with `{{.param}}` in strings.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ApplicationTemplate {
+    pub metadata: crate::meta::Metadata,
+    pub spec: ApplicationSpec,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplicationSetSyncPolicy {
+    /// Keep the generated Applications' resources when the ApplicationSet or an element
+    /// goes away (the Applications are deleted without cascading).
+    pub preserve_resources_on_deletion: bool,
+}
+
+pub type ApplicationSet = Object<ApplicationSetSpec>;

@@ -23,11 +23,25 @@ macro_rules! kind {
 // ---- Flux sources (source.toolkit.fluxcd.io/v1) ----
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct HelmRepositorySpec {
     pub url: String,
     pub interval: String,
     /// CRD default, written out so the object in git equals the one on the cluster.
     pub provider: &'static str,
+    /// `oci` for an OCI registry (then `url` starts with `oci://`); omitted for a Helm
+    /// repository (the CRD has no default).
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+    /// The Secret in the HelmRepository's namespace with the repository's credentials.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_ref: Option<SecretRef>,
+}
+
+/// A Secret of the object's own namespace, by name.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SecretRef {
+    pub name: String,
 }
 kind!(
     HelmRepositorySpec,

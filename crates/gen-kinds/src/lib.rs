@@ -1,6 +1,10 @@
 //! The custom resources gen renders, as typed structs modelled on their CRDs: the kinds
 //! of Seldon Core v2 ([`seldon`], `mlops.seldon.io/v1alpha1`), Argo CD ([`argocd`]) and Flux
-//! ([`flux`]), and the values gen sets on Seldon's setup chart ([`seldon_setup`]).
+//! ([`flux`]), the values gen sets on Seldon's setup chart ([`seldon_setup`]), and the
+//! platform integrations' kinds, one module per API group: Gateway API ([`gateway`]),
+//! Prometheus Operator ([`monitoring`]), External Secrets ([`external_secrets`]) and
+//! Strimzi ([`strimzi`]). [`scheduling`] holds the core/v1 pod scheduling fields a Server's
+//! podSpec takes.
 //! Built-in Kubernetes kinds come from k8s-openapi; everything else gen writes is here.
 //!
 //! Types only, as cargo's `cargo-util-schemas` is for Cargo.toml: no rules, no rendering.
@@ -14,11 +18,16 @@
 //! a variant of gen-render's `Manifest`.
 
 pub mod argocd;
+pub mod external_secrets;
 pub mod flux;
+pub mod gateway;
 pub mod meta;
+pub mod monitoring;
 pub mod quantity;
+pub mod scheduling;
 pub mod seldon;
 pub mod seldon_setup;
+pub mod strimzi;
 
 pub use meta::{Kind, Metadata, Object, StrMap};
 pub use quantity::Quantity;

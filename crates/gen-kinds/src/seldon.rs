@@ -170,10 +170,19 @@ pub struct ServerSpec {
     pub pod_spec: Option<ServerPodSpec>,
 }
 
-/// The part of a Server's `podSpec` that gen writes: per-container resources.
+/// The part of a Server's `podSpec` that gen writes: per-container resources and where
+/// the pods run. The controller merges it into the ServerConfig's podSpec (mergo
+/// WithOverride + WithAppendSlice: nodeSelector key by key, tolerations appended, affinity
+/// field by field, containers by name).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServerPodSpec {
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub node_selector: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tolerations: Vec<crate::scheduling::Toleration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affinity: Option<crate::scheduling::Affinity>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub containers: Vec<ContainerResources>,
 }

@@ -1,5 +1,6 @@
 //! The values gen sets on Seldon's `seldon-core-v2-setup` chart (v2.10.2 `values.yaml`;
-//! FACTS §4): the controller's scope, Kafka, the default Service type.
+//! FACTS §4): the controller's scope, Kafka, the default Service type, and where the
+//! images come from (a mirror registry per image, the pull Secrets of every pod).
 
 use serde::Serialize;
 use serde_with::skip_serializing_none;
@@ -11,6 +12,62 @@ pub struct SetupValues {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kafka: Option<KafkaValues>,
     pub services: ServicesValues,
+    /// `imagePullSecrets`: written as the pods' `imagePullSecrets` (toYaml) by the
+    /// controller Deployment, every component of the SeldonConfig and both ServerConfigs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub image_pull_secrets: Vec<LocalObjectReference>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduler: Option<ComponentImage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub envoy: Option<ComponentImage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modelgateway: Option<ComponentImage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pipelinegateway: Option<ComponentImage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dataflow: Option<ComponentImage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hodometer: Option<ComponentImage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_config: Option<ServerConfigImages>,
+}
+
+/// A Secret of the pod's namespace, by name.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LocalObjectReference {
+    pub name: String,
+}
+
+/// `<component>.image.registry`: every image of the chart is
+/// `<registry>/<repository>:<tag>`; gen changes only the registry.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ComponentImage {
+    pub image: ImageRegistry,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ImageRegistry {
+    pub registry: String,
+}
+
+impl ComponentImage {
+    pub fn from(registry: &str) -> Self {
+        ComponentImage {
+            image: ImageRegistry {
+                registry: registry.to_string(),
+            },
+        }
+    }
+}
+
+/// `serverConfig.<container>.image.registry` of the ServerConfigs' containers.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ServerConfigImages {
+    pub rclone: Option<ComponentImage>,
+    pub agent: Option<ComponentImage>,
+    pub mlserver: Option<ComponentImage>,
+    pub triton: Option<ComponentImage>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -19,6 +76,8 @@ pub struct ControllerValues {
     pub clusterwide: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub watch_namespaces: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageRegistry>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -137,4 +137,6 @@ pub static RULES: &[&Rule] = &[
     &INVALID_VALUE,
     &UNKNOWN_KEY,
     &CREDENTIAL,
+    &crate::merge::OVERRIDE_ENTRY,
+    &crate::merge::OVERRIDE_INCOMPLETE,
 ];

@@ -19,7 +19,12 @@ pub fn unknown_keys(root: &At<Node>, schema: &Value) -> Vec<Diagnostic> {
 }
 
 /// The schema with `$ref`s resolved and `anyOf`/`oneOf`/`allOf` flattened.
-fn variants<'a>(schema: &'a Value, root: &'a Value, out: &mut Vec<&'a Value>, depth: usize) {
+pub(crate) fn variants<'a>(
+    schema: &'a Value,
+    root: &'a Value,
+    out: &mut Vec<&'a Value>,
+    depth: usize,
+) {
     if depth > 32 {
         return;
     }

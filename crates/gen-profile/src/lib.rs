@@ -8,8 +8,10 @@ pub mod check;
 pub mod diagnostic;
 pub mod keys;
 pub mod load;
+pub mod merge;
 mod plain;
 pub mod schema;
+mod schema_override;
 pub mod source;
 pub mod types;
 

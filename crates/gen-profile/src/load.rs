@@ -22,21 +22,27 @@ pub struct Loaded {
     /// The file name as given by the caller, used in messages.
     pub file: String,
     pub source: String,
+    /// For the merged profile of an environment, its position in `profile.environments`
+    /// (see [`Loaded::environments`]); `None` for the profile as written.
+    pub environment: Option<usize>,
     /// Profile path → position, built on first use (only diagnostics need it).
-    index: std::sync::OnceLock<PathIndex>,
+    pub(crate) index: std::sync::OnceLock<PathIndex>,
 }
 
 impl Loaded {
     /// Where each profile path is written; parses the source again on first use.
     pub fn index(&self) -> &PathIndex {
         self.index.get_or_init(|| match parse_tree(&self.source) {
-            Ok(tree) => PathIndex::build(&tree),
+            Ok(tree) => match self.environment {
+                None => PathIndex::build(&tree),
+                Some(env) => crate::merge::located_index(tree, env),
+            },
             Err(_) => PathIndex::default(),
         })
     }
 
     /// Where the value at profile `path` is written (line 0 when the path is not found).
-    fn locate(&self, path: &str) -> Location {
+    pub(crate) fn locate(&self, path: &str) -> Location {
         let (line, column) = self.index().locate(path);
         Location {
             file: self.file.clone(),
@@ -45,9 +51,21 @@ impl Loaded {
         }
     }
 
-    /// A check report for `diagnostics`, each located in this profile's source.
+    /// A check report for `diagnostics`, each located in this profile's source (for an
+    /// environment's profile: where the base profile or the override writes the value, and
+    /// saying which environment).
     pub fn report(&self, diagnostics: Vec<Diagnostic>) -> Report {
-        let located = diagnostics
+        let tagged = match self.environment {
+            Some(env) => crate::merge::tag(&self.profile, diagnostics, &[env]),
+            None => diagnostics,
+        };
+        let located = self.locate_all(tagged);
+        Report::new(&self.file, &self.source, Failure::Check, located)
+    }
+
+    /// `diagnostics`, each located in this profile's source.
+    pub fn locate_all(&self, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        diagnostics
             .into_iter()
             .map(|mut d| {
                 if d.location.is_none() {
@@ -60,8 +78,7 @@ impl Loaded {
                 }
                 d
             })
-            .collect();
-        Report::new(&self.file, &self.source, Failure::Check, located)
+            .collect()
     }
 }
 
@@ -162,6 +179,7 @@ fn loaded(file: &str, source: String) -> Result<Loaded, Report> {
         profile: profile_of(file, &source)?,
         file: file.to_string(),
         source,
+        environment: None,
         index: std::sync::OnceLock::new(),
     })
 }
@@ -299,7 +317,7 @@ fn options() -> serde_saphyr::Options {
 
 /// The tree without locations: built from the parser's events for a plain document,
 /// else by serde-saphyr.
-fn first_parse(text: &str) -> Result<At<Node<'_>>, serde_saphyr::Error> {
+pub(crate) fn first_parse(text: &str) -> Result<At<Node<'_>>, serde_saphyr::Error> {
     match first_parse_plain(text) {
         Some(tree) => Ok(tree),
         None => first_parse_by_serde(text),
@@ -324,6 +342,6 @@ fn budget() -> serde_saphyr::Budget {
     options().budget.unwrap_or_default()
 }
 
-fn parse_tree(text: &str) -> Result<At<Node<'_>>, serde_saphyr::Error> {
+pub(crate) fn parse_tree(text: &str) -> Result<At<Node<'_>>, serde_saphyr::Error> {
     serde_saphyr::from_str_with_options(text, options())
 }

@@ -16,11 +16,27 @@ use crate::types::Profile;
 /// accepts.
 pub const DNS_LABEL: &str = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 
+/// A DNS-1123 subdomain (with `maxLength: 253`): the names of Secrets, Gateways, Kafka
+/// clusters.
+pub const DNS_SUBDOMAIN: &str =
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+
+/// A Gateway API hostname: a DNS-1123 subdomain, optionally with a leading `*.` label.
+pub const HOSTNAME: &str =
+    r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+
 /// An owner: `group:NAME` or `user:NAME`, NAME without whitespace.
 pub const OWNER: &str = r"^(group|user):\S+$";
 
+/// A kind as templates.admit names it: `Kind` for the core API group, `group/Kind` otherwise.
+pub const GROUP_KIND: &str = r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Z][A-Za-z0-9]*$";
+
 /// The one Seldon release gen renders ([`crate::SELDON_VERSION`], dots escaped).
 pub const SELDON_VERSION_PATTERN: &str = r"^2\.10\.2$";
+
+/// The definition of an environment's override: the profile's schema with nothing
+/// required but the names of entries (see [`crate::schema_override`]).
+pub const OVERRIDE_DEF: &str = "ProfileOverride";
 
 /// The profile JSON Schema (draft 2020-12).
 pub fn profile_schema() -> schemars::Schema {
@@ -50,6 +66,7 @@ pub fn tightened() -> (Value, Vec<String>) {
     let mut missing = Vec::new();
     cross_key_rules(&mut root, &mut missing);
     seldon_rules(&mut root, &mut missing);
+    crate::schema_override::add_override_defs(&mut root, &mut missing);
     (root, missing)
 }
 

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde::de::{MapAccess, SeqAccess, Visitor};
 /// A value with the 1-based line and column where it is written: the small, owned form of
 /// `serde_saphyr::Spanned`, which keeps two full locations per node.
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct At<T> {
     pub value: T,
     pub line: u32,
@@ -57,7 +57,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for At<T> {
 /// Text is borrowed from the profile's source where the parser allows (most keys and
 /// values are written without escapes), so building and freeing a large tree allocates
 /// little.
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Node<'s> {
     Map(Vec<(At<Str<'s>>, At<Node<'s>>)>),
     Seq(Vec<At<Node<'s>>>),

@@ -188,6 +188,10 @@ const APPLY_ORDER: &[&str] = &[
     "CronJob",
     "Ingress",
     "APIService",
+    // Built-in kinds Helm does not order: the admission policy (then its binding) that
+    // decides the Seldon objects, so before them.
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
     // Custom resources, prerequisites first.
     "AppProject",
     "GitRepository",
@@ -219,7 +223,7 @@ struct Kustomization<'a> {
     resources: &'a [String],
 }
 
-fn kustomization(
+pub(crate) fn kustomization(
     profile: &str,
     resources: &[String],
 ) -> Result<String, serde_saphyr::SerializeError> {

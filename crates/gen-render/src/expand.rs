@@ -11,6 +11,7 @@ use crate::manifest::Manifest;
 use crate::objects::namespace::namespace;
 use crate::objects::secret::rclone_secret;
 use crate::objects::{network, quota, rbac};
+use crate::ownership;
 
 impl Entry {
     /// The objects of this entry, in file order.
@@ -53,16 +54,24 @@ impl Entry {
                 ns,
                 owner,
                 &profile.tenants[tenant].owners,
+                rbac::seldon_editor_rules(),
             ),
             Deferred::AppOwners { app } => {
                 let app = &profile.applications[app];
+                let rules = if ownership::confines(profile, ns) {
+                    rbac::confined_owner_rules(&ownership::object_names(app))
+                } else {
+                    rbac::seldon_editor_rules()
+                };
                 rbac::owner_rbac(
                     &format!("app-{}-owners", app.name),
                     ns,
                     &app.name,
                     &app.owners,
+                    rules,
                 )
             }
+            Deferred::Admission => ownership::admission_objects(profile, ns, owner, engine),
         };
         objects.into_iter().map(Cow::Owned).collect()
     }

@@ -69,6 +69,9 @@ pub enum Deferred {
     AppOwners {
         app: usize,
     },
+    /// The admission policy that confines the applications of a namespace they share to
+    /// their own objects (nothing where they do not share it).
+    Admission,
 }
 
 impl Folder {
@@ -95,6 +98,11 @@ impl Folder {
     /// Add a Seldon object that the rules check, remembering where the profile defines it.
     pub(crate) fn push_checked(&mut self, object: Manifest, origin: impl Into<String>) {
         self.origins.push((self.entries.len(), origin.into()));
+        self.entries.push(Entry::Object(Box::new(object)));
+    }
+
+    /// Add an object the rules do not check (an integration's object).
+    pub(crate) fn push(&mut self, object: Manifest) {
         self.entries.push(Entry::Object(Box::new(object)));
     }
 

@@ -3,7 +3,7 @@
 //!
 //! 1. **Check** ([`ops::check`]): the loaded profile passes the profile rules, the GitOps
 //!    engine's checks and the Seldon run-time rules over the objects it would render, all
-//!    reported at once; the result is a [`ops::Checked`] profile and its plan. Every
+//!    reported at once; the result is a [`checked::Checked`] profile and its plan. Every
 //!    command goes through this one stage.
 //! 2. **Plan** ([`plan`]): the Seldon objects in their folders ([`folder`]); supporting
 //!    objects are deferred entries, built from the profile when written ([`expand`],
@@ -17,13 +17,19 @@
 //! 5. **Disk** ([`write`]): safe writes inside `out/<name>/`; [`freshness`] compares
 //!    (`gen check`), [`profiles`] lists what `--all` works on.
 //!
+//! A repository's own templates ([`templates`], rendered and checked by gen-templates)
+//! join the plan at the end of the check stage, in their layer's folders.
+//!
 //! [`rules::all`] is the registry of every rule gen checks; [`init`] writes a starter
 //! profile. Kinds are typed structs: k8s-openapi built-ins and `gen_kinds`, joined in
 //! [`manifest::Manifest`].
 
+pub mod admission;
 pub mod bundle;
+pub mod checked;
 pub mod engine;
 mod expand;
+pub mod fleet;
 pub mod folder;
 pub mod freshness;
 mod gitops;
@@ -33,6 +39,7 @@ mod labels;
 pub mod manifest;
 mod objects;
 pub mod ops;
+pub mod ownership;
 pub mod plan;
 pub mod profiles;
 mod readme;
@@ -40,8 +47,9 @@ pub mod repo;
 pub mod rules;
 pub mod settings;
 pub mod synth;
+pub mod templates;
 pub mod write;
 mod yaml;
 
 pub use bundle::Bundle;
-pub use ops::{Checked, check, render_loaded, render_profile};
+pub use ops::{Checked, check, check_with, render_loaded, render_profile};

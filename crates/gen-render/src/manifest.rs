@@ -1,7 +1,11 @@
 //! Every kind gen renders, as one typed enum: built-in kinds from k8s-openapi, the custom
-//! resources (Seldon, Argo CD, Flux) from gen-kinds.
+//! resources (Seldon, Argo CD, Flux) from gen-kinds, and the objects of a repository's own
+//! templates (checked by gen-templates against their kind's schema).
 
 use k8s_openapi::Resource;
+use k8s_openapi::api::admissionregistration::v1::{
+    ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding,
+};
 use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota, Secret, ServiceAccount};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
@@ -10,7 +14,11 @@ use serde::Serialize;
 use gen_seldon::{Experiment, Kind, Model, Pipeline, SeldonRuntime, Server};
 
 use gen_kinds::argocd::{AppProject, Application};
+use gen_kinds::external_secrets::ExternalSecret;
 use gen_kinds::flux::{FluxKustomization, GitRepository, HelmRelease, HelmRepository};
+use gen_kinds::gateway::{HttpRoute, ReferenceGrant};
+use gen_kinds::monitoring::{PodMonitor, PrometheusRule};
+use gen_kinds::strimzi::{KafkaTopic, KafkaUser};
 
 #[derive(Clone, Debug)]
 pub enum Manifest {
@@ -24,6 +32,8 @@ pub enum Manifest {
     RoleBinding(RoleBinding),
     ClusterRole(ClusterRole),
     ClusterRoleBinding(ClusterRoleBinding),
+    ValidatingAdmissionPolicy(ValidatingAdmissionPolicy),
+    ValidatingAdmissionPolicyBinding(ValidatingAdmissionPolicyBinding),
     SeldonRuntime(SeldonRuntime),
     Server(Server),
     Model(Model),
@@ -35,6 +45,15 @@ pub enum Manifest {
     HelmRelease(HelmRelease),
     GitRepository(GitRepository),
     FluxKustomization(FluxKustomization),
+    ExternalSecret(ExternalSecret),
+    HttpRoute(HttpRoute),
+    ReferenceGrant(ReferenceGrant),
+    PodMonitor(PodMonitor),
+    PrometheusRule(PrometheusRule),
+    KafkaUser(KafkaUser),
+    KafkaTopic(KafkaTopic),
+    /// An object a template of the repository rendered.
+    Template(Box<gen_templates::TemplateObject>),
 }
 
 macro_rules! each {
@@ -50,6 +69,8 @@ macro_rules! each {
             Manifest::RoleBinding($v) => $body,
             Manifest::ClusterRole($v) => $body,
             Manifest::ClusterRoleBinding($v) => $body,
+            Manifest::ValidatingAdmissionPolicy($v) => $body,
+            Manifest::ValidatingAdmissionPolicyBinding($v) => $body,
             Manifest::SeldonRuntime($v) => $body,
             Manifest::Server($v) => $body,
             Manifest::Model($v) => $body,
@@ -61,12 +82,20 @@ macro_rules! each {
             Manifest::HelmRelease($v) => $body,
             Manifest::GitRepository($v) => $body,
             Manifest::FluxKustomization($v) => $body,
+            Manifest::ExternalSecret($v) => $body,
+            Manifest::HttpRoute($v) => $body,
+            Manifest::ReferenceGrant($v) => $body,
+            Manifest::PodMonitor($v) => $body,
+            Manifest::PrometheusRule($v) => $body,
+            Manifest::KafkaUser($v) => $body,
+            Manifest::KafkaTopic($v) => $body,
+            Manifest::Template($v) => $body,
         }
     };
 }
 
 impl Manifest {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> &str {
         fn k8s<T: Resource>(_: &T) -> &'static str {
             T::KIND
         }
@@ -84,6 +113,8 @@ impl Manifest {
             Manifest::RoleBinding(o) => k8s(o),
             Manifest::ClusterRole(o) => k8s(o),
             Manifest::ClusterRoleBinding(o) => k8s(o),
+            Manifest::ValidatingAdmissionPolicy(o) => k8s(o),
+            Manifest::ValidatingAdmissionPolicyBinding(o) => k8s(o),
             Manifest::SeldonRuntime(o) => typed(o),
             Manifest::Server(o) => typed(o),
             Manifest::Model(o) => typed(o),
@@ -95,6 +126,14 @@ impl Manifest {
             Manifest::HelmRelease(o) => typed(o),
             Manifest::GitRepository(o) => typed(o),
             Manifest::FluxKustomization(o) => typed(o),
+            Manifest::ExternalSecret(o) => typed(o),
+            Manifest::HttpRoute(o) => typed(o),
+            Manifest::ReferenceGrant(o) => typed(o),
+            Manifest::PodMonitor(o) => typed(o),
+            Manifest::PrometheusRule(o) => typed(o),
+            Manifest::KafkaUser(o) => typed(o),
+            Manifest::KafkaTopic(o) => typed(o),
+            Manifest::Template(o) => o.kind(),
         }
     }
 
@@ -110,6 +149,10 @@ impl Manifest {
             Manifest::RoleBinding(o) => o.metadata.name.as_deref().unwrap_or(""),
             Manifest::ClusterRole(o) => o.metadata.name.as_deref().unwrap_or(""),
             Manifest::ClusterRoleBinding(o) => o.metadata.name.as_deref().unwrap_or(""),
+            Manifest::ValidatingAdmissionPolicy(o) => o.metadata.name.as_deref().unwrap_or(""),
+            Manifest::ValidatingAdmissionPolicyBinding(o) => {
+                o.metadata.name.as_deref().unwrap_or("")
+            }
             Manifest::SeldonRuntime(o) => o.name(),
             Manifest::Server(o) => o.name(),
             Manifest::Model(o) => o.name(),
@@ -121,11 +164,19 @@ impl Manifest {
             Manifest::HelmRelease(o) => o.name(),
             Manifest::GitRepository(o) => o.name(),
             Manifest::FluxKustomization(o) => o.name(),
+            Manifest::ExternalSecret(o) => o.name(),
+            Manifest::HttpRoute(o) => o.name(),
+            Manifest::ReferenceGrant(o) => o.name(),
+            Manifest::PodMonitor(o) => o.name(),
+            Manifest::PrometheusRule(o) => o.name(),
+            Manifest::KafkaUser(o) => o.name(),
+            Manifest::KafkaTopic(o) => o.name(),
+            Manifest::Template(o) => &o.name,
         }
     }
 
     /// The API group and resource (plural) of this object's kind, as RBAC rules name it.
-    pub fn resource(&self) -> (&'static str, &'static str) {
+    pub fn resource(&self) -> (&str, &str) {
         fn k8s<T: Resource>(_: &T) -> (&'static str, &'static str) {
             (T::GROUP, T::URL_PATH_SEGMENT)
         }
@@ -149,6 +200,8 @@ impl Manifest {
             Manifest::RoleBinding(o) => k8s(o),
             Manifest::ClusterRole(o) => k8s(o),
             Manifest::ClusterRoleBinding(o) => k8s(o),
+            Manifest::ValidatingAdmissionPolicy(o) => k8s(o),
+            Manifest::ValidatingAdmissionPolicyBinding(o) => k8s(o),
             Manifest::SeldonRuntime(o) => typed(o, "seldonruntimes"),
             Manifest::Server(o) => typed(o, "servers"),
             Manifest::Model(o) => typed(o, "models"),
@@ -160,15 +213,25 @@ impl Manifest {
             Manifest::HelmRelease(o) => typed(o, "helmreleases"),
             Manifest::GitRepository(o) => typed(o, "gitrepositories"),
             Manifest::FluxKustomization(o) => typed(o, "kustomizations"),
+            Manifest::ExternalSecret(o) => typed(o, "externalsecrets"),
+            Manifest::HttpRoute(o) => typed(o, "httproutes"),
+            Manifest::ReferenceGrant(o) => typed(o, "referencegrants"),
+            Manifest::PodMonitor(o) => typed(o, "podmonitors"),
+            Manifest::PrometheusRule(o) => typed(o, "prometheusrules"),
+            Manifest::KafkaUser(o) => typed(o, "kafkausers"),
+            Manifest::KafkaTopic(o) => typed(o, "kafkatopics"),
+            Manifest::Template(o) => (&o.info.group, &o.info.plural),
         }
     }
 
     /// The object's namespace; `None` for cluster-scoped objects.
     pub fn namespace(&self) -> Option<&str> {
         match self {
-            Manifest::Namespace(_) | Manifest::ClusterRole(_) | Manifest::ClusterRoleBinding(_) => {
-                None
-            }
+            Manifest::Namespace(_)
+            | Manifest::ClusterRole(_)
+            | Manifest::ClusterRoleBinding(_)
+            | Manifest::ValidatingAdmissionPolicy(_)
+            | Manifest::ValidatingAdmissionPolicyBinding(_) => None,
             Manifest::ResourceQuota(o) => o.metadata.namespace.as_deref(),
             Manifest::LimitRange(o) => o.metadata.namespace.as_deref(),
             Manifest::NetworkPolicy(o) => o.metadata.namespace.as_deref(),
@@ -187,6 +250,14 @@ impl Manifest {
             Manifest::HelmRelease(o) => o.metadata.namespace.as_deref(),
             Manifest::GitRepository(o) => o.metadata.namespace.as_deref(),
             Manifest::FluxKustomization(o) => o.metadata.namespace.as_deref(),
+            Manifest::ExternalSecret(o) => o.metadata.namespace.as_deref(),
+            Manifest::HttpRoute(o) => o.metadata.namespace.as_deref(),
+            Manifest::ReferenceGrant(o) => o.metadata.namespace.as_deref(),
+            Manifest::PodMonitor(o) => o.metadata.namespace.as_deref(),
+            Manifest::PrometheusRule(o) => o.metadata.namespace.as_deref(),
+            Manifest::KafkaUser(o) => o.metadata.namespace.as_deref(),
+            Manifest::KafkaTopic(o) => o.metadata.namespace.as_deref(),
+            Manifest::Template(o) => o.namespace.as_deref(),
         }
     }
 

@@ -2,12 +2,11 @@
 
 use camino::{Utf8Path, Utf8PathBuf};
 
-use gen_profile::{Diagnostic, Failure, Loaded, Profile, Report, load_file};
-use gen_seldon::rules;
+use gen_profile::{Diagnostic, Failure, Loaded, Report, load_file};
 
 use crate::bundle::{Bundle, assemble};
-use crate::plan::Plan;
-use crate::repo::RepoDir;
+pub use crate::checked::Checked;
+use crate::checked::check_at;
 
 /// `NAME` means `<root>/profiles/NAME.yaml`; anything with a `/` or ending in `.yaml`/
 /// `.yml` is a path.
@@ -22,16 +21,6 @@ pub fn resolve_profile(arg: &str, root: &Utf8Path) -> Utf8PathBuf {
 /// The folder `gen` writes bundles to unless told otherwise (`--out`).
 pub const DEFAULT_OUT: &str = "out";
 
-/// A profile that passed every check, with the plan of its bundle. The application
-/// specs have moved from the profile into the plan's objects: read them there.
-#[derive(Debug)]
-pub struct Checked {
-    pub profile: Profile,
-    pub plan: Plan,
-    /// The file the profile was read from, as the caller named it.
-    pub file: String,
-}
-
 /// The one checked stage every command goes through: the profile rules (over the whole
 /// profile, specs included), the GitOps engine's checks and the bundle's place in the
 /// repository, then the plan (taking the specs out of the profile, so a large profile is
@@ -41,45 +30,38 @@ pub struct Checked {
 ///
 /// Warnings do not stop it (a profile only gets one by an explicit override). The source
 /// text is dropped on success: it only serves diagnostics.
-pub fn check(mut loaded: Loaded, out_root: &Utf8Path) -> Result<Checked, Report> {
-    let engine = crate::gitops::engine_for(loaded.profile.gitops.engine);
-    let mut diagnostics = gen_profile::check::check(&loaded.profile);
-    diagnostics.extend(engine.check(&loaded.profile));
-    let repo = crate::repo::locate(&loaded.profile, out_root).unwrap_or_else(|d| {
-        diagnostics.push(*d);
-        RepoDir::default_for(&loaded.profile)
-    });
-    let mut plan = crate::plan::build_taking(&mut loaded.profile, &repo, engine);
-    diagnostics.extend(rules::check(&plan.inventory()));
-    // A Seldon warning at a profile path that already has an error says the same thing
-    // less strictly (the profile refuses what a tree of YAML is only warned about).
-    let errors: std::collections::HashSet<String> = diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| d.path.clone())
-        .collect();
-    diagnostics.retain(|d| d.is_error() || !errors.contains(&d.path));
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(loaded.report(diagnostics));
-    }
-    let ctx = crate::engine::Context {
-        profile: &loaded.profile,
-        workload: &plan.folders,
-        repo: &repo,
-    };
-    let engine_folders = engine.folders(&ctx);
-    plan.folders.extend(engine_folders);
-    Ok(Checked {
-        profile: loaded.profile,
-        plan,
-        file: loaded.file,
-    })
+///
+/// A profile with environments is checked environment by environment with
+/// [`crate::fleet::check`]; this checks the profile as written.
+pub fn check(loaded: Loaded, out_root: &Utf8Path) -> Result<Checked, Report> {
+    check_with(loaded, out_root, None)
+}
+
+/// [`check`] with templates a library caller registered (`extra`), rendered with those of
+/// the profile's `templates.dir` (a template of the same name replaces the one read).
+pub fn check_with(
+    loaded: Loaded,
+    out_root: &Utf8Path,
+    extra: Option<&gen_templates::Templates>,
+) -> Result<Checked, Report> {
+    let repo = crate::repo::locate(&loaded.profile, out_root);
+    check_at(loaded, repo, None, extra).map_err(|f| f.report())
 }
 
 /// Check and render a loaded profile, for `out/`. Nothing is rendered unless every check
 /// passes. (The profile is copied: [`check`] takes it.)
 pub fn render_loaded(loaded: &Loaded) -> Result<Bundle, Report> {
-    render_checked(check(loaded.clone(), Utf8Path::new(DEFAULT_OUT))?)
+    render_loaded_in(loaded.clone(), Utf8Path::new(DEFAULT_OUT))
+}
+
+/// Check and render a loaded profile for a bundle under `out_root`: with environments,
+/// the whole fleet ([`crate::fleet`]).
+pub fn render_loaded_in(loaded: Loaded, out_root: &Utf8Path) -> Result<Bundle, Report> {
+    if loaded.profile.environments.is_empty() {
+        render_checked(check(loaded, out_root)?)
+    } else {
+        Ok(crate::fleet::render(loaded, out_root)?.1)
+    }
 }
 
 /// The bundle of a checked profile, in memory.
@@ -106,7 +88,7 @@ pub fn render_profile(path: &Utf8Path) -> Result<Bundle, Report> {
 
 /// Load, check and render the profile at `path`, for a bundle under `out_root`.
 pub fn render_profile_in(path: &Utf8Path, out_root: &Utf8Path) -> Result<Bundle, Report> {
-    render_checked(check(load_file(path)?, out_root)?)
+    render_loaded_in(load_file(path)?, out_root)
 }
 
 /// Load and check the profile at `path`, then draw its bundle.
@@ -148,10 +130,40 @@ pub fn write_profile_in(
     out_root: &Utf8Path,
     repo_out: &Utf8Path,
 ) -> Result<(String, crate::write::Changes), WriteFailure> {
+    write_profile_warning(path, out_root, repo_out).map(|(name, changes, _)| (name, changes))
+}
+
+/// [`write_profile_in`], also returning the warnings of a successful check (see
+/// [`Checked::warnings`]).
+pub fn write_profile_warning(
+    path: &Utf8Path,
+    out_root: &Utf8Path,
+    repo_out: &Utf8Path,
+) -> Result<(String, crate::write::Changes, Option<Report>), WriteFailure> {
     let bytes = gen_profile::read_file(path).map_err(WriteFailure::Profile)?;
     let loaded =
         gen_profile::parse_owned_bytes(path.as_str(), bytes).map_err(WriteFailure::Profile)?;
-    let Checked { profile, plan, .. } = check(loaded, repo_out).map_err(WriteFailure::Profile)?;
+    if !loaded.profile.environments.is_empty() {
+        let (_, bundle) = crate::fleet::render(loaded, repo_out).map_err(WriteFailure::Profile)?;
+        let name = bundle.name.clone();
+        let changes = crate::write::write_stream(out_root, &name, &|_| Ok(()), |sink| {
+            bundle
+                .files
+                .into_iter()
+                .try_for_each(|(path, text)| sink(path, text))
+        })
+        .map_err(|error| WriteFailure::Io {
+            bundle: name.clone(),
+            error,
+        })?;
+        return Ok((name, changes, None));
+    }
+    let Checked {
+        profile,
+        plan,
+        warnings,
+        ..
+    } = check(loaded, repo_out).map_err(WriteFailure::Profile)?;
     let name = profile.name.clone();
     let changes = crate::write::write_stream(out_root, &name, &|_| Ok(()), |sink| {
         crate::bundle::render_files(&profile, &plan, sink)
@@ -163,5 +175,22 @@ pub fn write_profile_in(
     // Freeing a large plan takes a while (~0.1 s at 100,000 Models) and nobody waits
     // for it: hand it to a thread, which a CLI's exit may simply cut short.
     let _ = std::thread::Builder::new().spawn(move || drop((plan, profile)));
-    Ok((name, changes))
+    Ok((name, changes, warnings))
+}
+
+/// `gen diff`: load, check and render the profile at `path` (which has environments) and
+/// compare environment `from` with `to`.
+pub fn diff_profile(
+    path: &Utf8Path,
+    from: &str,
+    to: &str,
+) -> Result<gen_fleet::Promotion, crate::fleet::PromotionError> {
+    let profile = |r: Report| crate::fleet::PromotionError::Profile(Box::new(r));
+    let loaded = gen_profile::load_file(path).map_err(profile)?;
+    if loaded.profile.environments.is_empty() {
+        return Err(crate::fleet::PromotionError::NoEnvironments(loaded.file));
+    }
+    let (fleet, bundle) =
+        crate::fleet::render(loaded, Utf8Path::new(DEFAULT_OUT)).map_err(profile)?;
+    fleet.promotion(&bundle, from, to)
 }

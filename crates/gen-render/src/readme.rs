@@ -7,6 +7,7 @@ use serde::Serialize;
 use gen_profile::Profile;
 
 use crate::folder::Layer;
+use crate::manifest::Manifest;
 use crate::plan::Plan;
 
 /// The built-in template, embedded at compile time.
@@ -27,7 +28,7 @@ struct FolderView {
 
 #[derive(Serialize)]
 struct KindView {
-    kind: &'static str,
+    kind: String,
     count: usize,
     names: Vec<String>,
 }
@@ -39,9 +40,11 @@ const LIST_FILES_UP_TO: usize = 30;
 
 #[derive(Serialize)]
 struct ObjectView {
-    kind: &'static str,
+    kind: String,
     name: String,
     file: String,
+    /// The repository template that rendered it (its name under the templates folder).
+    template: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -62,11 +65,27 @@ struct Context<'a> {
     pipelines: bool,
     /// The storage Secrets that Models reference, by namespace and name.
     storage_secrets: Vec<SecretView>,
+    /// Whether some storage Secret is neither rendered nor declared by the profile.
+    storage_secrets_unmade: bool,
+    /// How clients call the Models and Pipelines through the Gateway (integrations.gateway).
+    endpoints: Vec<EndpointView>,
+    /// The ecosystem CRDs the bundle's integrations need on the cluster.
+    integration_crds: Vec<&'static str>,
+    /// The image pull Secrets every Seldon pod names (integrations.registry).
+    pull_secrets: Vec<String>,
+    /// The chart repository when it is not Seldon's, and whether it is an OCI registry.
+    charts: Option<(String, bool)>,
 
     /// The tenant namespaces (pattern dedicated).
     tenants: Vec<&'a str>,
     /// The engine's settings the README states (`GitOpsEngine::readme_facts`).
     facts: std::collections::BTreeMap<&'static str, String>,
+    /// The namespaces whose applications are confined to their own objects.
+    ownership: crate::ownership::ReadmeView,
+    /// The environment of a fleet this bundle is (`None` for a profile without
+    /// environments): its name and its clusters' names.
+    environment: Option<&'a str>,
+    clusters: Vec<&'a str>,
 }
 
 /// A Secret that Models reference through `secretName`; nothing in the bundle creates it.
@@ -79,10 +98,148 @@ struct SecretView {
     remotes: Vec<String>,
     models: Vec<String>,
     model_count: usize,
+    /// What makes it: `external` (an ExternalSecret of the bundle), `declared` (the
+    /// profile's integrations.storage.existing: you create it) or `unmade`.
+    made_by: &'static str,
+}
+
+/// One application's calls through the Gateway.
+#[derive(Serialize)]
+struct EndpointView {
+    application: String,
+    namespace: String,
+    /// `https://host` per hostname of its route, or the listener's address when the route
+    /// names no hostname.
+    bases: Vec<String>,
+    calls: Vec<CallView>,
+    call_count: usize,
+}
+
+#[derive(Serialize)]
+struct CallView {
+    kind: &'static str,
+    name: String,
+    header: String,
+}
+
+/// The calls of every application through the Gateway: its own route's hostnames, else its
+/// runtime's (the tenant's, else the Gateway's).
+fn endpoints(profile: &Profile, plan: &Plan) -> Vec<EndpointView> {
+    let Some(gw) = profile.integrations.gateway.as_ref() else {
+        return Vec::new();
+    };
+    // Experiments without a default are called by their own header; the others split the
+    // calls of their default. Read from the plan, which holds the specs.
+    let mut own_header = std::collections::HashSet::new();
+    for folder in &plan.folders {
+        for entry in &folder.entries {
+            if let crate::folder::Entry::Object(o) = entry
+                && let crate::manifest::Manifest::Experiment(x) = o.as_ref()
+                && x.spec.default.is_none()
+            {
+                own_header.insert((folder.namespace.clone(), x.name().to_string()));
+            }
+        }
+    }
+    let namespaces = gen_profile::check::application_namespaces(profile);
+    profile
+        .applications
+        .iter()
+        .zip(namespaces)
+        .filter_map(|(app, ns)| {
+            let ns = ns?;
+            let tenant = profile.tenants.iter().find(|t| t.namespace == ns);
+            let hosts = [
+                app.hostnames.as_slice(),
+                tenant.map(|t| t.hostnames.as_slice()).unwrap_or_default(),
+                gw.hostnames.as_slice(),
+            ]
+            .into_iter()
+            .find(|h| !h.is_empty())
+            .unwrap_or_default();
+            let bases = if hosts.is_empty() {
+                vec![format!("{}://<the Gateway's address>", gw.scheme.as_str())]
+            } else {
+                hosts
+                    .iter()
+                    .map(|h| format!("{}://{h}", gw.scheme.as_str()))
+                    .collect()
+            };
+            let calls: Vec<CallView> = app
+                .models
+                .iter()
+                .map(|m| CallView {
+                    kind: "Model",
+                    name: m.name.clone(),
+                    header: m.name.clone(),
+                })
+                .chain(app.pipelines.iter().map(|p| CallView {
+                    kind: "Pipeline",
+                    name: p.name.clone(),
+                    header: format!("{}.pipeline", p.name),
+                }))
+                .chain(
+                    app.experiments
+                        .iter()
+                        .filter(|x| own_header.contains(&(ns.to_string(), x.name.clone())))
+                        .map(|x| CallView {
+                            kind: "Experiment",
+                            name: x.name.clone(),
+                            header: format!("{}.experiment", x.name),
+                        }),
+                )
+                .collect();
+            let call_count = calls.len();
+            Some(EndpointView {
+                application: app.name.clone(),
+                namespace: ns.to_string(),
+                bases,
+                calls: if call_count > LIST_NAMES_UP_TO {
+                    Vec::new()
+                } else {
+                    calls
+                },
+                call_count,
+            })
+        })
+        .collect()
+}
+
+/// The ecosystem CRDs the profile's integrations render objects of.
+fn integration_crds(profile: &Profile) -> Vec<&'static str> {
+    let i = &profile.integrations;
+    let mut crds = Vec::new();
+    if i.gateway.is_some() {
+        crds.push("Gateway API (`HTTPRoute`, gateway.networking.k8s.io/v1)");
+    }
+    if i.metrics.is_some() {
+        crds.push("Prometheus Operator (`PodMonitor`, `PrometheusRule`, monitoring.coreos.com/v1)");
+    }
+    if i.storage.as_ref().is_some_and(|s| !s.secrets.is_empty()) {
+        crds.push("External Secrets Operator (`ExternalSecret`, external-secrets.io/v1)");
+    }
+    crds
 }
 
 /// The `secretName`s of every Model of the plan, grouped by namespace and name.
 fn storage_secrets(plan: &Plan) -> Vec<SecretView> {
+    let made_by = |ns: &str, name: &str| {
+        if plan
+            .secret_remotes
+            .iter()
+            .any(|r| r.object.namespace == ns && r.object.secret == name)
+        {
+            "external"
+        } else if plan
+            .secrets
+            .iter()
+            .any(|s| s.object.namespace == ns && s.object.name == name)
+        {
+            "declared"
+        } else {
+            "unmade"
+        }
+    };
     type Users = (Vec<String>, std::collections::BTreeSet<String>);
     let mut by_secret: std::collections::BTreeMap<(String, String), Users> =
         std::collections::BTreeMap::new();
@@ -107,6 +264,7 @@ fn storage_secrets(plan: &Plan) -> Vec<SecretView> {
     by_secret
         .into_iter()
         .map(|((namespace, name), (models, remotes))| SecretView {
+            made_by: made_by(&namespace, &name),
             namespace,
             name,
             remotes: remotes.into_iter().collect(),
@@ -139,7 +297,25 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, minijinja::Error
             .as_ref()
             .and_then(|k| k.bootstrap.as_deref()),
         pipelines: profile.applications.iter().any(|a| !a.pipelines.is_empty()),
+        storage_secrets_unmade: storage_secrets(plan).iter().any(|s| s.made_by == "unmade"),
         storage_secrets: storage_secrets(plan),
+        endpoints: endpoints(profile, plan),
+        integration_crds: integration_crds(profile),
+        pull_secrets: profile
+            .integrations
+            .registry
+            .as_ref()
+            .map(|r| r.image_pull_secrets.clone())
+            .unwrap_or_default(),
+        charts: profile
+            .integrations
+            .registry
+            .as_ref()
+            .and_then(|r| r.charts.clone())
+            .map(|c| {
+                let oci = c.starts_with("oci://");
+                (c, oci)
+            }),
 
         tenants: profile
             .tenants
@@ -147,6 +323,13 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, minijinja::Error
             .map(|t| t.namespace.as_str())
             .collect(),
         facts: plan.engine.readme_facts(),
+        ownership: crate::ownership::readme_view(profile),
+        environment: plan.environment.as_ref().map(|(e, _)| e.as_str()),
+        clusters: plan
+            .environment
+            .iter()
+            .flat_map(|(_, c)| c.iter().map(String::as_str))
+            .collect(),
         kafka_consumer_prefix: profile
             .seldon
             .kafka
@@ -171,7 +354,7 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, minijinja::Error
                                 k.names.push(o.name().to_string());
                             }
                             None => kinds.push(KindView {
-                                kind: o.kind(),
+                                kind: o.kind().to_string(),
                                 count: 1,
                                 names: vec![o.name().to_string()],
                             }),
@@ -190,9 +373,13 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, minijinja::Error
                     objects
                         .iter()
                         .map(|o| ObjectView {
-                            kind: o.kind(),
+                            kind: o.kind().to_string(),
                             name: o.name().to_string(),
                             file: o.file_name(),
+                            template: match &**o {
+                                Manifest::Template(t) => Some(t.template.clone()),
+                                _ => None,
+                            },
                         })
                         .collect()
                 },

@@ -40,6 +40,11 @@ impl RepoDir {
         format!("{}/{folder}", self.0)
     }
 
+    /// The place of a bundle inside this one: an environment's, `<this>/<env>`.
+    pub fn child(&self, folder: &str) -> Self {
+        RepoDir(self.join(folder))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

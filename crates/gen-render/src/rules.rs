@@ -1,7 +1,7 @@
 //! The one registry of every rule gen checks: the loader's input rules, the profile
-//! rules, the Seldon run-time rules (also run by `gen audit`) and the GitOps rules. It
-//! drives `gen explain` and the rule list in the README (a test keeps that list equal to
-//! this table).
+//! rules, the Seldon run-time rules (also run by `gen audit`), the GitOps rules and the
+//! rules of a repository's own templates. It drives `gen explain` and the rule list in the
+//! README (a test keeps that list equal to this table).
 //!
 //! Each rule's descriptor stands next to its check, in the crate that checks it; this
 //! module only joins their tables. Adding a rule means a descriptor and a check in one
@@ -27,6 +27,7 @@ pub fn all() -> Vec<&'static Rule> {
         .chain(gen_profile::check::RULES)
         .chain(gen_seldon::rules::RULES)
         .chain(crate::gitops::RULES)
+        .chain(gen_templates::RULES)
         .copied()
         .collect();
     rules.push(&INTERNAL);

@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 use common::*;
 use gen_render::render_profile;
 use gen_seldon::catalog::{DEFAULT_SELDON_CONFIG, Install, upstream_server_configs};
-use gen_seldon::rules::{Located, OwnedInventory, QuotaInfo, QuotaLimit, SecretInfo, check};
+use gen_seldon::rules::{
+    Located, OwnedInventory, QuotaInfo, QuotaLimit, SecretInfo, SecretRemote, check,
+};
 use gen_seldon::{Experiment, Model, Pipeline, SeldonRuntime, Server};
 
 #[test]
@@ -129,6 +131,32 @@ fn inventory_from_files(
             )
         };
         match kind {
+            "ExternalSecret" => {
+                // The Secret External Secrets writes: the template's keys, each a remote.
+                let v = value();
+                let (namespace, _) = ns_name(&v);
+                let target = v["spec"]["target"]["name"].as_str().unwrap().to_string();
+                let data = v["spec"]["target"]["template"]["data"].as_object().unwrap();
+                for template in data.values() {
+                    let remote = as_written_by_eso(template.as_str().unwrap());
+                    inv.secret_remotes.push(Located::new(
+                        SecretRemote {
+                            namespace: namespace.clone(),
+                            secret: target.clone(),
+                            remote: remote["name"].as_str().unwrap().to_string(),
+                        },
+                        path.clone(),
+                    ));
+                }
+                inv.secrets.push(Located::new(
+                    SecretInfo {
+                        namespace,
+                        name: target,
+                        keys: Some(data.len()),
+                    },
+                    path.clone(),
+                ));
+            }
             "Secret" => {
                 let v = value();
                 let (namespace, name) = ns_name(&v);
@@ -201,6 +229,26 @@ fn inventory_from_files(
     inv
 }
 
+/// An rclone remote template of an ExternalSecret as External Secrets renders it, each
+/// `{{ .x | toJson }}` replaced by a quoted value read from the store, parsed as the agent
+/// parses the Secret's key (JSON `{name, type, parameters}`, `parseRcloneConfig`).
+fn as_written_by_eso(template: &str) -> serde_json::Value {
+    let mut text = String::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        let end = rest[start..].find("}}").expect("a closed template action") + start;
+        assert!(
+            rest[start..end].contains("| toJson"),
+            "a value from the store is quoted by toJson: {template}"
+        );
+        text.push_str(&rest[..start]);
+        text.push_str("\"value from the store\"");
+        rest = &rest[end + 2..];
+    }
+    text.push_str(rest);
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
 #[test]
 fn rendered_objects_hold_the_seldon_invariants() {
     for (name, controller) in [
@@ -208,7 +256,28 @@ fn rendered_objects_hold_the_seldon_invariants() {
         ("multi-tenant", "seldon-tenancy"),
     ] {
         let bundle = render_profile(&example(name)).unwrap();
-        let inv = inventory_from_files(&bundle.files, controller);
+        let mut inv = inventory_from_files(&bundle.files, controller);
+        // The Secrets the profile declares as its own (integrations.storage.existing) are
+        // created outside git, in every runtime namespace.
+        let profile = gen_profile::load_file(&example(name)).unwrap().profile;
+        for declared in profile
+            .integrations
+            .storage
+            .iter()
+            .flat_map(|s| &s.existing)
+        {
+            for r in &inv.runtimes {
+                inv.secrets.push(Located::new(
+                    SecretInfo {
+                        namespace: r.object.namespace().to_string(),
+                        name: declared.clone(),
+                        keys: None,
+                    },
+                    "integrations.storage.existing".to_string(),
+                ));
+            }
+        }
+        inv.secrets_complete = true;
         assert!(!inv.models.is_empty() && !inv.pipelines.is_empty() && !inv.experiments.is_empty());
         // Every Seldon object is in a namespace with exactly one SeldonRuntime.
         let mut runtimes: BTreeMap<&str, usize> = BTreeMap::new();

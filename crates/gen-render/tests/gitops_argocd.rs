@@ -169,18 +169,23 @@ fn argocd_projects_come_first_and_go_last() {
                 wave(project)
             );
         }
-        // The root Application: in its own project, applied with it by hand, which admits
-        // only Applications and AppProjects in the Argo CD namespace.
+        // The root Application (in a fleet, the ApplicationSet that makes each cluster's
+        // root): in its own project, applied with it by hand, which admits only
+        // Applications and AppProjects in the Argo CD namespace.
         let root: Vec<&Value> = in_folder("bootstrap/")
             .into_iter()
-            .filter(|o| o["kind"] == "Application")
+            .filter(|o| o["kind"] == "Application" || o["kind"] == "ApplicationSet")
             .collect();
-        assert_eq!(root.len(), 1);
+        assert_eq!(root.len(), 1, "{}", bundle.name);
+        let root_spec = match root[0]["kind"].as_str() {
+            Some("ApplicationSet") => &root[0]["spec"]["template"]["spec"],
+            _ => &root[0]["spec"],
+        };
         let bootstrap = in_folder("bootstrap/")
             .into_iter()
             .find(|o| o["kind"] == "AppProject")
             .unwrap();
-        assert_eq!(root[0]["spec"]["project"], bootstrap["metadata"]["name"]);
+        assert_eq!(root_spec["project"], bootstrap["metadata"]["name"]);
         assert_eq!(
             bootstrap["spec"]["namespaceResourceWhitelist"],
             json!([{"group": "argoproj.io", "kind": "AppProject"}, {"group": "argoproj.io", "kind": "Application"}])

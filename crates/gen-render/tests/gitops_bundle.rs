@@ -193,8 +193,15 @@ fn every_engine_and_pattern_is_wired() {
         vec![
             ("single-team".to_string(), true, false),
             ("multi-tenant".to_string(), false, true),
+            ("tenant-extensions".to_string(), true, false),
             ("shared-flux".to_string(), false, true),
             ("dedicated-argocd".to_string(), true, false),
+            ("fleet/dev".to_string(), true, false),
+            ("fleet/staging".to_string(), true, false),
+            ("fleet/prod".to_string(), true, false),
+            ("fleet-flux/dev".to_string(), false, true),
+            ("fleet-flux/staging".to_string(), false, true),
+            ("fleet-flux/prod".to_string(), false, true),
         ]
     );
 }
@@ -259,10 +266,13 @@ fn setup_values_follow_the_pattern() {
             bundle.name
         );
         if dedicated {
-            assert_eq!(
-                values["controller"]["watchNamespaces"],
-                json!(["fraud-inference", "vision-inference"])
-            );
+            let mut tenants: Vec<String> = profile_of(&bundle)
+                .tenants
+                .iter()
+                .map(|t| t.namespace.clone())
+                .collect();
+            tenants.sort();
+            assert_eq!(values["controller"]["watchNamespaces"], json!(tenants));
         }
     }
 }
@@ -312,8 +322,10 @@ fn kafka_install_values_come_from_the_profile() {
     let text = std::fs::read_to_string(test_profile("dedicated-argocd")).unwrap();
     let (head, _) = text.split_once("    pipelines:\n").unwrap();
     let (_, tail) = text.split_once("  - name: image-classification\n").unwrap();
+    // (fraud-reporting, which runs a Pipeline, goes with the cut: so does the share.)
     let text = format!("{head}  - name: image-classification\n{tail}")
-        .replace("  kafka:\n    bootstrap: kafka-bootstrap.kafka:9092\n", "");
+        .replace("  kafka:\n    bootstrap: kafka-bootstrap.kafka:9092\n", "")
+        .replace("        sharedWith: [fraud-reporting]\n", "");
     assert!(!text.contains("kafka:") && !text.contains("pipelines:"));
     let loaded = gen_profile::parse("p.yaml", &text).unwrap();
     let bundle = gen_render::render_loaded(&loaded)

@@ -130,13 +130,29 @@ fn namespaces_enforce_pod_security_and_tenants_have_quota() {
 
 #[test]
 fn rbac_is_least_privilege_without_wildcards() {
-    for bundle in EXAMPLES
+    for (bundle, profile) in EXAMPLES
         .iter()
         .map(|n| example(n))
         .chain(TEST_PROFILES.iter().map(|n| test_profile(n)))
-        .map(|p| render_profile(&p).unwrap())
+        .map(|p| {
+            (
+                render_profile(&p).unwrap(),
+                gen_profile::load_file(&p).unwrap().profile,
+            )
+        })
     {
         let objs = objects(&bundle);
+        // The kinds the profile admits for the applications' templates (templates.admit.apps),
+        // which the application reconciler applies and prunes too.
+        let admitted: Vec<(String, String)> = profile
+            .templates
+            .iter()
+            .flat_map(|t| &t.admit.apps)
+            .map(|entry| {
+                let (group, kind) = entry.rsplit_once('/').unwrap_or(("", entry));
+                (group.to_string(), format!("{}s", kind.to_ascii_lowercase()))
+            })
+            .collect();
         // No wildcard in any Role or ClusterRole; the GitOps accounts' grants (bootstrap/)
         // are proven rule by rule in tests/gitops_accounts.rs.
         for (_, role) in objs
@@ -163,20 +179,39 @@ fn rbac_is_least_privilege_without_wildcards() {
             o["kind"] == "Role" && !p.starts_with("bootstrap/") && !p.starts_with("flux/")
         }) {
             for rule in role["rules"].as_array().unwrap() {
-                assert_eq!(
-                    rule["apiGroups"],
-                    serde_json::json!(["mlops.seldon.io"]),
-                    "{role}"
-                );
+                if rule["apiGroups"] != serde_json::json!(["mlops.seldon.io"]) {
+                    // Only an application reconciler's Role (one per application where
+                    // applications share a namespace), and only an admitted kind.
+                    let name = role["metadata"]["name"].as_str().unwrap();
+                    assert!(
+                        name.ends_with("-reconciler") || name.starts_with("flux-app-"),
+                        "{role}"
+                    );
+                    let group = rule["apiGroups"][0].as_str().unwrap().to_string();
+                    for r in rule["resources"].as_array().unwrap() {
+                        let pair = (group.clone(), r.as_str().unwrap().to_string());
+                        assert!(admitted.contains(&pair), "{role}: {pair:?}");
+                    }
+                    continue;
+                }
                 let writes = rule["verbs"]
                     .as_array()
                     .unwrap()
                     .iter()
                     .any(|v| !["get", "list", "watch"].contains(&v.as_str().unwrap()));
                 if writes {
-                    assert_eq!(
-                        rule["resources"],
-                        serde_json::json!(["experiments", "models", "pipelines"]),
+                    // All three, or (a rule naming one application's objects) one of them.
+                    let resources = rule["resources"].as_array().unwrap();
+                    assert!(
+                        !resources.is_empty()
+                            && resources.iter().all(|r| {
+                                ["experiments", "models", "pipelines"]
+                                    .contains(&r.as_str().unwrap())
+                            }),
+                        "{role}"
+                    );
+                    assert!(
+                        resources.len() == 3 || rule["resourceNames"].is_array(),
                         "{role}"
                     );
                 }

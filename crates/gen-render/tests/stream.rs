@@ -50,7 +50,12 @@ fn built_in(o: &Value) -> bool {
     let api = o["apiVersion"].as_str().unwrap_or("");
     match api.split_once('/') {
         None => true,
-        Some((group, _)) => !group.contains('.') || group.ends_with(".k8s.io"),
+        // Gateway API lives under k8s.io but is installed as CRDs (Argo CD sorts it with
+        // the custom resources).
+        Some((group, _)) => {
+            !group.contains('.')
+                || (group.ends_with(".k8s.io") && group != "gateway.networking.k8s.io")
+        }
     }
 }
 

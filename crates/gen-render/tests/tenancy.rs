@@ -12,8 +12,8 @@ use gen_seldon::capacity::namespace_capacity;
 use gen_seldon::{SeldonRuntime, Server};
 use serde_json::Value;
 
-fn render(text: &str) -> (gen_profile::Profile, Vec<(String, Value)>) {
-    let loaded = gen_profile::parse("p.yaml", text).unwrap();
+fn render(label: &str, text: &str) -> (gen_profile::Profile, Vec<(String, Value)>) {
+    let loaded = gen_profile::parse(file_of(label), text).unwrap();
     let bundle = gen_render::render_loaded(&loaded).unwrap();
     (loaded.profile, objects(&bundle))
 }
@@ -51,7 +51,7 @@ fn profiles() -> Vec<(String, String)> {
 fn every_tenant_namespace_has_a_quota_and_defaults() {
     let mut tenants = 0;
     for (label, text) in profiles() {
-        let (profile, objs) = render(&text);
+        let (profile, objs) = render(&label, &text);
         for t in &profile.tenants {
             tenants += 1;
             let quotas = of(&objs, "ResourceQuota", &t.namespace);
@@ -83,7 +83,7 @@ fn a_computed_quota_admits_a_rolling_update_of_everything_and_no_more() {
         .into_iter()
         .filter(|(l, _)| l.ends_with("without quota"))
     {
-        let (profile, objs) = render(&text);
+        let (profile, objs) = render(&label, &text);
         let configs = gen_render::settings::server_configs(&profile);
         let autoscaling = gen_render::settings::install(&profile).server_autoscaling;
         for t in &profile.tenants {

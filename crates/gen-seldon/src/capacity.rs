@@ -408,6 +408,7 @@ mod tests {
                         limits: Default::default(),
                     },
                 }],
+                ..ServerPodSpec::default()
             }),
             ..ServerSpec::default()
         };

@@ -7,6 +7,7 @@
 
 pub mod capacity;
 pub mod catalog;
+pub mod kafka_names;
 pub mod names;
 pub mod rules;
 

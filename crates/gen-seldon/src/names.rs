@@ -32,6 +32,42 @@ pub fn label_problem(value: &str) -> Option<String> {
     None
 }
 
+/// The longest DNS-1123 subdomain.
+pub const MAX_SUBDOMAIN: usize = 253;
+
+/// Why `value` is not a DNS-1123 subdomain (dot-separated labels, at most 253 characters;
+/// the names of Secrets, Gateways, KafkaTopics), or `None` if it is one.
+pub fn subdomain_problem(value: &str) -> Option<String> {
+    if value.len() > MAX_SUBDOMAIN {
+        return Some(format!(
+            "it is {} characters long; the limit is {MAX_SUBDOMAIN}",
+            value.len()
+        ));
+    }
+    value.split('.').find_map(|label| {
+        label_problem(label).map(|p| {
+            if label.is_empty() {
+                "it has an empty part between dots".to_string()
+            } else {
+                format!("part {label:?} {}", p.trim_start_matches("it "))
+            }
+        })
+    })
+}
+
+/// Why `value` is not a hostname a Gateway API route accepts (a DNS-1123 subdomain,
+/// optionally starting with a `*.` wildcard label; no IP address), or `None`.
+pub fn hostname_problem(value: &str) -> Option<String> {
+    let rest = value.strip_prefix("*.").unwrap_or(value);
+    if rest.contains('*') {
+        return Some("a wildcard may only be the whole first label (*.example.com)".to_string());
+    }
+    if rest.parse::<std::net::IpAddr>().is_ok() {
+        return Some("it is an IP address; routes match hostnames only".to_string());
+    }
+    subdomain_problem(rest)
+}
+
 /// Whether `value` is a DNS-1123 label.
 pub fn is_label(value: &str) -> bool {
     label_problem(value).is_none()

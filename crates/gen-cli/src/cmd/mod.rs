@@ -1,6 +1,7 @@
 pub mod audit;
 pub mod check;
 pub mod completions;
+pub mod diff;
 pub mod explain;
 pub mod graph;
 pub mod init;

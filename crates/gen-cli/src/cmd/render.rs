@@ -32,15 +32,18 @@ pub fn run(args: Args) -> ExitStatus {
     }
     let mut code = selection.code;
     for path in &selection.paths {
-        match gen_render::ops::write_profile_in(path, out, out) {
-            Ok((bundle, changes)) => {
+        match gen_render::ops::write_profile_warning(path, out, out) {
+            Ok((bundle, changes, warnings)) => {
+                if let (Some(w), Format::Text) = (&warnings, format) {
+                    output::report(w, format);
+                }
                 if args.exit_code && !changes.is_clean() {
                     code = code.max(ExitStatus::CheckFailed);
                 }
                 match format {
                     Format::Json => outln!(
                         "{}",
-                        serde_json::json!({"profile": path.as_str(), "bundle": bundle, "changes": changes})
+                        serde_json::json!({"profile": path.as_str(), "bundle": bundle, "changes": changes, "warnings": warnings.map(|w| w.diagnostics).unwrap_or_default()})
                     ),
                     Format::Text => {
                         errln!(

@@ -4,15 +4,20 @@
 //!
 //! One module per concern, each rule's descriptor next to its check; [`RULES`] lists them.
 
+mod environments;
 mod install;
+mod integrations;
 mod layout;
 mod names;
+mod sharing;
 
 use gen_diagnostics::Rule;
 
 use crate::diagnostic::Diagnostic;
 use crate::types::{Pattern, Profile};
 use names::name;
+
+pub use environments::check_environments;
 
 /// The profile rules checked here (descriptors shared with gen-seldon, such as
 /// `invalid-name`, are listed there).
@@ -29,6 +34,18 @@ pub static RULES: &[&Rule] = &[
     &layout::TENANT_ISOLATION,
     &layout::APPLICATION_NAMESPACE,
     &layout::TENANT_MISSING,
+    &sharing::SHARE_UNKNOWN,
+    &integrations::ROUTE_HOSTNAME,
+    &integrations::ROUTE_TOO_MANY_MATCHES,
+    &integrations::GATEWAY_WITHOUT_ROUTE,
+    &integrations::METRICS_MONITORING_NAMESPACE,
+    &integrations::STORAGE_STORE_MISSING,
+    &integrations::STORAGE_SCHEME,
+    &integrations::REGISTRY_SETTINGS,
+    &integrations::INTEGRATION_UNSUPPORTED,
+    &environments::ENVIRONMENT_NAME,
+    &environments::ENVIRONMENT_CLUSTERS,
+    &environments::CLUSTER_SERVER,
 ];
 
 /// The namespace each application is deployed into (in profile order), where the profile
@@ -51,7 +68,9 @@ pub fn application_namespaces(profile: &Profile) -> Vec<Option<&str>> {
         .collect()
 }
 
-/// Every profile-level problem.
+/// Every profile-level problem of one deployment: the profile as written when it has no
+/// environments, else each environment's merged profile (its environments and clusters
+/// themselves are checked once, by [`check_environments`]).
 pub fn check(p: &Profile) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let out = &mut out;
@@ -64,5 +83,7 @@ pub fn check(p: &Profile) -> Vec<Diagnostic> {
     );
     install::check_install(p, out);
     layout::check_layout(p, out);
+    sharing::check_sharing(p, out);
+    integrations::check_integrations(p, out);
     std::mem::take(out)
 }

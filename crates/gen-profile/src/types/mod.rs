@@ -7,9 +7,15 @@ use gen_seldon::{ExperimentSpec, ModelSpec, PipelineSpec, Quantity, ServerSpec};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+mod environments;
+pub mod integrations;
 mod security;
+mod templates;
 
+pub use environments::*;
+pub use integrations::{Integrations, ServerScheduling};
 pub use security::*;
+pub use templates::*;
 
 /// The Seldon Core v2 version this gen release renders and checks against.
 pub const SELDON_VERSION: &str = "2.10.2";
@@ -39,6 +45,17 @@ pub struct Profile {
     pub tenants: Vec<Tenant>,
     #[serde(default)]
     pub applications: Vec<Application>,
+    /// Platform integrations (Gateway API endpoints, metrics, storage credentials, Kafka
+    /// tenancy, private registries); each is off unless listed here.
+    #[serde(default)]
+    pub integrations: Integrations,
+    /// The repository's own templates: objects gen does not model, rendered per layer.
+    #[serde(default)]
+    pub templates: Option<TemplateSettings>,
+    /// Environments (dev, staging, prod…), each on its own clusters and with its own
+    /// override of this profile. Without them the bundle is out/<name>/ alone.
+    #[serde(default)]
+    pub environments: Vec<Environment>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -289,6 +306,9 @@ pub struct ServerEntry {
     pub memory: Option<Quantity>,
     #[serde(flatten)]
     pub spec: ServerSpec,
+    /// nodeSelector, tolerations, affinity and GPUs (integrations).
+    #[serde(flatten)]
+    pub scheduling: ServerScheduling,
 }
 
 /// A ServerConfig that exists in the controller namespace but that gen does not render.
@@ -379,6 +399,17 @@ pub struct Tenant {
     pub runtime: Option<RuntimeSettings>,
     #[serde(default)]
     pub servers: Vec<ServerEntry>,
+    // ---- sharing between applications (issue "Pattern B ownership") ----
+    /// Keep the tenant's applications apart as pattern shared keeps every application:
+    /// references only inside an application unless its owner shares the object
+    /// (`sharedWith`), and owner roles confined to each application's own objects.
+    #[serde(default)]
+    pub isolate_applications: bool,
+    /// Hostnames of the tenant's inference route (integrations.gateway), instead of
+    /// integrations.gateway.hostnames.
+    #[serde(default)]
+    #[schemars(inner(regex(pattern = crate::schema::HOSTNAME), length(max = 253)))]
+    pub hostnames: Vec<String>,
 }
 
 /// A tenant's ResourceQuota (requests).
@@ -419,6 +450,11 @@ pub struct Application {
     pub pipelines: Vec<PipelineEntry>,
     #[serde(default)]
     pub experiments: Vec<ExperimentEntry>,
+    /// Hostnames of a route of the application's own (integrations.gateway) that reaches
+    /// only its Models, Pipelines and Experiments (by their Seldon-Model header).
+    #[serde(default)]
+    #[schemars(inner(regex(pattern = crate::schema::HOSTNAME), length(max = 253)))]
+    pub hostnames: Vec<String>,
 }
 
 /// A Model: a name and the Model.spec fields.
@@ -426,6 +462,13 @@ pub struct Application {
 pub struct ModelEntry {
     #[schemars(regex(pattern = crate::schema::DNS_LABEL), length(max = 63))]
     pub name: String,
+    // ---- sharing between applications (issue "Pattern B ownership") ----
+    /// Other applications of the same namespace that may use this Model: as a Pipeline
+    /// step, an Experiment candidate or mirror, an explainer's or LLM's modelRef. Without
+    /// it only its own application may (never another's Experiment default).
+    #[serde(default, rename = "sharedWith")]
+    #[schemars(inner(regex(pattern = crate::schema::DNS_LABEL), length(max = 63)))]
+    pub shared_with: Vec<String>,
     #[serde(flatten)]
     pub spec: ModelSpec,
 }
@@ -435,6 +478,13 @@ pub struct ModelEntry {
 pub struct PipelineEntry {
     #[schemars(regex(pattern = crate::schema::DNS_LABEL), length(max = 63))]
     pub name: String,
+    // ---- sharing between applications (issue "Pattern B ownership") ----
+    /// Other applications of the same namespace that may use this Pipeline: as an external
+    /// input or trigger, an Experiment candidate or mirror, an explainer's or LLM's
+    /// pipelineRef. Without it only its own application may.
+    #[serde(default, rename = "sharedWith")]
+    #[schemars(inner(regex(pattern = crate::schema::DNS_LABEL), length(max = 63)))]
+    pub shared_with: Vec<String>,
     #[serde(flatten)]
     pub spec: PipelineSpec,
 }

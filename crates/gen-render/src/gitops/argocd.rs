@@ -25,7 +25,7 @@ use gen_seldon::Object;
 
 use super::{
     ARGOCD_NAMESPACE, CRDS_CHART, Context, GitOpsEngine, IN_CLUSTER, Order, SELDON_GROUP,
-    SELDON_HELM_REPO, SETUP_CHART, SYNC_WAVE, folder, holds_seldon_objects, meta, setup_values,
+    SETUP_CHART, SYNC_WAVE, folder, holds_seldon_objects, meta, setup_values,
 };
 use crate::folder::Layer;
 use crate::manifest::Manifest;
@@ -56,7 +56,7 @@ pub fn bootstrap_project(profile: &Profile) -> String {
     format!("{}-bootstrap", profile.name)
 }
 
-fn gk(group: &str, kind: &str) -> GroupKind {
+pub(super) fn gk(group: &str, kind: &str) -> GroupKind {
     GroupKind::new(group, kind)
 }
 
@@ -72,8 +72,9 @@ pub fn app_kinds() -> Vec<GroupKind> {
 /// v2.10.2 `k8s/helm-charts/seldon-core-v2-setup/templates/_components-statefulsets.tpl`,
 /// the same kinds in `_components-deployments.tpl`) and every kind gen may render into a
 /// platform or tenant folder (runtime, Servers, quota, NetworkPolicies, the runtime's
-/// rclone Secret, owner and reconciler RBAC). Listed whether or not rendered today, since
-/// Argo CD checks prunes against the list too.
+/// rclone Secret, owner and reconciler RBAC, and the integrations' routes, monitors, alerts
+/// and ExternalSecrets). Listed whether or not rendered today, since Argo CD checks prunes
+/// against the list too.
 pub fn platform_kinds() -> Vec<GroupKind> {
     let mut k: Vec<GroupKind> = ["SeldonConfig", "SeldonRuntime", "Server", "ServerConfig"]
         .iter()
@@ -86,6 +87,10 @@ pub fn platform_kinds() -> Vec<GroupKind> {
         gk("", "Secret"),
         gk("", "ServiceAccount"),
         gk("apps", "Deployment"),
+        gk("external-secrets.io", "ExternalSecret"),
+        gk("gateway.networking.k8s.io", "HTTPRoute"),
+        gk("monitoring.coreos.com", "PodMonitor"),
+        gk("monitoring.coreos.com", "PrometheusRule"),
         gk("networking.k8s.io", "NetworkPolicy"),
         gk("rbac.authorization.k8s.io", "Role"),
         gk("rbac.authorization.k8s.io", "RoleBinding"),
@@ -104,7 +109,7 @@ type Admits = (
 
 /// An AppProject, kept by its finalizer while Applications use it; in the root's wave
 /// `WAVE_PROJECTS` unless applied by hand (`wave: None`).
-fn project(
+pub(super) fn project(
     name: &str,
     part_of: &str,
     description: String,
@@ -126,33 +131,91 @@ fn project(
             destinations,
             cluster_resource_whitelist: cluster,
             namespace_resource_whitelist: namespaced,
+            roles: Vec::new(),
         },
     ))
 }
 
-fn dest(ns: &str) -> Destination {
+/// The roles of an application project: for each of its applications with `group:`
+/// owners, a role `app-<application>` that lets those groups view and sync that
+/// application's Argo CD Application and nothing else of the project. (`user:` owners are
+/// not OIDC groups: an administrator binds them in argocd-rbac-cm.)
+fn application_roles(profile: &Profile, project: &str, ns: &str) -> Vec<ProjectRole> {
+    crate::ownership::applications_in(profile, ns)
+        .into_iter()
+        .filter_map(|app| {
+            let groups: Vec<String> = app
+                .owners
+                .iter()
+                .filter_map(|o| match gen_profile::Owner::parse(o) {
+                    Some(gen_profile::Owner::Group(g)) => Some(g),
+                    _ => None,
+                })
+                .collect();
+            if groups.is_empty() {
+                return None;
+            }
+            let role = format!("app-{}", app.name);
+            let application = app_application(profile, &app.name);
+            Some(ProjectRole {
+                name: role.clone(),
+                description: format!(
+                    "Owners of application {}: view and sync its Argo CD Application {application}",
+                    app.name
+                ),
+                policies: ["get", "sync"]
+                    .iter()
+                    .map(|action| {
+                        format!(
+                            "p, proj:{project}:{role}, applications, {action}, {project}/{application}, allow"
+                        )
+                    })
+                    .collect(),
+                groups,
+            })
+        })
+        .collect()
+}
+
+/// The Argo CD Application that applies application `app`'s folder.
+pub fn app_application(profile: &Profile, app: &str) -> String {
+    format!("{}-app-{app}", profile.name)
+}
+
+fn with_roles(project: Manifest, roles: Vec<ProjectRole>) -> Manifest {
+    match project {
+        Manifest::AppProject(mut p) => {
+            p.spec.roles = roles;
+            Manifest::AppProject(p)
+        }
+        other => other,
+    }
+}
+
+pub(super) fn dest(server: &str, ns: &str) -> Destination {
     Destination {
-        server: IN_CLUSTER.to_string(),
+        server: server.to_string(),
         namespace: ns.to_string(),
     }
 }
 
 /// What differs between the Applications gen renders.
-struct AppShape<'a> {
-    name: String,
-    part_of: &'a str,
-    wave: Option<i32>,
-    project: &'a str,
-    namespace: &'a str,
-    source: AppSource,
+pub(super) struct AppShape<'a> {
+    pub(super) name: String,
+    pub(super) server: &'a str,
+    pub(super) part_of: &'a str,
+    pub(super) wave: Option<i32>,
+    pub(super) project: &'a str,
+    pub(super) namespace: &'a str,
+    pub(super) source: AppSource,
     /// Custom resources whose CRDs another Application installs.
-    foreign_crds: bool,
-    create_namespace: bool,
+    pub(super) foreign_crds: bool,
+    pub(super) create_namespace: bool,
     /// Delete the resources with the Application, and prune them.
-    prune: bool,
+    pub(super) prune: bool,
 }
 
-fn application(a: AppShape) -> Manifest {
+pub(super) fn application(a: AppShape) -> Manifest {
     let mut m = meta(&a.name, ARGOCD_NAMESPACE, a.part_of);
     if let Some(wave) = a.wave {
         m.annotations
@@ -174,7 +237,7 @@ fn application(a: AppShape) -> Manifest {
         ApplicationSpec {
             project: a.project.to_string(),
             source: a.source,
-            destination: dest(a.namespace),
+            destination: dest(a.server, a.namespace),
             sync_policy: SyncPolicy {
                 automated: Automated {
                     prune: a.prune,
@@ -199,6 +262,10 @@ impl GitOpsEngine for ArgoCd {
         gen_profile::Engine::Argocd
     }
 
+    fn application_identity(&self, profile: &Profile, app: &str) -> super::AppIdentity {
+        super::AppIdentity::ArgoCdApplication(app_application(profile, app))
+    }
+
     fn order(&self) -> Option<Order> {
         Some(Order {
             mechanism: "Argo CD sync waves",
@@ -210,13 +277,29 @@ impl GitOpsEngine for ArgoCd {
         })
     }
 
+    fn fleet(
+        &self,
+        ctx: &crate::engine::FleetContext,
+    ) -> Result<Vec<crate::engine::FleetFile>, serde_saphyr::SerializeError> {
+        super::fleet::argocd(ctx)
+    }
+
     fn readme_facts(&self) -> std::collections::BTreeMap<&'static str, String> {
         [("retry_limit", RETRY_LIMIT.to_string())].into()
     }
 
     fn folders(&self, ctx: &Context) -> Vec<super::Folder> {
         let profile = ctx.profile;
-        let name = profile.name.as_str();
+        // Every Argo CD object lives in the hub's argocd namespace: in a fleet, the
+        // cluster's name keeps each cluster's objects apart. The labels keep the profile's.
+        let part = profile.name.as_str();
+        let id = match ctx.cluster {
+            Some(c) => format!("{part}-{}", c.name),
+            None => part.to_string(),
+        };
+        let name = id.as_str();
+        let server = ctx.cluster.map_or(IN_CLUSTER, |c| c.identity());
+        let dest = |ns: &str| dest(server, ns);
         let repo = profile.gitops.repo_url.clone().unwrap_or_default();
         let revision = profile
             .gitops
@@ -239,6 +322,18 @@ impl GitOpsEngine for ArgoCd {
             gk("apiextensions.k8s.io", "CustomResourceDefinition"),
             gk("", "Namespace"),
         ];
+        // The admission policies of the namespaces whose applications are confined to their
+        // own objects come with the platform and tenant folders.
+        if crate::ownership::any_confined(profile) {
+            platform_cluster.push(gk(
+                "admissionregistration.k8s.io",
+                "ValidatingAdmissionPolicy",
+            ));
+            platform_cluster.push(gk(
+                "admissionregistration.k8s.io",
+                "ValidatingAdmissionPolicyBinding",
+            ));
+        }
         match profile.pattern {
             Pattern::Shared => {}
             Pattern::Dedicated => {
@@ -250,20 +345,37 @@ impl GitOpsEngine for ArgoCd {
         // Servers, quota, NetworkPolicies, owner RBAC): every Namespace of the bundle is
         // created here, the only project that may create Namespaces (a whitelist entry
         // cannot name one Namespace before Argo CD 3.3).
+        // The kinds the profile admits for templates (templates.admit): the platform
+        // project applies the platform and tenant folders, the application projects the
+        // application folders. Admitted whether rendered or not, since prunes are checked
+        // against the whitelist too.
+        let granted = profile.template_grants();
+        let with_granted = |mut kinds: Vec<GroupKind>, layers: &[&[gen_profile::GrantedKind]]| {
+            for g in layers.iter().flat_map(|l| l.iter()) {
+                let k = gk(&g.group, &g.kind);
+                if !kinds.contains(&k) {
+                    kinds.push(k);
+                }
+            }
+            kinds
+        };
+        let platform_admitted =
+            with_granted(platform_kinds(), &[&granted.platform, &granted.tenants]);
+        let app_admitted = with_granted(app_kinds(), &[&granted.apps]);
         let mut platform_destinations = vec![dest(controller_ns)];
         if profile.pattern == Pattern::Dedicated {
             platform_destinations.extend(profile.tenants.iter().map(|t| dest(&t.namespace)));
         }
         objects.push(project(
             &platform_project,
-            name,
+            part,
             format!("Seldon install, platform and tenant layers of bundle {name}"),
             Some(WAVE_PROJECTS),
             (
-                vec![repo.clone(), SELDON_HELM_REPO.to_string()],
+                vec![repo.clone(), super::ChartRepo::of(profile).argocd_url()],
                 platform_destinations,
                 platform_cluster,
-                Some(platform_kinds()),
+                Some(platform_admitted),
             ),
         ));
         // The application layer: one project per runtime namespace (the shared one, or
@@ -273,19 +385,23 @@ impl GitOpsEngine for ArgoCd {
         match profile.pattern {
             Pattern::Shared => {
                 let project_name = format!("{name}-apps");
-                objects.push(project(
-                    &project_name,
-                    name,
-                    format!("Application layer of bundle {name}: Models, Pipelines and Experiments in {controller_ns}"),
-                    Some(WAVE_PROJECTS),
-                    (vec![repo.clone()], vec![dest(controller_ns)], Vec::new(), Some(app_kinds())),
+                objects.push(with_roles(
+                    project(
+                        &project_name,
+                        part,
+                        format!("Application layer of bundle {name}: Models, Pipelines and Experiments in {controller_ns}"),
+                        Some(WAVE_PROJECTS),
+                        (vec![repo.clone()], vec![dest(controller_ns)], Vec::new(), Some(app_admitted.clone())),
+                    ),
+                    application_roles(profile, &project_name, controller_ns),
                 ));
                 apps_project_of_ns.insert(controller_ns.to_string(), project_name);
             }
             Pattern::Dedicated => {
                 for t in &profile.tenants {
                     let project_name = format!("{name}-tenant-{}", t.name);
-                    objects.push(project(
+                    let roles = application_roles(profile, &project_name, &t.namespace);
+                    objects.push(with_roles(project(
                         &project_name,
                         &t.name,
                         format!(
@@ -297,9 +413,9 @@ impl GitOpsEngine for ArgoCd {
                             vec![repo.clone()],
                             vec![dest(&t.namespace)],
                             Vec::new(),
-                            Some(app_kinds()),
+                            Some(app_admitted.clone()),
                         ),
-                    ));
+                    ), roles));
                     apps_project_of_ns.insert(t.namespace.clone(), project_name);
                 }
             }
@@ -312,12 +428,13 @@ impl GitOpsEngine for ArgoCd {
                     "{name}-seldon-{}",
                     chart.trim_start_matches("seldon-core-v2-")
                 ),
-                part_of: name,
+                server,
+                part_of: part,
                 wave: Some(wave),
                 project: &platform_project,
                 namespace: controller_ns,
                 source: AppSource {
-                    repo_url: SELDON_HELM_REPO.to_string(),
+                    repo_url: super::ChartRepo::of(profile).argocd_url(),
                     target_revision: profile.seldon.version.to_string(),
                     path: None,
                     chart: Some(chart.to_string()),
@@ -358,6 +475,7 @@ impl GitOpsEngine for ArgoCd {
             };
             objects.push(application(AppShape {
                 name: app_name,
+                server,
                 part_of: &f.owner,
                 wave: Some(wave),
                 project: &project,
@@ -378,6 +496,14 @@ impl GitOpsEngine for ArgoCd {
         // Bootstrap: the root Application and its own project, which may only manage the
         // bundle's Applications and AppProjects in the Argo CD namespace (admins often lock
         // the `default` project down).
+        let argocd_folder = match ctx.cluster {
+            Some(c) => format!("argocd/{}", c.name),
+            None => "argocd".to_string(),
+        };
+        if ctx.cluster.is_some() {
+            // The fleet's ApplicationSet makes each cluster's root (the fleet layer, gitops/fleet.rs).
+            return vec![folder(&argocd_folder, ARGOCD_NAMESPACE, part, objects)];
+        }
         let bootstrap = bootstrap_project(profile);
         let boot_project = project(
             &bootstrap,
@@ -386,7 +512,7 @@ impl GitOpsEngine for ArgoCd {
             None,
             (
                 vec![repo.clone()],
-                vec![dest(ARGOCD_NAMESPACE)],
+                vec![super::argocd::dest(IN_CLUSTER, ARGOCD_NAMESPACE)],
                 Vec::new(),
                 Some(vec![
                     gk("argoproj.io", "AppProject"),
@@ -396,7 +522,8 @@ impl GitOpsEngine for ArgoCd {
         );
         let root = application(AppShape {
             name: format!("{name}-root"),
-            part_of: name,
+            server: IN_CLUSTER,
+            part_of: part,
             wave: None,
             project: &bootstrap,
             namespace: ARGOCD_NAMESPACE,
@@ -412,7 +539,7 @@ impl GitOpsEngine for ArgoCd {
             prune: true,
         });
         vec![
-            folder("argocd", ARGOCD_NAMESPACE, name, objects),
+            folder(&argocd_folder, ARGOCD_NAMESPACE, part, objects),
             folder(
                 "bootstrap",
                 ARGOCD_NAMESPACE,

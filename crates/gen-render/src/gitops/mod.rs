@@ -10,13 +10,14 @@
 //! Paths name the bundle's place in the GitOps repository (`crate::repo::RepoDir`).
 
 pub mod argocd;
+pub mod fleet;
 pub mod flux;
 
 use gen_diagnostics::Stage;
 use gen_profile::{Diagnostic, Engine, Pattern, Profile, Rule, Severity};
 use gen_seldon::Metadata;
 
-pub use crate::engine::{Context, GitOpsEngine, Order};
+pub use crate::engine::{AppIdentity, Context, GitOpsEngine, Order};
 use crate::folder::{Folder, Layer};
 use crate::labels::labels;
 use crate::manifest::Manifest;
@@ -53,7 +54,11 @@ that name.",
 );
 
 /// The GitOps rules.
-pub static RULES: &[&Rule] = &[&crate::repo::GITOPS_PATH, &GITOPS_REVISION];
+pub static RULES: &[&Rule] = &[
+    &crate::repo::GITOPS_PATH,
+    &GITOPS_REVISION,
+    &fleet::FLEET_COLLISION,
+];
 
 /// The engine that applies a bundle of `engine`: each engine is one module behind the
 /// [`GitOpsEngine`] trait, and `none` is the engine that adds nothing.
@@ -172,6 +177,81 @@ pub fn check_revision(profile: &Profile) -> Option<Diagnostic> {
 /// Values computed from the profile: a namespaced controller for `shared`; a clusterwide
 /// controller watching exactly the tenant namespaces (sorted) for `dedicated`. Services
 /// default to ClusterIP instead of upstream's LoadBalancer.
+/// Where the Seldon charts come from: `integrations.registry.charts`, else Seldon's Helm
+/// repository.
+pub struct ChartRepo {
+    /// As Flux's HelmRepository takes it (`https://…` or `oci://…`).
+    pub url: String,
+    pub oci: bool,
+}
+
+impl ChartRepo {
+    pub fn of(profile: &Profile) -> Self {
+        let url = profile
+            .integrations
+            .registry
+            .as_ref()
+            .and_then(|r| r.charts.clone())
+            .unwrap_or_else(|| SELDON_HELM_REPO.to_string());
+        ChartRepo {
+            oci: url.starts_with("oci://"),
+            url,
+        }
+    }
+
+    /// As an Argo CD Application's `repoURL` and AppProject's `sourceRepos` take it: an
+    /// OCI registry without its scheme (Argo CD pulls it as OCI when its repository
+    /// Secret says `enableOCI: "true"`).
+    pub fn argocd_url(&self) -> String {
+        self.url
+            .strip_prefix("oci://")
+            .unwrap_or(&self.url)
+            .to_string()
+    }
+}
+
+/// The image values of the setup chart: each image's registry replaced by its mirror
+/// (`integrations.registry.mirrors`; docker.io for every Seldon image and MLServer, nvcr.io
+/// for Triton), and the pull Secrets of every pod.
+fn image_values(profile: &Profile, values: &mut SetupValues) {
+    use gen_kinds::seldon_setup::{
+        ComponentImage, ImageRegistry, LocalObjectReference, ServerConfigImages,
+    };
+    use gen_profile::integrations::Upstream;
+    let Some(registry) = profile.integrations.registry.as_ref() else {
+        return;
+    };
+    values.image_pull_secrets = registry
+        .image_pull_secrets
+        .iter()
+        .map(|name| LocalObjectReference { name: name.clone() })
+        .collect();
+    let mirror = |u: Upstream| registry.mirrors.get(&u).map(|m| ComponentImage::from(m));
+    let docker = mirror(Upstream::DockerIo);
+    values.controller.image = docker.as_ref().map(|c| ImageRegistry {
+        registry: c.image.registry.clone(),
+    });
+    for slot in [
+        &mut values.scheduler,
+        &mut values.envoy,
+        &mut values.modelgateway,
+        &mut values.pipelinegateway,
+        &mut values.dataflow,
+        &mut values.hodometer,
+    ] {
+        *slot = docker.clone();
+    }
+    let servers = ServerConfigImages {
+        rclone: docker.clone(),
+        agent: docker.clone(),
+        mlserver: docker,
+        triton: mirror(Upstream::NvcrIo),
+    };
+    if servers != ServerConfigImages::default() {
+        values.server_config = Some(servers);
+    }
+}
+
 pub fn setup_values(profile: &Profile) -> SetupValues {
     let mut watch: Vec<String> = profile
         .tenants
@@ -184,10 +264,11 @@ pub fn setup_values(profile: &Profile) -> SetupValues {
         Pattern::Shared => false,
         Pattern::Dedicated => true,
     };
-    SetupValues {
+    let mut values = SetupValues {
         controller: ControllerValues {
             clusterwide: dedicated,
             watch_namespaces: if dedicated { watch } else { Vec::new() },
+            image: None,
         },
         kafka: profile
             .seldon
@@ -202,7 +283,17 @@ pub fn setup_values(profile: &Profile) -> SetupValues {
         services: ServicesValues {
             default_service_type: "ClusterIP",
         },
-    }
+        image_pull_secrets: Vec::new(),
+        scheduler: None,
+        envoy: None,
+        modelgateway: None,
+        pipelinegateway: None,
+        dataflow: None,
+        hodometer: None,
+        server_config: None,
+    };
+    image_values(profile, &mut values);
+    values
 }
 
 // ---- shared helpers ----

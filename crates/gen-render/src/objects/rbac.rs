@@ -40,6 +40,33 @@ pub fn seldon_editor_rules() -> Vec<PolicyRule> {
     ]
 }
 
+/// The rules of an application's owners where applications share a namespace: create,
+/// list and watch Models, Pipelines and Experiments (RBAC cannot name the object of a
+/// create, and a list or watch with `resourceNames` only works on one object with a
+/// `metadata.name` field selector; the admission policy confines creation), get, update,
+/// patch and delete only the application's own objects by name, and read Servers,
+/// SeldonRuntimes and status.
+pub fn confined_owner_rules(names: &[(&'static str, Vec<String>)]) -> Vec<PolicyRule> {
+    let group = strings(&["mlops.seldon.io"]);
+    let mut rules = vec![PolicyRule {
+        api_groups: Some(group.clone()),
+        resources: Some(strings(&["experiments", "models", "pipelines"])),
+        verbs: strings(&["create", "list", "watch"]),
+        ..PolicyRule::default()
+    }];
+    for (resource, names) in names.iter().filter(|(_, n)| !n.is_empty()) {
+        rules.push(PolicyRule {
+            api_groups: Some(group.clone()),
+            resources: Some(vec![resource.to_string()]),
+            resource_names: Some(names.clone()),
+            verbs: strings(&["delete", "get", "patch", "update"]),
+            ..PolicyRule::default()
+        });
+    }
+    rules.extend(seldon_editor_rules().into_iter().skip(1));
+    rules
+}
+
 /// A Role and the RoleBinding that grants it to `subjects`, both named `name`.
 pub fn role_and_binding(
     name: &str,
@@ -66,8 +93,16 @@ pub fn role_and_binding(
 }
 
 /// The Role and RoleBinding that let `owners` manage Models, Pipelines and Experiments in
-/// `ns` and read its Servers and SeldonRuntime; nothing else, no wildcards.
-pub fn owner_rbac(role_name: &str, ns: &str, part_of: &str, owners: &[String]) -> Vec<Manifest> {
+/// `ns` (with `rules`: [`seldon_editor_rules`], or [`confined_owner_rules`] for an
+/// application that shares its namespace) and read its Servers and SeldonRuntime; nothing
+/// else, no wildcards.
+pub fn owner_rbac(
+    role_name: &str,
+    ns: &str,
+    part_of: &str,
+    owners: &[String],
+    rules: Vec<PolicyRule>,
+) -> Vec<Manifest> {
     if owners.is_empty() {
         return Vec::new();
     }
@@ -81,5 +116,5 @@ pub fn owner_rbac(role_name: &str, ns: &str, part_of: &str, owners: &[String]) -
             namespace: None,
         })
         .collect();
-    role_and_binding(role_name, ns, part_of, seldon_editor_rules(), subjects)
+    role_and_binding(role_name, ns, part_of, rules, subjects)
 }

@@ -11,10 +11,23 @@ pub fn root() -> Utf8PathBuf {
 }
 
 /// The example profiles committed under profiles/, with their bundles under out/.
-pub const EXAMPLES: &[&str] = &["single-team", "multi-tenant"];
+pub const EXAMPLES: &[&str] = &["single-team", "multi-tenant", "tenant-extensions"];
 
 /// Test-only profiles under tests/profiles/ (the other engine for each pattern).
 pub const TEST_PROFILES: &[&str] = &["shared-flux", "dedicated-argocd"];
+
+/// The file to parse a profile text as: the path a label starts with (`<path> edit`), so
+/// that paths in the profile (`templates.dir`) resolve as for the file itself; else `p.yaml`.
+pub fn file_of(label: &str) -> &str {
+    label
+        .split_whitespace()
+        .next()
+        .filter(|f| f.ends_with(".yaml"))
+        .unwrap_or("p.yaml")
+}
+/// The profiles with environments: the example (Argo CD) and a Flux one.
+pub static FLEETS: std::sync::LazyLock<[Utf8PathBuf; 2]> =
+    std::sync::LazyLock::new(|| [example("fleet"), test_profile("fleet-flux")]);
 
 pub fn example(name: &str) -> Utf8PathBuf {
     root().join("profiles").join(format!("{name}.yaml"))

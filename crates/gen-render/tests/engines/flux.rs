@@ -75,7 +75,7 @@ pub fn flux_graph(bundle: &Bundle) -> BTreeMap<String, (String, Vec<String>)> {
 }
 
 /// Whether the rendered RBAC lets service account `sa` (in flux-system) `verb` the
-/// `resource` of `group` in `namespace` (`None`: cluster-scoped).
+/// `resource` of `group` in `namespace` (`None`: cluster-scoped), whatever its name.
 pub fn allowed(
     objs: &[(String, Value)],
     sa: &str,
@@ -83,6 +83,21 @@ pub fn allowed(
     group: &str,
     resource: &str,
     namespace: Option<&str>,
+) -> bool {
+    allowed_named(objs, sa, verb, group, resource, namespace, None)
+}
+
+/// [`allowed`] for a request that names object `name` (`None`: a create, list or watch,
+/// which the authorizer sees without a name). A rule with `resourceNames` matches only a
+/// request for one of them (Kubernetes `rbac/validation` ResourceNameMatches).
+pub fn allowed_named(
+    objs: &[(String, Value)],
+    sa: &str,
+    verb: &str,
+    group: &str,
+    resource: &str,
+    namespace: Option<&str>,
+    name: Option<&str>,
 ) -> bool {
     let subject = |b: &Value| {
         b["subjects"].as_array().is_some_and(|s| {
@@ -98,7 +113,12 @@ pub fn allowed(
                     r[k].as_array()
                         .is_some_and(|a| a.iter().any(|x| x == v || x == "*"))
                 };
-                has("apiGroups", group) && has("resources", resource) && has("verbs", verb)
+                let names = r["resourceNames"].as_array().filter(|a| !a.is_empty());
+                let named = match names {
+                    None => true,
+                    Some(names) => name.is_some_and(|n| names.iter().any(|x| x == n)),
+                };
+                has("apiGroups", group) && has("resources", resource) && has("verbs", verb) && named
             })
         })
     };
@@ -255,16 +275,23 @@ pub fn holds_rules(objs: &[(String, Value)], sa: &str, role: &Value) -> Vec<Stri
     let ns = role["metadata"]["namespace"].as_str();
     let mut missing = Vec::new();
     for r in role["rules"].as_array().unwrap() {
+        // A rule that names objects is held when the holder may act on each of them.
+        let names: Vec<Option<&str>> = match r["resourceNames"].as_array() {
+            Some(names) if !names.is_empty() => names.iter().map(|n| n.as_str()).collect(),
+            _ => vec![None],
+        };
         for g in r["apiGroups"].as_array().unwrap() {
             for res in r["resources"].as_array().unwrap() {
                 for v in r["verbs"].as_array().unwrap() {
-                    let (g, res, v) = (
-                        g.as_str().unwrap(),
-                        res.as_str().unwrap(),
-                        v.as_str().unwrap(),
-                    );
-                    if !allowed(objs, sa, v, g, res, ns) {
-                        missing.push(format!("{v} {g}/{res} in {ns:?}"));
+                    for name in &names {
+                        let (g, res, v) = (
+                            g.as_str().unwrap(),
+                            res.as_str().unwrap(),
+                            v.as_str().unwrap(),
+                        );
+                        if !allowed_named(objs, sa, v, g, res, ns, *name) {
+                            missing.push(format!("{v} {g}/{res} {name:?} in {ns:?}"));
+                        }
                     }
                 }
             }

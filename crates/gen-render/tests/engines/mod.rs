@@ -29,7 +29,63 @@ pub fn all_bundles() -> Vec<Bundle> {
         .map(|n| example(n))
         .chain(TEST_PROFILES.iter().map(|n| test_profile(n)))
         .map(|p| render_profile(&p).unwrap())
+        .chain(environment_bundles())
         .collect()
+}
+
+/// Each environment of the fleet profiles (one per engine) as a bundle of its own: the
+/// files under `<env>/`, named `<fleet>/<env>`, so that `out/<name>` is its place in
+/// the repository as for any bundle. An Argo CD environment has no bootstrap of its own:
+/// the fleet's `bootstrap/` (the ApplicationSet that makes its roots) stands in for it. An Argo CD environment has no bootstrap of its own:
+/// the fleet's `bootstrap/` (the ApplicationSet that makes its roots) stands in for it.
+pub fn environment_bundles() -> Vec<Bundle> {
+    FLEETS
+        .iter()
+        .flat_map(|p| {
+            let names: Vec<String> = gen_profile::load_file(p)
+                .unwrap()
+                .profile
+                .environments
+                .iter()
+                .map(|e| e.name.clone())
+                .collect();
+            let fleet = render_profile(p).unwrap();
+            let fleet_bootstrap: Vec<(String, String)> = fleet
+                .files
+                .iter()
+                .filter(|(k, _)| k.starts_with("bootstrap/"))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            names.into_iter().map(move |env| {
+                let prefix = format!("{env}/");
+                Bundle {
+                    name: format!("{}/{env}", fleet.name),
+                    files: fleet
+                        .files
+                        .iter()
+                        .filter_map(|(k, v)| {
+                            Some((k.strip_prefix(&prefix)?.to_string(), v.clone()))
+                        })
+                        .chain(fleet_bootstrap.clone())
+                        .collect(),
+                }
+            })
+        })
+        .collect()
+}
+
+/// The profile a bundle of [`all_bundles`] was rendered from (for an environment's
+/// bundle, `<fleet>/<env>`, the fleet's profile as written).
+pub fn profile_of(bundle: &Bundle) -> gen_profile::Profile {
+    let name = bundle.name.split('/').next().unwrap_or_default();
+    EXAMPLES
+        .iter()
+        .map(|n| example(n))
+        .chain(TEST_PROFILES.iter().map(|n| test_profile(n)))
+        .chain(FLEETS.iter().cloned())
+        .map(|p| gen_profile::load_file(&p).unwrap().profile)
+        .find(|p| p.name == name)
+        .unwrap_or_else(|| panic!("no profile renders bundle {}", bundle.name))
 }
 
 pub fn engine_bundles(engine_folder: &str) -> Vec<Bundle> {
@@ -198,6 +254,9 @@ pub fn kind_table() -> &'static BTreeMap<(String, String), KindInfo> {
             ClusterRoleBinding,
             k8s_openapi::api::apps::v1::Deployment,
             k8s_openapi::api::apps::v1::ReplicaSet,
+            k8s_openapi::api::admissionregistration::v1::ValidatingAdmissionPolicy,
+            k8s_openapi::api::admissionregistration::v1::ValidatingAdmissionPolicyBinding,
+            k8s_openapi::api::policy::v1::PodDisruptionBudget,
             k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition
         );
         // The custom kinds: the upstream CRDs (Seldon, Argo CD, Flux), read as they are.

@@ -19,6 +19,8 @@ pub(crate) enum Role {
     Controller,
     /// A pod in a namespace that is not a Seldon namespace.
     Client,
+    /// A pod of a Gateway API implementation (a proxy, or its controller).
+    GatewayPod,
     Prometheus,
     KafkaBroker,
     ClusterDns,
@@ -98,6 +100,7 @@ pub(crate) fn component_ports(role: &Role) -> Vec<(u16, &'static str, &'static s
         }
         Role::Controller => vec![t(4000, "metrics"), t(8081, "probes"), t(9443, "webhook")],
         Role::Client => vec![t(8080, "http")],
+        Role::GatewayPod => vec![t(10080, "http")],
         Role::Prometheus => vec![t(9090, "web")],
         Role::KafkaBroker => vec![t(9092, "plain"), t(9093, "tls"), t(9404, "metrics")],
         Role::ClusterDns | Role::NodeLocalDns => vec![(53, UDP, "dns"), (53, TCP, "dns-tcp")],
@@ -178,6 +181,19 @@ pub(crate) fn cluster(bundle: &Bundle, controller_ns: &str) -> Vec<Endpoint> {
     for ns in ["ingress-nginx", "payments", "elsewhere"] {
         pods.push(pod(Role::Client, ns, &[("app", "client")]));
     }
+    // Gateway API implementations: proxies in the Gateway's namespace, or (Envoy Gateway)
+    // proxies and their controller in envoy-gateway-system.
+    pods.push(pod(Role::GatewayPod, "gateway-system", &[(name, "proxy")]));
+    pods.push(pod(
+        Role::GatewayPod,
+        "envoy-gateway-system",
+        &[(name, "envoy")],
+    ));
+    pods.push(pod(
+        Role::GatewayPod,
+        "envoy-gateway-system",
+        &[(name, "envoy-gateway")],
+    ));
     pods.push(pod(Role::Prometheus, "monitoring", &[(name, "prometheus")]));
     for ns in ["kafka", "seldon-mesh"] {
         pods.push(pod(Role::KafkaBroker, ns, &[("strimzi.io/kind", "Kafka")]));

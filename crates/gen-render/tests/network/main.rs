@@ -109,7 +109,7 @@ fn disagreements(
 
 /// Check one profile; the rows it used.
 fn check(label: &str, text: &str) -> BTreeSet<&'static str> {
-    let loaded = gen_profile::parse("p.yaml", text).unwrap();
+    let loaded = gen_profile::parse(file_of(label), text).unwrap();
     let bundle = gen_render::render_loaded(&loaded).unwrap();
     let (wrong, used) = disagreements(&bundle, &loaded.profile);
     assert!(
@@ -196,10 +196,21 @@ fn variants() -> Vec<(String, String)> {
             1,
         ),
     ));
-    // No monitoring namespace and no clients: no metrics or client flows at all.
+    // No monitoring namespace (so no metrics integration), no clients and no Gateway: no
+    // metrics, client or gateway flows at all.
     let single = with_deny_egress(&text(&example("single-team")), true)
         .replace("  clientNamespaces: [ingress-nginx]\n", "")
-        .replace("  monitoringNamespace: monitoring\n", "");
+        .replace("  monitoringNamespace: monitoring\n", "")
+        .replace(
+            "  metrics:\n    labels: {release: kube-prometheus-stack}\n    alerts: true\n",
+            "",
+        )
+        .replace(
+            "  gateway:\n    name: public\n    namespace: gateway-system\n    hostnames: [models.example.com]\n",
+            "",
+        )
+        .replace("    hostnames: [market.models.example.com]\n", "");
+    assert!(!single.contains("metrics:") && !single.contains("gateway:"));
     // A disabled pipeline gateway: no rule names it.
     let no_pipelines = single.replacen(
         "      - name: seldon-envoy\n",
@@ -219,7 +230,8 @@ fn policies_allow_exactly_the_flows_seldon_needs() {
         assert!(!rows.is_empty(), "{label}");
         if label == "pipeline gateway disabled" {
             let bundle =
-                gen_render::render_loaded(&gen_profile::parse("p.yaml", &text).unwrap()).unwrap();
+                gen_render::render_loaded(&gen_profile::parse(file_of(&label), &text).unwrap())
+                    .unwrap();
             for (path, text) in &bundle.files {
                 assert!(
                     !path.contains("/networkpolicy-") || !text.contains("seldon-pipelinegateway"),

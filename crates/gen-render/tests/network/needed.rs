@@ -22,6 +22,8 @@ pub(crate) enum Class {
     AnySeldon,
     /// A pod of a namespace the profile lets call the runtime's inference endpoint.
     InferenceClient,
+    /// A proxy pod of the Gateway that integrations.gateway names.
+    GatewayProxy,
     Monitoring,
     Kafka,
     Dns,
@@ -156,6 +158,13 @@ pub(crate) const NEEDED: &[Row] = &[
         Ports::Tcp(&[9000]),
         Scope::Any,
         "security.clientNamespaces, tenants[].clientNamespaces",
+    ),
+    row(
+        Class::GatewayProxy,
+        Class::Envoy,
+        Ports::Tcp(&[9000]),
+        Scope::Any,
+        "integrations.gateway: the HTTPRoute's backend seldon-mesh:80 (envoy http 9000)",
     ),
     row(
         Class::Envoy,
@@ -322,6 +331,8 @@ pub(crate) struct Settings {
     pub(crate) kafka: BTreeMap<String, (String, String)>,
     /// Tracing collector (namespace, port) per runtime namespace.
     pub(crate) collector: BTreeMap<String, (String, u16)>,
+    /// The Gateway's proxy pods: their namespace and labels (none: every pod there).
+    pub(crate) gateway: Option<(String, BTreeMap<String, String>)>,
 }
 
 pub(crate) fn settings(profile: &gen_profile::Profile) -> Settings {
@@ -358,6 +369,14 @@ pub(crate) fn settings(profile: &gen_profile::Profile) -> Settings {
         clients: BTreeMap::new(),
         kafka: BTreeMap::new(),
         collector: BTreeMap::new(),
+        gateway: profile
+            .integrations
+            .gateway
+            .as_ref()
+            .map(|g| match &g.proxy {
+                Some(p) => (p.namespace.clone(), p.pod_labels.clone()),
+                None => (g.namespace.clone(), BTreeMap::new()),
+            }),
     };
     for (ns, rt, own_clients) in runtimes {
         let config = rt.and_then(|r| r.config.as_ref());
@@ -438,6 +457,12 @@ pub(crate) fn is(class: Class, e: &Endpoint, s: &Settings, other: &Endpoint) -> 
                 && s.clients
                     .get(&other_runtime)
                     .is_some_and(|c| e.namespace.as_ref().is_some_and(|n| c.contains(n)))
+        }
+        Class::GatewayProxy => {
+            !seldon(&e.role)
+                && s.gateway.as_ref().is_some_and(|(ns, labels)| {
+                    in_ns(ns) && labels.iter().all(|(k, v)| e.labels.get(k) == Some(v))
+                })
         }
         Class::Monitoring => s
             .security

@@ -103,8 +103,8 @@ fn edit(base: &str, edits: &[(&str, &str)]) -> String {
 }
 
 /// Every diagnostic code gen reports for `text` (input errors and check errors).
-fn gen_codes(text: &str) -> Vec<String> {
-    let report = match gen_profile::parse("p.yaml", text) {
+fn gen_codes(file: &str, text: &str) -> Vec<String> {
+    let report = match gen_profile::parse(file, text) {
         Err(report) => report,
         Ok(loaded) => match gen_render::render_loaded(&loaded) {
             Ok(_) => return Vec::new(),
@@ -128,7 +128,7 @@ fn the_schema_rejects_what_gen_rejects_where_json_schema_can_say_it() {
     let rows = table();
     let mut rejected = 0;
     for (what, text, code, schema) in &rows {
-        let codes = gen_codes(text);
+        let codes = gen_codes("p.yaml", text);
         assert!(
             codes.iter().any(|c| c == code),
             "{what}: gen reports {codes:?}, not {code}"
@@ -168,19 +168,19 @@ fn the_schema_accepts_every_profile_gen_accepts() {
     let mut texts: Vec<(String, String)> = EXAMPLES
         .iter()
         .map(|n| {
-            (
-                n.to_string(),
-                std::fs::read_to_string(common::example(n)).unwrap(),
-            )
+            let path = common::example(n);
+            (path.to_string(), std::fs::read_to_string(&path).unwrap())
         })
         .chain(TEST_PROFILES.iter().map(|n| {
-            (
-                n.to_string(),
-                std::fs::read_to_string(common::test_profile(n)).unwrap(),
-            )
+            let path = common::test_profile(n);
+            (path.to_string(), std::fs::read_to_string(&path).unwrap())
         }))
         .collect();
     texts.push(("SHARED".into(), SHARED.into()));
+    // The profiles with environments: their overrides against `$defs/ProfileOverride`.
+    for p in common::FLEETS.iter() {
+        texts.push((p.to_string(), std::fs::read_to_string(p).unwrap()));
+    }
     // Quantities in every form the API server takes, as a string and as a number.
     for q in [
         "1Gi", "512Mi", "1G", "1.5Gi", ".5Gi", "1e9", "1E9", "+2Gi", "2", "0.5",
@@ -223,7 +223,11 @@ fn the_schema_accepts_every_profile_gen_accepts() {
         }
     }
     for (what, text) in texts {
-        assert_eq!(gen_codes(&text), Vec::<String>::new(), "{what}");
+        assert_eq!(
+            gen_codes(common::file_of(&what), &text),
+            Vec::<String>::new(),
+            "{what}"
+        );
         let doc: Value = serde_saphyr::from_str(&text).unwrap();
         let errors: Vec<String> = validator
             .iter_errors(&doc)

@@ -556,6 +556,33 @@ pub(crate) fn table() -> Vec<(&'static str, String, &'static str, Schema)> {
             "experiment-default",
             CannotSay(CROSS_REFERENCE),
         ),
+        // Ownership between applications of one namespace
+        (
+            "sharedWith naming no application",
+            with_model("        sharedWith: [nobody]\n"),
+            "share-unknown",
+            CannotSay(CROSS_REFERENCE),
+        ),
+        (
+            "sharedWith naming no valid application name",
+            with_model("        sharedWith: [Other_App]\n"),
+            "share-unknown",
+            Rejects,
+        ),
+        (
+            "a step on another application's Model",
+            with_app("  - name: other\n    pipelines: [{name: p, steps: [{name: iris}]}]\n"),
+            "cross-application-reference",
+            CannotSay(CROSS_REFERENCE),
+        ),
+        (
+            "an Experiment on another application's endpoint",
+            with_app(
+                "  - name: other\n    experiments: [{name: e, default: iris, candidates: [{name: iris, weight: 1}]}]\n",
+            ),
+            "experiment-takeover",
+            CannotSay(CROSS_REFERENCE),
+        ),
     ];
     rows.push((
         "the base profile with a bad name, twice wrong",

@@ -27,19 +27,24 @@ mod experiments;
 mod kafka;
 mod models;
 mod names;
+mod ownership;
 mod pipelines;
 mod quota;
 mod rclone;
 mod resources;
 mod runtime;
 mod scaling;
+mod scheduling;
+mod secrets;
 mod servers;
 mod storage;
 mod tracing;
 
 pub use models::MEMORY_INVALID;
 pub use names::{DUPLICATE_NAME, INVALID_NAME};
+pub use ownership::{PART_OF, SHARED_WITH, application_of, shared_with};
 pub use scaling::SERVER_REPLICAS_UNBOUNDED;
+pub use scheduling::{extended_resource_problems, is_extended_resource};
 pub use storage::{
     CREDENTIAL_EXEMPT_SUFFIXES, CREDENTIAL_PARAMS, CREDENTIAL_WORDS, STORAGE_SCHEMES,
     looks_like_credential,
@@ -76,12 +81,15 @@ pub static RULES: &[&Rule] = &[
     &servers::SERVER_CONFIG_UNKNOWN,
     &servers::REPLICA_BOUNDS,
     &resources::SERVER_REQUESTS_OVER_LIMITS,
+    &scheduling::SERVER_EXTENDED_RESOURCE,
     &scaling::SERVER_REPLICAS_UNPINNED,
     &scaling::SERVER_REPLICAS_UNBOUNDED,
     &quota::QUOTA_TOO_SMALL,
     &storage::STORAGE_URI,
     &storage::STORAGE_CREDENTIALS,
     &storage::PARAMETER_CREDENTIAL,
+    &secrets::MODEL_SECRET_MISSING,
+    &secrets::RCLONE_REMOTE_MISMATCH,
     &models::MODEL_EXPLAINER_LLM,
     &models::REFERENCE_MISSING,
     &models::SERVER_MISSING,
@@ -103,6 +111,8 @@ pub static RULES: &[&Rule] = &[
     &experiments::EXPERIMENT_MIRROR,
     &experiments::EXPERIMENT_DEFAULT,
     &experiments::EXPERIMENT_DEFAULT_SHARED,
+    &ownership::CROSS_APPLICATION_REFERENCE,
+    &ownership::EXPERIMENT_TAKEOVER,
 ];
 
 /// Where an object came from, in the caller's terms.
@@ -199,6 +209,19 @@ pub struct SecretInfo {
     pub keys: Option<usize>,
 }
 
+/// The rclone remote an rclone config Secret holds, where the reader knows it (gen knows
+/// the ExternalSecrets it renders; `gen audit` parses a Secret's one key): its `name`,
+/// which the agent matches against the storageUri scheme of each Model that names the
+/// Secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretRemote {
+    pub namespace: String,
+    /// The Secret's name.
+    pub secret: String,
+    /// The remote's `name`.
+    pub remote: String,
+}
+
 /// One hard limit of a ResourceQuota: the resource (`requests.memory`, `cpu`, `pods`),
 /// its value, and the field that sets it in the caller's terms (`hard.requests.memory`,
 /// or a profile key such as `memory`).
@@ -233,6 +256,15 @@ pub struct Inventory<'a> {
     pub experiments: Vec<Located<&'a Experiment>>,
     pub secrets: Vec<Located<SecretInfo>>,
     pub quotas: Vec<Located<QuotaInfo>>,
+    /// Namespaces whose applications may refer to each other's objects without sharing
+    /// them (a dedicated tenant that does not isolate its applications); in every other
+    /// namespace a reference stays inside its application (`cross-application-reference`).
+    pub open_namespaces: Vec<String>,
+    /// The rclone remotes of the Secrets, where known.
+    pub secret_remotes: Vec<Located<SecretRemote>>,
+    /// Whether `secrets` holds every Secret that will exist (a profile declares them all);
+    /// otherwise a Secret not found may exist outside the tree, and is only a warning.
+    pub secrets_complete: bool,
 }
 
 /// An inventory that owns its objects, for callers that read them from elsewhere (YAML
@@ -250,6 +282,9 @@ pub struct OwnedInventory {
     pub experiments: Vec<Located<Experiment>>,
     pub secrets: Vec<Located<SecretInfo>>,
     pub quotas: Vec<Located<QuotaInfo>>,
+    pub open_namespaces: Vec<String>,
+    pub secret_remotes: Vec<Located<SecretRemote>>,
+    pub secrets_complete: bool,
 }
 
 impl OwnedInventory {
@@ -271,6 +306,9 @@ impl OwnedInventory {
             experiments: refs(&self.experiments),
             secrets: self.secrets.clone(),
             quotas: self.quotas.clone(),
+            open_namespaces: self.open_namespaces.clone(),
+            secret_remotes: self.secret_remotes.clone(),
+            secrets_complete: self.secrets_complete,
         }
     }
 }
@@ -350,13 +388,16 @@ pub fn check(inv: &Inventory) -> Vec<Diagnostic> {
     tracing::check_tracing(inv, &mut out);
     let servers = servers::check_servers(inv, &mut out);
     resources::check_server_limits(inv, &mut out);
+    scheduling::check_extended_resources(inv, &mut out);
     scaling::check_server_scaling(inv, &mut out);
     quota::check_quotas(inv, &mut out);
     let names = Names::new(inv);
     models::check_models(inv, &servers, &names, &mut out);
+    secrets::check_model_secrets(inv, &mut out);
     pipelines::check_pipelines(inv, &names, &mut out);
     kafka::check_pipelines_kafka(inv, &mut out);
     experiments::check_experiments(inv, &names, &mut out);
+    ownership::check_ownership(inv, &mut out);
     out.0
 }
 

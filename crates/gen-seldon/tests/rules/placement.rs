@@ -225,6 +225,7 @@ fn memory_too_large_and_server_memory_override() {
                 limits: four,
             },
         }],
+        ..ServerPodSpec::default()
     });
     assert_eq!(check(&inv), vec![]);
 }

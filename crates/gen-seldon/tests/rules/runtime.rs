@@ -76,6 +76,7 @@ fn override_mlserver(requests: &[(&str, &str)], limits: &[(&str, &str)]) -> Serv
                 limits: map(limits),
             },
         }],
+        ..ServerPodSpec::default()
     }
 }
 

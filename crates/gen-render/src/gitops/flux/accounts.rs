@@ -34,14 +34,32 @@ pub(super) fn flux_subject(name: String) -> Subject {
 }
 
 /// What an application reconciler may do in its namespace: apply, wait for and prune
-/// Models, Pipelines and Experiments; nothing else (owner RBAC is the platform's).
-pub(super) fn application_reconciler_rules() -> Vec<PolicyRule> {
-    vec![PolicyRule {
+/// Models, Pipelines and Experiments, and the kinds the profile admits for the
+/// applications' templates (`templates.admit.apps`); nothing else (owner RBAC is the
+/// platform's).
+pub(super) fn application_reconciler_rules(profile: &Profile) -> Vec<PolicyRule> {
+    let mut rules = vec![PolicyRule {
         api_groups: Some(strings(&[crate::gitops::SELDON_GROUP])),
         resources: Some(strings(&["experiments", "models", "pipelines"])),
         verbs: strings(WRITE),
         ..Default::default()
-    }]
+    }];
+    rules.extend(template_rules(profile));
+    rules
+}
+
+/// Write access to the kinds the profile admits for the applications' templates.
+pub(super) fn template_rules(profile: &Profile) -> Vec<PolicyRule> {
+    let mut rules = Vec::new();
+    let granted = profile.template_grants();
+    let mut by_group: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for g in &granted.apps {
+        by_group.entry(&g.group).or_default().push(&g.plural);
+    }
+    for (group, resources) in by_group {
+        rules.push(rule(&[group], &resources, WRITE));
+    }
+    rules
 }
 
 /// With Flux in pattern dedicated, a tenant's applications are applied by the tenant's own
@@ -52,21 +70,48 @@ pub(super) fn tenant_reconciler_rbac(profile: &Profile, tenant: &Tenant) -> Vec<
         "flux-tenant-reconciler",
         &tenant.namespace,
         &tenant.name,
-        application_reconciler_rules(),
+        application_reconciler_rules(profile),
         vec![flux_subject(tenant_reconciler(profile, &tenant.name))],
     )
 }
 
-/// With Flux in pattern shared, the applications are applied by one service account that
-/// may only manage Models, Pipelines and Experiments in the platform namespace.
-pub(super) fn apps_reconciler_rbac(profile: &Profile) -> Vec<Manifest> {
-    role_and_binding(
-        "flux-apps-reconciler",
-        &profile.platform.namespace,
-        &profile.name,
-        application_reconciler_rules(),
-        vec![flux_subject(apps_reconciler(profile))],
-    )
+/// Where applications share a namespace (pattern shared; a dedicated tenant with
+/// `isolateApplications`), each is applied by a service account of its own, whose Role
+/// there lets it patch and update only its application's objects by name. It creates,
+/// reads and deletes unnamed: RBAC cannot name the object of a create; kustomize-controller
+/// reads an object before it prunes it and prunes objects the profile no longer has (which
+/// a Role of today's names would no longer name), and its health checks read too. The
+/// namespace's admission policy admits its creates, updates and deletes only for its own
+/// application's objects (and deletes of objects of no current application).
+pub(super) fn app_reconciler_rbac(profile: &Profile, ns: &str) -> Vec<Manifest> {
+    let mut out = Vec::new();
+    for app in crate::ownership::applications_in(profile, ns) {
+        let mut rules = vec![rule(
+            &[crate::gitops::SELDON_GROUP],
+            &["experiments", "models", "pipelines"],
+            &["create", "delete", "get", "list", "watch"],
+        )];
+        // The kinds the profile admits for the applications' templates, by kind only:
+        // their objects are not named in the profile.
+        rules.extend(template_rules(profile));
+        for (resource, names) in crate::ownership::object_names(app) {
+            rules.push(PolicyRule {
+                api_groups: Some(strings(&[crate::gitops::SELDON_GROUP])),
+                resources: Some(vec![resource.to_string()]),
+                resource_names: Some(names),
+                verbs: strings(&["patch", "update"]),
+                ..Default::default()
+            });
+        }
+        out.extend(role_and_binding(
+            &format!("flux-app-{}", app.name),
+            ns,
+            &app.name,
+            rules,
+            vec![flux_subject(app_reconciler(profile, &app.name))],
+        ));
+    }
+    out
 }
 
 pub(super) fn service_account(name: String, part_of: &str) -> Manifest {
@@ -196,8 +241,12 @@ pub(super) fn cluster_role(name: &str, part_of: &str, rules: Vec<PolicyRule>) ->
 pub(super) const RUNTIME_FOLDER_KINDS: &[(&str, &str)] = &[
     ("", "limitranges"),
     ("", "resourcequotas"),
+    ("external-secrets.io", "externalsecrets"),
+    ("gateway.networking.k8s.io", "httproutes"),
     ("mlops.seldon.io", "seldonruntimes"),
     ("mlops.seldon.io", "servers"),
+    ("monitoring.coreos.com", "podmonitors"),
+    ("monitoring.coreos.com", "prometheusrules"),
     ("networking.k8s.io", "networkpolicies"),
     ("rbac.authorization.k8s.io", "rolebindings"),
     ("rbac.authorization.k8s.io", "roles"),
@@ -214,9 +263,23 @@ pub(super) fn platform_rules(
 ) -> std::collections::BTreeMap<String, Vec<PolicyRule>> {
     use std::collections::{BTreeMap, BTreeSet};
     /// Per namespace: the resources applied there by API group, and the rules held.
-    type Needs<'a> = (BTreeMap<&'a str, BTreeSet<&'a str>>, Vec<PolicyRule>);
+    type Needs = (BTreeMap<String, BTreeSet<String>>, Vec<PolicyRule>);
     let mut by_ns: BTreeMap<String, Needs> = BTreeMap::new();
+    let granted = profile.template_grants();
     for f in of_layer(workload, Layer::Platform).chain(of_layer(workload, Layer::Tenant)) {
+        // The kinds the profile admits for this layer's templates, rendered or not (the
+        // account prunes them after their template is gone).
+        let admitted = match f.layer {
+            Layer::Platform => &granted.platform,
+            _ => &granted.tenants,
+        };
+        let (kinds, _) = by_ns.entry(f.namespace.clone()).or_default();
+        for g in admitted {
+            kinds
+                .entry(g.group.clone())
+                .or_default()
+                .insert(g.plural.clone());
+        }
         for object in f.objects(profile, &Flux) {
             let Some(ns) = object.namespace() else {
                 continue;
@@ -224,13 +287,19 @@ pub(super) fn platform_rules(
             let (kinds, held) = by_ns.entry(ns.to_string()).or_default();
             if matches!(&*object, Manifest::SeldonRuntime(_)) {
                 for (group, resource) in RUNTIME_FOLDER_KINDS {
-                    kinds.entry(group).or_default().insert(resource);
+                    kinds
+                        .entry(group.to_string())
+                        .or_default()
+                        .insert(resource.to_string());
                 }
                 held.extend(seldon_editor_rules());
-                held.extend(application_reconciler_rules());
+                held.extend(application_reconciler_rules(profile));
             }
             let (group, resource) = object.resource();
-            kinds.entry(group).or_default().insert(resource);
+            kinds
+                .entry(group.to_string())
+                .or_default()
+                .insert(resource.to_string());
             if let Manifest::Role(role) = &*object {
                 held.extend(role.rules.clone().unwrap_or_default());
             }
@@ -242,7 +311,8 @@ pub(super) fn platform_rules(
             let mut rules: Vec<PolicyRule> = kinds
                 .into_iter()
                 .map(|(group, resources)| {
-                    rule(&[group], &resources.into_iter().collect::<Vec<_>>(), WRITE)
+                    let resources: Vec<&str> = resources.iter().map(String::as_str).collect();
+                    rule(&[group.as_str()], &resources, WRITE)
                 })
                 .collect();
             rules.extend(held);
@@ -316,6 +386,22 @@ pub(super) fn bootstrap_accounts(profile: &Profile) -> Vec<Manifest> {
             WRITE,
         )],
     ));
+    // The platform account applies the admission policies of the namespaces where
+    // applications are confined to their own objects (cluster-scoped kinds).
+    if crate::ownership::any_confined(profile) {
+        objects.extend(cluster_role(
+            &platform_reconciler(profile),
+            name,
+            vec![rule(
+                &["admissionregistration.k8s.io"],
+                &[
+                    "validatingadmissionpolicies",
+                    "validatingadmissionpolicybindings",
+                ],
+                WRITE,
+            )],
+        ));
+    }
     if profile.pattern == Pattern::Dedicated {
         let mut rules = vec![rule(
             &["rbac.authorization.k8s.io"],

@@ -33,8 +33,8 @@ use gen_profile::{Engine, Pattern, Profile, Tenant};
 use gen_seldon::Object;
 
 use super::{
-    CRDS_CHART, Context, FLUX_NAMESPACE, GitOpsEngine, Order, Revision, SELDON_HELM_REPO,
-    SETUP_CHART, folder, meta, of_layer, setup_values,
+    AppIdentity, CRDS_CHART, Context, FLUX_NAMESPACE, GitOpsEngine, Order, Revision, SETUP_CHART,
+    folder, meta, of_layer, setup_values,
 };
 use crate::folder::{Folder, Layer};
 use crate::manifest::Manifest;
@@ -86,9 +86,10 @@ pub fn platform_reconciler(profile: &Profile) -> String {
     format!("{}-platform", profile.name)
 }
 
-/// The service account that applies the applications in pattern shared.
-pub fn apps_reconciler(profile: &Profile) -> String {
-    format!("{}-apps", profile.name)
+/// The service account that applies one application where applications share a namespace
+/// (pattern shared; a dedicated tenant with `isolateApplications`).
+pub fn app_reconciler(profile: &Profile, app: &str) -> String {
+    format!("{}-app-{app}", profile.name)
 }
 
 /// The service account (in flux-system) that applies a tenant's applications.
@@ -151,6 +152,13 @@ fn depends(name: &str) -> Vec<DependsOn> {
 }
 
 impl GitOpsEngine for Flux {
+    fn fleet(
+        &self,
+        ctx: &crate::engine::FleetContext,
+    ) -> Result<Vec<crate::engine::FleetFile>, serde_saphyr::SerializeError> {
+        super::fleet::flux(ctx)
+    }
+
     fn engine(&self) -> Engine {
         Engine::Flux
     }
@@ -166,14 +174,43 @@ impl GitOpsEngine for Flux {
     }
 
     /// With Flux the applications are applied by a service account of their own: one per
-    /// tenant in pattern dedicated, one for all in shared, each holding only the Seldon
-    /// application kinds in its runtime namespace.
+    /// tenant in pattern dedicated, holding only the Seldon application kinds in its
+    /// namespace; one per application where applications share a namespace, holding only
+    /// its own objects there.
     fn folder_access(&self, profile: &Profile, tenant: Option<&Tenant>) -> Vec<Manifest> {
         match (profile.pattern, tenant) {
+            (Pattern::Dedicated, Some(t)) if t.isolate_applications => {
+                app_reconciler_rbac(profile, &t.namespace)
+            }
             (Pattern::Dedicated, Some(t)) => tenant_reconciler_rbac(profile, t),
-            (Pattern::Shared, None) => apps_reconciler_rbac(profile),
+            (Pattern::Shared, None) => app_reconciler_rbac(profile, &profile.platform.namespace),
             (Pattern::Dedicated, None) | (Pattern::Shared, Some(_)) => Vec::new(),
         }
+    }
+
+    fn application_identity(&self, profile: &Profile, app: &str) -> AppIdentity {
+        let ns = profile
+            .applications
+            .iter()
+            .zip(gen_profile::check::application_namespaces(profile))
+            .find(|(a, _)| a.name == app)
+            .and_then(|(_, ns)| ns);
+        let account = match (ns, profile.pattern) {
+            (Some(ns), _) if crate::ownership::confines(profile, ns) => {
+                app_reconciler(profile, app)
+            }
+            (_, Pattern::Dedicated) => {
+                let tenant = profile
+                    .applications
+                    .iter()
+                    .find(|a| a.name == app)
+                    .and_then(|a| a.tenant.as_deref())
+                    .unwrap_or_default();
+                tenant_reconciler(profile, tenant)
+            }
+            (_, Pattern::Shared) => app_reconciler(profile, app),
+        };
+        AppIdentity::ServiceAccount(format!("system:serviceaccount:{FLUX_NAMESPACE}:{account}"))
     }
 
     fn order(&self) -> Option<Order> {
@@ -204,10 +241,20 @@ impl GitOpsEngine for Flux {
         let helm_repo = format!("{name}-seldon");
         let mut install = vec![Manifest::HelmRepository(Object::new(
             meta(&helm_repo, FLUX_NAMESPACE, name),
-            HelmRepositorySpec {
-                url: SELDON_HELM_REPO.to_string(),
-                interval: "60m".to_string(),
-                provider: "generic",
+            {
+                let charts = super::ChartRepo::of(profile);
+                HelmRepositorySpec {
+                    url: charts.url,
+                    interval: "60m".to_string(),
+                    provider: "generic",
+                    kind: charts.oci.then_some("oci"),
+                    secret_ref: profile
+                        .integrations
+                        .registry
+                        .as_ref()
+                        .and_then(|r| r.charts_secret_name.clone())
+                        .map(|name| gen_kinds::flux::SecretRef { name }),
+                }
             },
         ))];
         let crds_release = format!("{name}-{CRDS_CHART}");
@@ -351,8 +398,13 @@ impl GitOpsEngine for Flux {
                 continue;
             };
             let account = match layer {
+                _ if crate::ownership::confines(profile, &f.namespace) => {
+                    app_reconciler(profile, &f.owner)
+                }
                 Layer::Tenant => tenant_reconciler(profile, owner),
-                Layer::Platform | Layer::Application | Layer::GitOps => apps_reconciler(profile),
+                Layer::Platform | Layer::Application | Layer::GitOps => {
+                    app_reconciler(profile, &f.owner)
+                }
             };
             layers.push(kustomization(
                 format!("{name}-app-{}", f.owner),
@@ -362,15 +414,17 @@ impl GitOpsEngine for Flux {
                 Vec::new(),
             ));
         }
-        match profile.pattern {
-            Pattern::Shared => layers.push(service_account(apps_reconciler(profile), name)),
-            Pattern::Dedicated => {
-                for t in &profile.tenants {
-                    layers.push(service_account(
-                        tenant_reconciler(profile, &t.name),
-                        &t.name,
-                    ));
-                }
+        if profile.pattern == Pattern::Dedicated {
+            for t in profile.tenants.iter().filter(|t| !t.isolate_applications) {
+                layers.push(service_account(
+                    tenant_reconciler(profile, &t.name),
+                    &t.name,
+                ));
+            }
+        }
+        for f in of_layer(ctx.workload, Layer::Application) {
+            if crate::ownership::confines(profile, &f.namespace) {
+                layers.push(service_account(app_reconciler(profile, &f.owner), &f.owner));
             }
         }
         let git = Manifest::GitRepository(Object::new(

@@ -381,7 +381,7 @@ pub fn component_enabled(settings: Option<&RuntimeSettings>, component: Componen
     !disabled
 }
 
-fn component_name(c: Component) -> &'static str {
+pub(crate) fn component_name(c: Component) -> &'static str {
     match c {
         Component::Scheduler => "seldon-scheduler",
         Component::Envoy => "seldon-envoy",

@@ -124,6 +124,9 @@ fn runtime_ingress(profile: &Profile, rt: &RuntimeNs, p: &mut Policies) {
         }
         let mut rules: Vec<_> = nonempty(callers, &[ENVOY_INFERENCE]).collect();
         rules.extend(nonempty(namespaces(&rt.clients), &[ENVOY_INFERENCE]));
+        if let Some(gw) = profile.integrations.gateway.as_ref() {
+            rules.push(from(vec![gateway_proxy(gw)], &[ENVOY_INFERENCE]));
+        }
         rules.extend(monitoring_on(ENVOY_STATS));
         p.ingress("seldon-envoy", selector(&[(NAME, "seldon-envoy")]), rules);
     }
@@ -189,6 +192,27 @@ fn runtime_ingress(profile: &Profile, rt: &RuntimeNs, p: &mut Policies) {
             selector(&[CONTROLLER]),
             monitoring_on(CONTROLLER_METRICS).collect(),
         );
+    }
+}
+
+/// The Gateway's proxy pods (integrations.gateway): its `proxy`, else every pod of the
+/// Gateway's namespace. They reach envoy's inference port only.
+fn gateway_proxy(gw: &gen_profile::integrations::Gateway) -> NetworkPolicyPeer {
+    let (ns, labels) = match &gw.proxy {
+        Some(p) => (p.namespace.as_str(), Some(&p.pod_labels)),
+        None => (gw.namespace.as_str(), None),
+    };
+    let pods = match labels {
+        Some(l) if !l.is_empty() => LabelSelector {
+            match_labels: Some(l.clone()),
+            ..LabelSelector::default()
+        },
+        _ => all_pods(),
+    };
+    NetworkPolicyPeer {
+        namespace_selector: Some(ns_selector(ns)),
+        pod_selector: Some(pods),
+        ip_block: None,
     }
 }
 

@@ -10,20 +10,23 @@ use gen_profile::check::application_namespaces;
 use gen_profile::{Pattern, Profile, RuntimeSettings, ServerEntry};
 use gen_seldon::catalog::{DEFAULT_SELDON_CONFIG, Install, ServerConfigInfo};
 use gen_seldon::kinds::{
-    Component, ComponentOverride, ContainerResources, Resources, RuntimeConfig, ServerPodSpec,
-    ServiceType,
+    Component, ComponentOverride, ContainerResources, Resources, RuntimeConfig, ServiceType,
 };
-use gen_seldon::rules::{Inventory, Located, QuotaInfo, QuotaLimit, SecretInfo};
+use gen_seldon::rules::{Inventory, Located, QuotaInfo, QuotaLimit, SecretInfo, SecretRemote};
 use gen_seldon::{Experiment, Metadata, Model, Pipeline, SeldonRuntime, SeldonRuntimeSpec, Server};
 
 use crate::engine::GitOpsEngine;
 use crate::folder::{Deferred, Entry, Folder, Layer};
 use crate::labels::labels;
 use crate::manifest::Manifest;
+use crate::objects::integrations;
 use crate::objects::quota::QUOTA_NAME;
 use crate::objects::secret::rclone_secret_info;
 use crate::repo::RepoDir;
 use crate::settings::{install, runtime_tracing, server_configs};
+
+mod runtime_integrations;
+use self::runtime_integrations::{RuntimeIntegrations, storage_needed};
 
 /// The name gen gives every SeldonRuntime (one per namespace).
 pub const RUNTIME_NAME: &str = "seldon";
@@ -43,8 +46,17 @@ pub struct Plan {
     /// The tenants' ResourceQuotas, as the rules see them (the objects are built when
     /// their folder is written).
     pub quotas: Vec<Located<QuotaInfo>>,
-    /// The rclone config Secrets, likewise.
+    /// The rclone config Secrets, likewise, and the storage Secrets the profile renders or
+    /// declares (integrations.storage): a profile knows every Secret.
     pub secrets: Vec<Located<SecretInfo>>,
+    /// Namespaces whose applications may use each other's objects without sharing them:
+    /// those of dedicated tenants that do not isolate their applications.
+    pub open_namespaces: Vec<String>,
+    /// The rclone remotes of the storage Secrets gen renders.
+    pub secret_remotes: Vec<Located<SecretRemote>>,
+    /// The environment of a fleet this bundle is, and its clusters' names; `None` for a
+    /// profile without environments.
+    pub environment: Option<(String, Vec<String>)>,
 }
 
 impl Plan {
@@ -57,6 +69,9 @@ impl Plan {
             install: self.install.clone(),
             quotas: self.quotas.clone(),
             secrets: self.secrets.clone(),
+            open_namespaces: self.open_namespaces.clone(),
+            secret_remotes: self.secret_remotes.clone(),
+            secrets_complete: true,
             ..Inventory::default()
         };
         for folder in &self.folders {
@@ -205,23 +220,44 @@ fn server(entry: &ServerEntry, ns: &str, part_of: &str, configs: &[ServerConfigI
         spec.min_replicas = spec.min_replicas.or(Some(replicas));
         spec.max_replicas = spec.max_replicas.or(Some(replicas));
     }
+    // The inference container's request-and-limit resources: `memory`, and `gpu` as
+    // nvidia.com/gpu (an extended resource: the API server requires request = limit).
+    let mut both: BTreeMap<String, gen_seldon::Quantity> = BTreeMap::new();
     if let Some(memory) = &entry.memory {
-        let container = configs
-            .iter()
-            .find(|c| c.name == spec.server_config)
-            .map(|c| c.container.clone())
-            .unwrap_or_else(|| spec.server_config.clone());
-        let both: BTreeMap<String, gen_seldon::Quantity> =
-            [("memory".to_string(), memory.clone())].into();
-        spec.pod_spec = Some(ServerPodSpec {
-            containers: vec![ContainerResources {
+        both.insert("memory".to_string(), memory.clone());
+    }
+    let scheduling = &entry.scheduling;
+    if let Some(gpu) = scheduling.gpu {
+        both.insert(
+            gen_profile::integrations::GPU_RESOURCE.to_string(),
+            gen_seldon::Quantity::new(gpu.to_string()),
+        );
+    }
+    if !both.is_empty() || !scheduling.is_empty() {
+        let mut pod = spec.pod_spec.take().unwrap_or_default();
+        // Where the pods run, merged by the controller into the ServerConfig's podSpec
+        // (nodeSelector by key, tolerations appended, affinity by field: FACTS §9.2).
+        pod.node_selector.extend(scheduling.node_selector.clone());
+        pod.tolerations
+            .extend(scheduling.tolerations.iter().cloned());
+        if scheduling.affinity.is_some() {
+            pod.affinity = scheduling.affinity.clone();
+        }
+        if !both.is_empty() {
+            let container = configs
+                .iter()
+                .find(|c| c.name == spec.server_config)
+                .map(|c| c.container.clone())
+                .unwrap_or_else(|| spec.server_config.clone());
+            pod.containers = vec![ContainerResources {
                 name: container,
                 resources: Resources {
                     requests: both.clone(),
                     limits: both,
                 },
-            }],
-        });
+            }];
+        }
+        spec.pod_spec = Some(pod);
     }
     Server::new(meta, spec)
 }
@@ -291,7 +327,9 @@ fn plan_with(
 ) -> Plan {
     let configs = server_configs(profile);
     let mut secrets = Vec::new();
+    let mut secret_remotes = Vec::new();
     let mut folders = Vec::new();
+    let needed = storage_needed(profile, &specs);
     let controller_ns = profile.platform.namespace.as_str();
 
     let mut platform = Folder::new(
@@ -321,8 +359,23 @@ fn plan_with(
             let s = server(entry, controller_ns, &profile.name, &configs);
             platform.push_checked(Manifest::Server(s), format!("platform.servers[{i}]"));
         }
+        let rt = RuntimeIntegrations {
+            ns: controller_ns,
+            part_of: &profile.name,
+            settings: profile.platform.runtime.as_ref(),
+            servers: &profile.platform.servers,
+            hostnames: &[],
+        };
+        rt.push(
+            profile,
+            &needed,
+            &mut platform,
+            &mut secrets,
+            &mut secret_remotes,
+        );
         platform.defer(Deferred::RuntimePolicies { tenant: None });
         platform.defer(Deferred::EngineAccess { tenant: None });
+        platform.defer(Deferred::Admission);
     } else {
         platform.defer(Deferred::ControllerPolicies);
     }
@@ -361,10 +414,27 @@ fn plan_with(
                 let s = server(entry, ns, &tenant.name, &configs);
                 folder.push_checked(Manifest::Server(s), format!("tenants[{t}].servers[{i}]"));
             }
+            let rt = RuntimeIntegrations {
+                ns,
+                part_of: &tenant.name,
+                settings: tenant.runtime.as_ref(),
+                servers: &tenant.servers,
+                hostnames: &tenant.hostnames,
+            };
+            rt.push(
+                profile,
+                &needed,
+                &mut folder,
+                &mut secrets,
+                &mut secret_remotes,
+            );
             folder.defer(Deferred::RuntimePolicies { tenant: Some(t) });
             folder.defer(Deferred::Quota { tenant: t });
             folder.defer(Deferred::EngineAccess { tenant: Some(t) });
             folder.defer(Deferred::TenantOwners { tenant: t });
+            if tenant.isolate_applications {
+                folder.defer(Deferred::Admission);
+            }
             folders.push(folder);
         }
     }
@@ -401,25 +471,31 @@ fn plan_with(
             ns,
             Vec::new(),
         );
-        let meta = |name: &str, component: &str| {
+        let meta = |name: &str, component: &str, shared_with: &[String]| {
             let mut m = Metadata::namespaced(name, ns);
             m.labels = labels(&app.name, component, None).into();
+            if !shared_with.is_empty() {
+                m.annotations = crate::ownership::shared_with_annotation(shared_with);
+            }
             m
         };
         let (models, pipelines, experiments) = std::mem::take(&mut specs[a]);
         for ((i, e), spec) in app.models.iter().enumerate().zip(models) {
-            let m = Model::new(meta(&e.name, "model"), spec);
+            let m = Model::new(meta(&e.name, "model", &e.shared_with), spec);
             folder.push_checked(Manifest::Model(m), format!("applications[{a}].models[{i}]"));
         }
         for ((i, e), spec) in app.pipelines.iter().enumerate().zip(pipelines) {
-            let p = Pipeline::new(meta(&e.name, "pipeline"), spec.with_server_defaults());
+            let p = Pipeline::new(
+                meta(&e.name, "pipeline", &e.shared_with),
+                spec.with_server_defaults(),
+            );
             folder.push_checked(
                 Manifest::Pipeline(p),
                 format!("applications[{a}].pipelines[{i}]"),
             );
         }
         for ((i, e), spec) in app.experiments.iter().enumerate().zip(experiments) {
-            let x = Experiment::new(meta(&e.name, "experiment"), spec);
+            let x = Experiment::new(meta(&e.name, "experiment", &[]), spec);
             folder.push_checked(
                 Manifest::Experiment(x),
                 format!("applications[{a}].experiments[{i}]"),
@@ -430,6 +506,16 @@ fn plan_with(
         // application layer writes Models, Pipelines and Experiments only.
         if let Some(&i) = runtime_folder.get(ns) {
             folders[i].defer(Deferred::AppOwners { app: a });
+            // The application's own route and alerts, likewise.
+            for m in [
+                integrations::application_route(profile, ns, app),
+                integrations::model_alerts(profile, ns, app),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                folders[i].push(m);
+            }
         }
         folders.push(folder);
     }
@@ -442,5 +528,8 @@ fn plan_with(
         install: install(profile),
         quotas: quotas(profile),
         secrets,
+        open_namespaces: crate::ownership::open_namespaces(profile),
+        secret_remotes,
+        environment: None,
     }
 }

@@ -1,0 +1,336 @@
+//! Where each object of a bundle lands, found the way the engines find it, from the
+//! rendered objects alone:
+//!
+//! - **Argo CD** (one Argo CD, the hub, applies to every cluster): what the bootstrap
+//!   folder holds is applied by hand on the hub. An ApplicationSet there makes one
+//!   Application per element of its list generator (`{{.key}}` replaced by the element's
+//!   value). An Application applies the folder its `source.path` names (as kustomize builds
+//!   it) or the chart its `source.chart` names to `destination.server`, the cluster Argo CD
+//!   knows by that URL (trailing slashes ignored, argo-cd `util/argo/argo.go`).
+//! - **Flux** (one Flux per cluster): what `clusters/<cluster>/` holds is applied to that
+//!   cluster (by `kubectl apply -k`, or by the flux-system Kustomization of `flux bootstrap
+//!   --path`). A Flux Kustomization applies the folder its `spec.path` names to its own
+//!   cluster; a HelmRelease installs its chart there, as the Helm release
+//!   `storageNamespace`/`releaseName`.
+//!
+//! What a chart installs is taken from the Seldon charts gen uses (FACTS §4, §6): the CRDs
+//! chart's seven CustomResourceDefinitions; the setup chart's controller, SeldonConfig and
+//! ServerConfigs in its namespace and, when clusterwide, the ClusterRole
+//! `seldon-v2-manager-role` and ClusterRoleBinding `seldon-v2-manager-rolebinding-<ns>`.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use serde_json::Value;
+
+use crate::objects::{Id, Object, built_files, kustomizations, normalize};
+
+/// The API server of the cluster Argo CD runs in.
+pub const IN_CLUSTER: &str = "https://kubernetes.default.svc";
+
+/// The Seldon CRDs that `seldon-core-v2-crds` installs (seldon-core v2.10.2
+/// `k8s/helm-charts/seldon-core-v2-crds/templates`).
+pub const SELDON_CRDS: &[&str] = &[
+    "experiments",
+    "models",
+    "pipelines",
+    "seldonconfigs",
+    "seldonruntimes",
+    "serverconfigs",
+    "servers",
+];
+
+/// One object on one cluster, and what put it there.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Landing {
+    /// The cluster, as the engines tell clusters apart: Argo CD's server URL (without
+    /// trailing slashes); for Flux the identity the caller gave the cluster's folder.
+    pub cluster: String,
+    pub id: Id,
+    /// What applies it: `Application argocd/x`, `Kustomization flux-system/y`,
+    /// `HelmRelease flux-system/z`, or the folder applied by hand.
+    pub via: String,
+    /// The bundle file of the object, or of the Application or HelmRelease that installs it.
+    pub file: String,
+}
+
+/// Where the bundle sits in the GitOps repository and which clusters apply which folder.
+pub struct Layout<'a> {
+    /// The bundle folder's path from the repository root, e.g. `out/fleet`.
+    pub repo_dir: &'a str,
+    /// Folders applied by hand, each on a cluster: `(folder, cluster)`, e.g.
+    /// `("bootstrap", IN_CLUSTER)` for an Argo CD hub, `("clusters/prod-eu", "…")` for Flux.
+    pub entry_points: Vec<(String, String)>,
+}
+
+/// Every object the bundle `files` puts on a cluster, in a stable order.
+pub fn landings(
+    files: &BTreeMap<String, String>,
+    objects: &[Object],
+    layout: &Layout,
+) -> Vec<Landing> {
+    let kust = kustomizations(files);
+    let by_file: BTreeMap<&str, Vec<&Object>> = objects.iter().fold(BTreeMap::new(), |mut m, o| {
+        m.entry(o.file.as_str()).or_default().push(o);
+        m
+    });
+    let mut out = Vec::new();
+    // (folder, cluster, via) still to apply; each at most once.
+    let mut queue: VecDeque<(String, String, String)> = layout
+        .entry_points
+        .iter()
+        .map(|(folder, cluster)| {
+            (
+                folder.clone(),
+                cluster.clone(),
+                format!("kubectl apply -k {folder}"),
+            )
+        })
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some((folder, cluster, via)) = queue.pop_front() {
+        if !seen.insert((folder.clone(), cluster.clone())) {
+            continue;
+        }
+        for file in built_files(&kust, &folder) {
+            for object in by_file.get(file.as_str()).into_iter().flatten() {
+                out.push(Landing {
+                    cluster: cluster.clone(),
+                    id: object.id.clone(),
+                    via: via.clone(),
+                    file: object.file.clone(),
+                });
+                follow(object, &cluster, layout, &mut queue, &mut out);
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// What an engine object applies in turn.
+fn follow(
+    object: &Object,
+    cluster: &str,
+    layout: &Layout,
+    queue: &mut VecDeque<(String, String, String)>,
+    out: &mut Vec<Landing>,
+) {
+    let v = &object.value;
+    let via = format!(
+        "{} {}/{}",
+        object.id.kind, object.id.namespace, object.id.name
+    );
+    match (object.id.group.as_str(), object.id.kind.as_str()) {
+        ("argoproj.io", "Application") => {
+            if let Some(spec) = v.get("spec") {
+                application(spec, &via, &object.file, layout, queue, out);
+            }
+        }
+        ("argoproj.io", "ApplicationSet") => {
+            let Some(spec) = v.get("spec") else { return };
+            let template = spec.get("template").and_then(|t| t.get("spec"));
+            let elements = spec
+                .get("generators")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|g| g.get("list")?.get("elements")?.as_array())
+                .flatten();
+            for element in elements {
+                let Some(template) = template else { continue };
+                let spec = substitute(template, element);
+                let name = generated_name(&object.value, element);
+                let via = format!("Application {}/{} (from {via})", object.id.namespace, name);
+                application(&spec, &via, &object.file, layout, queue, out);
+            }
+        }
+        ("kustomize.toolkit.fluxcd.io", "Kustomization") => {
+            if v.get("spec").and_then(|s| s.get("kubeConfig")).is_some() {
+                return;
+            }
+            if let Some(folder) = v
+                .get("spec")
+                .and_then(|s| s.get("path"))
+                .and_then(Value::as_str)
+                .and_then(|p| in_bundle(p, layout.repo_dir))
+            {
+                queue.push_back((folder, cluster.to_string(), via));
+            }
+        }
+        ("helm.toolkit.fluxcd.io", "HelmRelease") => {
+            let Some(spec) = v.get("spec") else { return };
+            let str_at = |k: &str| spec.get(k).and_then(Value::as_str);
+            let chart = spec
+                .get("chart")
+                .and_then(|c| c.get("spec"))
+                .and_then(|c| c.get("chart"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let namespace = str_at("targetNamespace").unwrap_or(&object.id.namespace);
+            let release = match (str_at("releaseName"), str_at("targetNamespace")) {
+                (Some(r), _) => r.to_string(),
+                (None, Some(t)) => format!("{t}-{}", object.id.name),
+                (None, None) => object.id.name.clone(),
+            };
+            let storage = str_at("storageNamespace").unwrap_or(&object.id.namespace);
+            let mut ids = chart_objects(chart, namespace, spec.get("values"));
+            ids.push(Id::new("helm.sh", "Release", storage, &release));
+            for id in ids {
+                out.push(Landing {
+                    cluster: cluster.to_string(),
+                    id,
+                    via: via.clone(),
+                    file: object.file.clone(),
+                });
+            }
+        }
+        _ => {}
+    }
+}
+
+/// An Application's sources, applied to its destination.
+fn application(
+    spec: &Value,
+    via: &str,
+    file: &str,
+    layout: &Layout,
+    queue: &mut VecDeque<(String, String, String)>,
+    out: &mut Vec<Landing>,
+) {
+    let destination = spec.get("destination");
+    let Some(server) = destination
+        .and_then(|d| d.get("server"))
+        .and_then(Value::as_str)
+    else {
+        return;
+    };
+    let cluster = server.trim_end_matches('/').to_string();
+    let namespace = destination
+        .and_then(|d| d.get("namespace"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let Some(source) = spec.get("source") else {
+        return;
+    };
+    if let Some(chart) = source.get("chart").and_then(Value::as_str) {
+        let values = source.get("helm").and_then(|h| h.get("valuesObject"));
+        for id in chart_objects(chart, namespace, values) {
+            out.push(Landing {
+                cluster: cluster.clone(),
+                id,
+                via: via.to_string(),
+                file: file.to_string(),
+            });
+        }
+    } else if let Some(folder) = source
+        .get("path")
+        .and_then(Value::as_str)
+        .and_then(|p| in_bundle(p, layout.repo_dir))
+    {
+        queue.push_back((folder, cluster, via.to_string()));
+    }
+}
+
+/// The bundle folder of a repository path inside the bundle (`None` for one outside it).
+fn in_bundle(path: &str, repo_dir: &str) -> Option<String> {
+    let path = normalize("", path);
+    let repo_dir = normalize("", repo_dir);
+    if path == repo_dir {
+        return Some(String::new());
+    }
+    path.strip_prefix(&format!("{repo_dir}/"))
+        .map(str::to_string)
+}
+
+/// The objects of the Seldon chart `chart`, installed into `namespace` with `values`.
+pub fn chart_objects(chart: &str, namespace: &str, values: Option<&Value>) -> Vec<Id> {
+    match chart {
+        "seldon-core-v2-crds" => SELDON_CRDS
+            .iter()
+            .map(|plural| {
+                Id::new(
+                    "apiextensions.k8s.io",
+                    "CustomResourceDefinition",
+                    "",
+                    &format!("{plural}.mlops.seldon.io"),
+                )
+            })
+            .collect(),
+        "seldon-core-v2-setup" => {
+            let mut ids = vec![
+                Id::new(
+                    "apps",
+                    "Deployment",
+                    namespace,
+                    "seldon-v2-controller-manager",
+                ),
+                Id::new("mlops.seldon.io", "SeldonConfig", namespace, "default"),
+                Id::new("mlops.seldon.io", "ServerConfig", namespace, "mlserver"),
+                Id::new("mlops.seldon.io", "ServerConfig", namespace, "triton"),
+            ];
+            let controller = values.and_then(|v| v.get("controller"));
+            let clusterwide = controller
+                .and_then(|c| c.get("clusterwide"))
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+                || controller
+                    .and_then(|c| c.get("watchNamespaces"))
+                    .and_then(Value::as_array)
+                    .is_some_and(|w| !w.is_empty());
+            if clusterwide {
+                ids.push(Id::new(
+                    "rbac.authorization.k8s.io",
+                    "ClusterRole",
+                    "",
+                    "seldon-v2-manager-role",
+                ));
+                ids.push(Id::new(
+                    "rbac.authorization.k8s.io",
+                    "ClusterRoleBinding",
+                    "",
+                    &format!("seldon-v2-manager-rolebinding-{namespace}"),
+                ));
+            }
+            ids
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `template` with every `{{.key}}` (or `{{ .key }}`) of `element` replaced, in strings.
+fn substitute(template: &Value, element: &Value) -> Value {
+    match template {
+        Value::String(s) => {
+            let mut s = s.clone();
+            if let Some(map) = element.as_object() {
+                for (k, v) in map {
+                    let value = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+                    s = s
+                        .replace(&format!("{{{{.{k}}}}}"), &value)
+                        .replace(&format!("{{{{ .{k} }}}}"), &value);
+                }
+            }
+            Value::String(s)
+        }
+        Value::Array(a) => Value::Array(a.iter().map(|v| substitute(v, element)).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), substitute(v, element)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// The name of the Application an ApplicationSet makes for `element`.
+fn generated_name(appset: &Value, element: &Value) -> String {
+    appset
+        .get("spec")
+        .and_then(|s| s.get("template"))
+        .and_then(|t| t.get("metadata"))
+        .and_then(|m| m.get("name"))
+        .map(|n| substitute(n, element))
+        .and_then(|n| n.as_str().map(str::to_string))
+        .unwrap_or_default()
+}

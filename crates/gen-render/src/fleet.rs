@@ -1,0 +1,391 @@
+//! A profile with environments renders a fleet: under `out/<name>/`, one complete bundle
+//! per environment (`<env>/`, its merged profile rendered as any profile is, at
+//! `<repo>/<env>` in the GitOps repository, its engine folders rendered for each of its
+//! clusters), plus the engine's fleet layer (`bootstrap/` with an Argo CD ApplicationSet,
+//! or Flux's `clusters/<cluster>/`; see `gitops::fleet`).
+//!
+//! Every environment passes every check a profile gets, reported once for the file (see
+//! `Loaded::report_environments`); then the rendered fleet is followed the way the engines
+//! apply it (`gen_fleet::landings`), and an object that two environments, or two clusters
+//! of one, would put on the same cluster is refused (rule `fleet-collision`).
+
+use std::collections::BTreeMap;
+
+use camino::Utf8Path;
+
+use gen_fleet::{Landing, Layout};
+use gen_profile::{Diagnostic, Engine, Environment, Loaded, Report};
+
+use crate::bundle::{Bundle, Sink, render_files};
+use crate::checked::{Checked, check_at};
+use crate::gitops::fleet::{CLUSTERS, FLEET_BOOTSTRAP, FLEET_COLLISION};
+use crate::repo::RepoDir;
+use crate::write::MARKDOWN_HEADER_PREFIX;
+
+/// A profile with environments that passed every check: each environment's checked
+/// profile and plan, and the profile as written (for the fleet layer and diagnostics).
+#[derive(Debug)]
+pub struct Fleet {
+    pub loaded: Loaded,
+    pub repo: RepoDir,
+    pub environments: Vec<Checked>,
+}
+
+/// Check every environment of `loaded` (which has some) as its own bundle at
+/// `<repo>/<env>`: the profile rules, the engine's checks and the Seldon rules over its
+/// objects, plus the rules on the environments and clusters themselves; all at once.
+pub fn check(loaded: Loaded, out_root: &Utf8Path) -> Result<Fleet, Report> {
+    let views = loaded.environments()?;
+    let mut fleet = gen_profile::check::check_environments(&loaded.profile);
+    let repo = crate::repo::locate(&loaded.profile, out_root).unwrap_or_else(|d| {
+        fleet.push(*d);
+        RepoDir::default_for(&loaded.profile)
+    });
+    let mut failed = Vec::new();
+    let mut environments = Vec::new();
+    for view in views {
+        let Some(env) = view.environment_entry().cloned() else {
+            continue;
+        };
+        match check_at(view, Ok(repo.child(&env.name)), Some(&env), None) {
+            Ok(checked) => environments.push(checked),
+            Err(problem) => failed.push(*problem),
+        }
+    }
+    if failed.is_empty() && !fleet.iter().any(Diagnostic::is_error) {
+        return Ok(Fleet {
+            loaded,
+            repo,
+            environments,
+        });
+    }
+    let per_env = failed
+        .iter()
+        .map(|f| (&f.loaded, f.diagnostics.clone()))
+        .collect();
+    let mut report = loaded.report_environments(per_env, fleet);
+    for f in failed {
+        for (file, text) in f.sources {
+            report = report.with_source(file, text);
+        }
+    }
+    Err(report)
+}
+
+impl Fleet {
+    /// The environments as written, each with its checked bundle.
+    fn pairs(&self) -> impl Iterator<Item = (&Environment, &Checked)> {
+        self.loaded
+            .profile
+            .environments
+            .iter()
+            .zip(&self.environments)
+    }
+
+    /// Render every file of the fleet to `sink`: each environment's bundle under its
+    /// folder, then the fleet layer.
+    pub fn render_files(&self, sink: &Sink) -> std::io::Result<()> {
+        for (env, checked) in self.pairs() {
+            let prefix = format!("{}/", env.name);
+            render_files(&checked.profile, &checked.plan, &|path, text| {
+                sink(format!("{prefix}{path}"), text)
+            })?;
+        }
+        let ctx = crate::engine::FleetContext {
+            profile: &self.loaded.profile,
+            repo: &self.repo,
+            environments: self.pairs().map(|(e, c)| (e, &c.profile)).collect(),
+        };
+        let engine = crate::gitops::engine_for(self.loaded.profile.gitops.engine);
+        let files = engine.fleet(&ctx).map_err(std::io::Error::other)?;
+        files
+            .into_iter()
+            .try_for_each(|(path, text)| sink(path, text))?;
+        sink("README.md".to_string(), self.readme())
+    }
+
+    /// The fleet's README: where each environment is, which clusters run it, and how the
+    /// engine applies it.
+    fn readme(&self) -> String {
+        let p = &self.loaded.profile;
+        let name = p.name.as_str();
+        let mut out = format!(
+            "{MARKDOWN_HEADER_PREFIX} from profile {name}. Do not edit: change the profile and run `gen render`. -->\n\n# Fleet `{name}`\n\n"
+        );
+        out.push_str(
+            "One bundle per environment, each complete and checked like any bundle, and the \
+             layer that applies each to its clusters.\n\n| environment | folder | clusters |\n|---|---|---|\n",
+        );
+        for (env, _) in self.pairs() {
+            let clusters: Vec<String> = env
+                .clusters
+                .iter()
+                .map(|c| match (p.gitops.engine, &c.server) {
+                    (Engine::Argocd, _) => format!("`{}` ({})", c.name, c.server()),
+                    (_, Some(s)) => format!("`{}` ({s})", c.name),
+                    _ => format!("`{}`", c.name),
+                })
+                .collect();
+            out.push_str(&format!(
+                "| {} | `{}/` | {} |\n",
+                env.name,
+                env.name,
+                clusters.join(", ")
+            ));
+        }
+        out.push('\n');
+        let repo = self.repo.as_str();
+        out.push_str(&match p.gitops.engine {
+            Engine::Argocd => format!(
+                "Argo CD runs on one hub and applies to every cluster, registered with \
+                 `argocd cluster add` under the server URL above. Apply `{repo}/bootstrap` once, \
+                 on the hub, as an Argo CD administrator: the project `{name}-bootstrap` and the \
+                 ApplicationSet `{name}`, whose list generator makes one root Application \
+                 `{name}-<cluster>-root` per cluster; each applies \
+                 `<environment>/argocd/<cluster>/` at its environment's revision.\n"
+            ),
+            Engine::Flux => format!(
+                "Flux runs on every cluster. On each, apply `{repo}/clusters/<cluster>` as a \
+                 cluster administrator: it holds its environment's `bootstrap/`.\n"
+            ),
+            Engine::None => "No GitOps engine: apply each environment's folders to its clusters \
+                             yourself.\n"
+                .to_string(),
+        });
+        out.push_str(&format!(
+            "\n`gen diff --profile {name} --from <environment> --to <environment>` shows what \
+             differs between two environments, object by object.\n"
+        ));
+        out
+    }
+
+    /// The whole fleet in memory.
+    pub fn assemble(&self) -> std::io::Result<Bundle> {
+        let poisoned = || std::io::Error::other("a render thread panicked");
+        let files = std::sync::Mutex::new(BTreeMap::new());
+        self.render_files(&|path, text| {
+            files.lock().map_err(|_| poisoned())?.insert(path, text);
+            Ok(())
+        })?;
+        Ok(Bundle {
+            name: self.loaded.profile.name.clone(),
+            files: files.into_inner().map_err(|_| poisoned())?,
+        })
+    }
+
+    /// The folders applied by hand, each on its cluster: the Argo CD hub's bootstrap, or
+    /// each Flux cluster's folder.
+    pub fn layout(&self) -> Layout<'_> {
+        let entry_points = match self.loaded.profile.gitops.engine {
+            Engine::Argocd => vec![(
+                FLEET_BOOTSTRAP.to_string(),
+                crate::gitops::IN_CLUSTER.to_string(),
+            )],
+            _ => self
+                .loaded
+                .profile
+                .environments
+                .iter()
+                .flat_map(|e| &e.clusters)
+                .map(|c| (format!("{CLUSTERS}/{}", c.name), flux_identity(c)))
+                .collect(),
+        };
+        Layout {
+            repo_dir: self.repo.as_str(),
+            entry_points,
+        }
+    }
+
+    /// Every object two environments, or two clusters of one, put on one cluster: one
+    /// diagnostic per pair of sources and cluster, naming both, at the second's cluster.
+    pub fn collisions(&self, bundle: &Bundle) -> Vec<Diagnostic> {
+        let objects = match gen_fleet::objects(&bundle.files) {
+            Ok(o) => o,
+            Err(e) => {
+                return vec![Diagnostic::new(
+                    &crate::rules::INTERNAL,
+                    "",
+                    format!("could not read the rendered fleet back: {e}"),
+                    "please report this as a bug",
+                )];
+            }
+        };
+        let landings = gen_fleet::landings(&bundle.files, &objects, &self.layout());
+        // Each landing's source: the environment whose folder holds it (or its
+        // Application), else the fleet layer.
+        let mut by_source: BTreeMap<String, Vec<Landing>> = BTreeMap::new();
+        for l in landings {
+            let top = l.file.split('/').next().unwrap_or_default().to_string();
+            by_source.entry(top).or_default().push(l);
+        }
+        let sources: Vec<(String, Vec<Landing>)> = by_source.into_iter().collect();
+        let mut grouped: BTreeMap<(String, &str, &str), Vec<gen_fleet::Collision>> =
+            BTreeMap::new();
+        for c in gen_fleet::collisions(&sources) {
+            grouped
+                .entry((c.cluster.clone(), c.first.0, c.second.0))
+                .or_default()
+                .push(c);
+        }
+        grouped
+            .into_values()
+            .filter_map(|cs| self.collision(&cs))
+            .collect()
+    }
+
+    fn collision(&self, cs: &[gen_fleet::Collision]) -> Option<Diagnostic> {
+        // Named first: what the charts install cluster-wide (a CRD, the controller's
+        // ClusterRole), then other cluster-scoped objects, then namespaced ones.
+        let rank = |c: &&gen_fleet::Collision| match c.id.kind.as_str() {
+            "CustomResourceDefinition" => 0,
+            "ClusterRole" | "ClusterRoleBinding" => 1,
+            _ if c.id.namespace.is_empty() => 2,
+            _ => 3,
+        };
+        let c = cs.iter().min_by_key(|c| (rank(c), &c.id))?;
+        let (first, second) = (c.first, c.second);
+        let who = |(env, l): (&str, &Landing)| format!("{env} through {} ({})", l.via, l.file);
+        let count = match cs.len() {
+            1 => String::new(),
+            n => format!(" and {} more objects", n - 1),
+        };
+        let subject = if first.0 == second.0 {
+            format!("two clusters of environment {}", first.0)
+        } else {
+            format!("environments {} and {}", first.0, second.0)
+        };
+        let mut d = Diagnostic::new(
+            &FLEET_COLLISION,
+            self.cluster_path(second, &c.cluster).unwrap_or_default(),
+            format!(
+                "{subject} put {}{count} on the same cluster {}: {}; {}",
+                c.id,
+                c.cluster,
+                who(first),
+                who(second)
+            ),
+            "give each cluster its own API server URL (Argo CD) or name (Flux), or run these environments as one",
+        );
+        if let Some(path) = self.cluster_path(first, &c.cluster) {
+            d = d.with_related(path, format!("{} applies it here too", first.0));
+        }
+        Some(d)
+    }
+
+    /// The profile path of the cluster known as `identity` that environment `env` applies
+    /// `landing` to: the one whose Argo CD folder (`<env>/argocd/<cluster>/`) applies it,
+    /// else the first of that identity.
+    fn cluster_path(&self, (env, landing): (&str, &Landing), identity: &str) -> Option<String> {
+        let engine = self.loaded.profile.gitops.engine;
+        let folder = landing
+            .file
+            .strip_prefix(&format!("{env}/argocd/"))
+            .and_then(|rest| rest.split_once('/'))
+            .map(|(cluster, _)| cluster);
+        self.loaded
+            .profile
+            .environments
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.name == env)
+            .flat_map(|(i, e)| e.clusters.iter().enumerate().map(move |(j, c)| (i, j, c)))
+            .filter(|(_, _, c)| match engine {
+                Engine::Argocd => c.identity() == identity,
+                _ => flux_identity(c) == identity,
+            })
+            .min_by_key(|(_, _, c)| Some(c.name.as_str()) != folder)
+            .map(|(i, j, c)| {
+                let key = if c.server.is_some() { "server" } else { "name" };
+                format!("environments[{i}].clusters[{j}].{key}")
+            })
+    }
+}
+
+/// How a Flux fleet tells its clusters apart: one Flux per cluster folder, so the server
+/// URL when the profile gives one (two folders for one server are one cluster), else the
+/// cluster's name.
+fn flux_identity(c: &gen_profile::Cluster) -> String {
+    match &c.server {
+        Some(_) => c.identity().to_string(),
+        None => format!("cluster {}", c.name),
+    }
+}
+
+/// Check and render a profile with environments into memory, refusing collisions.
+pub fn render(loaded: Loaded, out_root: &Utf8Path) -> Result<(Fleet, Bundle), Report> {
+    let fleet = check(loaded, out_root)?;
+    let bundle = fleet.assemble().map_err(|e| {
+        fleet.loaded.report(vec![Diagnostic::new(
+            &crate::rules::INTERNAL,
+            "",
+            format!("could not render the fleet: {e}"),
+            "please report this as a bug",
+        )])
+    })?;
+    let collisions = fleet.collisions(&bundle);
+    if !collisions.is_empty() {
+        return Err(fleet.loaded.report(collisions));
+    }
+    Ok((fleet, bundle))
+}
+
+/// Why [`Fleet::promotion`] cannot compare two environments.
+#[derive(Debug, thiserror::Error)]
+pub enum PromotionError {
+    /// The profile does not load or check; nothing to compare.
+    #[error("the profile does not pass its checks")]
+    Profile(Box<Report>),
+    #[error("the profile {0} has no environments to compare")]
+    NoEnvironments(String),
+    #[error("the profile has no environment {name:?} (its environments: {known})")]
+    UnknownEnvironment { name: String, known: String },
+    #[error("could not read the rendered fleet back: {0}")]
+    Objects(#[from] gen_fleet::ObjectsError),
+}
+
+impl Fleet {
+    /// What promoting environment `from` to `to` changes in the objects their bundles put
+    /// on a cluster, object by object (files compared at the same place in each bundle).
+    /// The engine folders are left out: they differ in every environment by its path and
+    /// cluster names, not by what it runs.
+    pub fn promotion(
+        &self,
+        bundle: &Bundle,
+        from: &str,
+        to: &str,
+    ) -> Result<gen_fleet::Promotion, PromotionError> {
+        let side = |name: &str| -> Result<Vec<gen_fleet::Object>, PromotionError> {
+            let (_, checked) = self.pairs().find(|(e, _)| e.name == name).ok_or_else(|| {
+                PromotionError::UnknownEnvironment {
+                    name: name.to_string(),
+                    known: self
+                        .loaded
+                        .profile
+                        .environments
+                        .iter()
+                        .map(|e| e.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                }
+            })?;
+            let engine_folders: Vec<String> = checked
+                .plan
+                .folders
+                .iter()
+                .filter(|f| f.layer == crate::folder::Layer::GitOps)
+                .map(|f| format!("{}/", f.path))
+                .collect();
+            let prefix = format!("{name}/");
+            let files: BTreeMap<String, String> = bundle
+                .files
+                .range(prefix.clone()..)
+                .take_while(|(p, _)| p.starts_with(&prefix))
+                .map(|(p, t)| (p[prefix.len()..].to_string(), t))
+                .filter(|(p, _)| !engine_folders.iter().any(|f| p.starts_with(f.as_str())))
+                .map(|(p, t)| (p, t.clone()))
+                .collect();
+            Ok(gen_fleet::objects(&files)?)
+        };
+        Ok(gen_fleet::diff(from, &side(from)?, to, &side(to)?))
+    }
+}

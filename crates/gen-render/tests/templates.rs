@@ -1,0 +1,525 @@
+//! A repository's own templates in the bundle: each layer's objects land in its folder,
+//! kustomization and namespace with gen's header and labels; a collision with an object gen
+//! generates is refused naming both; the engines grant the admitted kinds (checked with the
+//! engines' own logic, as in gitops_*.rs), also after the last template of a kind is gone;
+//! a deleted template's objects are pruned; renders are byte-identical.
+
+mod common;
+mod engines;
+
+use camino::{Utf8Path, Utf8PathBuf};
+use gen_render::Bundle;
+use gen_templates::{Layer, Templates};
+
+use common::*;
+use engines::*;
+
+/// A repository in a temporary folder: `profiles/p.yaml` (an example profile with `edits`
+/// applied) and the template files given, under `templates/`.
+struct Repo {
+    _dir: tempfile::TempDir,
+    root: Utf8PathBuf,
+}
+
+impl Repo {
+    fn new(example_name: &str, edits: &[(&str, &str)], templates: &[(&str, &str)]) -> Repo {
+        let dir = tempfile::tempdir().unwrap();
+        let root = Utf8PathBuf::from_path_buf(dir.path().to_path_buf()).unwrap();
+        std::fs::create_dir_all(root.join("profiles")).unwrap();
+        let mut text = std::fs::read_to_string(example(example_name)).unwrap();
+        for (from, to) in edits {
+            assert!(text.contains(from), "{example_name}: no {from:?}");
+            text = text.replacen(from, to, 1);
+        }
+        std::fs::write(root.join("profiles/p.yaml"), text).unwrap();
+        for (name, source) in templates {
+            let path = root.join("templates").join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, source).unwrap();
+        }
+        Repo { _dir: dir, root }
+    }
+
+    fn profile(&self) -> Utf8PathBuf {
+        self.root.join("profiles/p.yaml")
+    }
+
+    fn render(&self) -> Result<Bundle, gen_profile::Report> {
+        gen_render::ops::render_profile_in(&self.profile(), Utf8Path::new("out"))
+    }
+}
+
+/// tenant-extensions, reading its templates from the repository's `templates/`.
+const LOCAL: (&str, &str) = ("dir: ../examples/templates", "dir: ../templates");
+
+fn example_templates() -> Vec<(String, String)> {
+    let dir = root().join("examples/templates");
+    ["apps/model-metadata.yaml.j2", "tenants/server-pdb.yaml.j2"]
+        .iter()
+        .map(|n| (n.to_string(), std::fs::read_to_string(dir.join(n)).unwrap()))
+        .collect()
+}
+
+fn yaml(bundle: &Bundle, path: &str) -> serde_json::Value {
+    let text = bundle
+        .files
+        .get(path)
+        .unwrap_or_else(|| panic!("{} has no {path}", bundle.name));
+    serde_saphyr::from_str(text).unwrap()
+}
+
+fn resources(bundle: &Bundle, folder: &str) -> Vec<String> {
+    let k = yaml(bundle, &format!("{folder}/kustomization.yaml"));
+    k["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap().to_string())
+        .collect()
+}
+
+const PLATFORM_CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ instance }}-contacts\ndata:\n  tenants: \"{% for t in tenants %}{{ t.name }}={{ t.namespace }} {% endfor %}\"\n";
+
+#[test]
+fn each_layer_lands_in_its_folder_kustomization_and_namespace_with_gens_header_and_labels() {
+    let bundle = gen_render::ops::render_profile(&example("tenant-extensions")).unwrap();
+    // Registered by a library caller: a platform template.
+    let mut extra = Templates::new();
+    extra.add("platform/contacts.yaml.j2", Layer::Platform, PLATFORM_CM);
+    let text = std::fs::read_to_string(example("tenant-extensions"))
+        .unwrap()
+        .replace(
+            "    tenants: [policy/PodDisruptionBudget]",
+            "    platform: [ConfigMap]\n    tenants: [policy/PodDisruptionBudget]",
+        );
+    let loaded = gen_profile::parse(example("tenant-extensions").as_str(), &text).unwrap();
+    let with_platform = gen_render::ops::render_checked(
+        gen_render::check_with(loaded, Utf8Path::new("out"), Some(&extra)).unwrap(),
+    )
+    .unwrap();
+    let cases = [
+        (
+            &bundle,
+            "apps/credit-scoring",
+            "configmap-credit-scoring-model-metadata.yaml",
+            "risk-inference",
+            "credit-scoring",
+        ),
+        (
+            &bundle,
+            "apps/payment-anomaly",
+            "configmap-payment-anomaly-model-metadata.yaml",
+            "payments-inference",
+            "payment-anomaly",
+        ),
+        (
+            &bundle,
+            "tenants/risk",
+            "poddisruptionbudget-mlserver-pdb.yaml",
+            "risk-inference",
+            "risk",
+        ),
+        (
+            &with_platform,
+            "platform",
+            "configmap-tenant-extensions-contacts.yaml",
+            "seldon-extensions",
+            "tenant-extensions",
+        ),
+    ];
+    for (b, folder, file, ns, part_of) in cases {
+        let path = format!("{folder}/{file}");
+        assert!(
+            b.files[&path].starts_with("# Generated by gen from profile tenant-extensions."),
+            "{path}"
+        );
+        let o = yaml(b, &path);
+        assert_eq!(o["metadata"]["namespace"], ns, "{path}");
+        let labels = &o["metadata"]["labels"];
+        assert_eq!(labels["app.kubernetes.io/managed-by"], "gen", "{path}");
+        assert_eq!(labels["app.kubernetes.io/part-of"], part_of, "{path}");
+        assert_eq!(labels["app.kubernetes.io/component"], "template", "{path}");
+        // Listed in its folder's kustomization, after gen's own objects of the layer.
+        let listed = resources(b, folder);
+        assert_eq!(
+            listed.last().map(String::as_str),
+            Some(file),
+            "{folder}: {listed:?}"
+        );
+    }
+    // The tenant without a replicated Server gets no PodDisruptionBudget.
+    assert!(
+        !bundle
+            .files
+            .keys()
+            .any(|k| k.starts_with("tenants/payments/poddisruptionbudget"))
+    );
+    let contacts = yaml(
+        &with_platform,
+        "platform/configmap-tenant-extensions-contacts.yaml",
+    );
+    assert_eq!(
+        contacts["data"]["tenants"],
+        "risk=risk-inference payments=payments-inference "
+    );
+    // The model metadata comes from the rendered Models.
+    let cm = yaml(
+        &bundle,
+        "apps/credit-scoring/configmap-credit-scoring-model-metadata.yaml",
+    );
+    assert_eq!(
+        cm["data"]["credit-model.storageUri"],
+        "gs://risk-models/credit/v3"
+    );
+    assert_eq!(cm["data"]["limit-model.requirements"], "xgboost");
+    assert_eq!(cm["data"]["tenant"], "risk");
+}
+
+#[test]
+fn a_template_may_not_take_the_identity_of_an_object_gen_generates() {
+    let repo = Repo::new(
+        "tenant-extensions",
+        &[
+            LOCAL,
+            (
+                "    tenants: [policy/PodDisruptionBudget]",
+                "    tenants: [policy/PodDisruptionBudget, networking.k8s.io/NetworkPolicy]",
+            ),
+        ],
+        &[(
+            "tenants/deny.yaml.j2",
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny-ingress\nspec:\n  podSelector: {}\n",
+        )],
+    );
+    let report = repo.render().unwrap_err();
+    let file = format!("{}/templates/tenants/deny.yaml.j2", repo.root);
+    let messages: Vec<(&str, &str)> = report
+        .diagnostics
+        .iter()
+        .map(|d| (d.code(), d.message.as_str()))
+        .collect();
+    assert_eq!(
+        messages,
+        vec![
+            (
+                "template-collision",
+                format!("{file} renders NetworkPolicy payments-inference/default-deny-ingress for tenant payments, which gen already generates as tenants/payments/networkpolicy-default-deny-ingress.yaml").as_str()
+            ),
+            (
+                "template-collision",
+                format!("{file} renders NetworkPolicy risk-inference/default-deny-ingress for tenant risk, which gen already generates as tenants/risk/networkpolicy-default-deny-ingress.yaml").as_str()
+            ),
+        ]
+    );
+    assert_eq!(report.exit_status(), gen_profile::ExitStatus::CheckFailed);
+}
+
+#[test]
+fn a_template_object_stays_in_its_layers_namespace() {
+    let repo = Repo::new(
+        "tenant-extensions",
+        &[LOCAL],
+        &[(
+            "apps/elsewhere.yaml.j2",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: kube-system\n",
+        )],
+    );
+    let report = repo.render().unwrap_err();
+    let file = format!("{}/templates/apps/elsewhere.yaml.j2", repo.root);
+    let found: Vec<(String, String)> = report
+        .diagnostics
+        .iter()
+        .map(|d| (d.code().to_string(), d.message.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "template-namespace".to_string(),
+                format!(
+                    "{file} for application credit-scoring (document 1) puts ConfigMap x in namespace \"kube-system\", but objects of application credit-scoring go to \"risk-inference\" only"
+                )
+            ),
+            (
+                "template-namespace".to_string(),
+                format!(
+                    "{file} for application payment-anomaly (document 1) puts ConfigMap x in namespace \"kube-system\", but objects of application payment-anomaly go to \"payments-inference\" only"
+                )
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_template_error_is_shown_at_its_line_in_the_report() {
+    let repo = Repo::new(
+        "tenant-extensions",
+        &[LOCAL],
+        &[(
+            "apps/broken.yaml.j2",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ instance }-x\n",
+        )],
+    );
+    let report = repo.render().unwrap_err();
+    assert_eq!(report.diagnostics.len(), 1);
+    let d = &report.diagnostics[0];
+    assert_eq!(d.code(), "template-syntax");
+    assert_eq!(d.line(), 4);
+    let text = report.render(gen_profile::Style::Plain);
+    // The template's own line is drawn, not the profile's.
+    assert!(text.contains("templates/apps/broken.yaml.j2:4:"), "{text}");
+    assert!(text.contains("name: {{ instance }-x"), "{text}");
+}
+
+#[test]
+fn argo_cd_projects_admit_the_declared_kinds_even_without_a_template() {
+    // Templates deleted, kinds still admitted: the projects keep them, so Argo CD can prune.
+    let empty = Repo::new("tenant-extensions", &[LOCAL], &[]);
+    std::fs::create_dir_all(empty.root.join("templates")).unwrap();
+    for bundle in [
+        gen_render::ops::render_profile(&example("tenant-extensions")).unwrap(),
+        empty.render().unwrap(),
+    ] {
+        let objs = objects(&bundle);
+        let projects = by_name(&objs, "AppProject");
+        let platform = projects["tenant-extensions-platform"];
+        assert!(kind_permitted(
+            platform,
+            "policy",
+            "PodDisruptionBudget",
+            "x",
+            true
+        ));
+        for tenant in ["risk", "payments"] {
+            let p = projects[format!("tenant-extensions-tenant-{tenant}").as_str()];
+            assert!(kind_permitted(p, "", "ConfigMap", "x", true), "{tenant}");
+            assert!(
+                !kind_permitted(p, "policy", "PodDisruptionBudget", "x", true),
+                "{tenant}"
+            );
+            assert!(!kind_permitted(p, "", "Secret", "x", true), "{tenant}");
+        }
+    }
+}
+
+#[test]
+fn flux_accounts_hold_the_declared_kinds_in_their_layers_namespaces() {
+    let templates: Vec<(String, String)> = example_templates();
+    let t: Vec<(&str, &str)> = templates
+        .iter()
+        .map(|(n, s)| (n.as_str(), s.as_str()))
+        .collect();
+    let block = "templates:\n  dir: ../templates\n  admit:\n    tenants: [policy/PodDisruptionBudget]\n    apps: [ConfigMap]\n";
+    let with = Repo::new(
+        "multi-tenant",
+        &[("applications:\n", &format!("{block}applications:\n"))],
+        &t,
+    );
+    let without = Repo::new(
+        "multi-tenant",
+        &[("applications:\n", &format!("{block}applications:\n"))],
+        &[],
+    );
+    std::fs::create_dir_all(without.root.join("templates")).unwrap();
+    let rendered = with.render().unwrap();
+    assert!(
+        rendered
+            .files
+            .contains_key("tenants/fraud/poddisruptionbudget-mlserver-pdb.yaml")
+    );
+    assert!(
+        rendered
+            .files
+            .contains_key("apps/fraud-detection/configmap-fraud-detection-model-metadata.yaml")
+    );
+    for bundle in [rendered, without.render().unwrap()] {
+        let objs = objects(&bundle);
+        for verb in ["create", "patch", "delete"] {
+            for ns in ["fraud-inference", "vision-inference"] {
+                let tenant = if ns == "fraud-inference" {
+                    "fraud"
+                } else {
+                    "vision"
+                };
+                let reconciler = format!("multi-tenant-tenant-{tenant}");
+                assert!(
+                    allowed(&objs, &reconciler, verb, "", "configmaps", Some(ns)),
+                    "{reconciler} may not {verb} configmaps in {ns}"
+                );
+                assert!(
+                    !allowed(
+                        &objs,
+                        &reconciler,
+                        verb,
+                        "policy",
+                        "poddisruptionbudgets",
+                        Some(ns)
+                    ),
+                    "{reconciler} may {verb} poddisruptionbudgets in {ns}"
+                );
+                assert!(
+                    allowed(
+                        &objs,
+                        "multi-tenant-platform",
+                        verb,
+                        "policy",
+                        "poddisruptionbudgets",
+                        Some(ns)
+                    ),
+                    "the platform account may not {verb} poddisruptionbudgets in {ns}"
+                );
+            }
+            // Nothing admitted for the platform layer: not granted in its namespace.
+            assert!(!allowed(
+                &objs,
+                "multi-tenant-platform",
+                verb,
+                "policy",
+                "poddisruptionbudgets",
+                Some("seldon-tenancy")
+            ));
+        }
+    }
+}
+
+#[test]
+fn a_deleted_templates_objects_are_pruned() {
+    let templates = example_templates();
+    let t: Vec<(&str, &str)> = templates
+        .iter()
+        .map(|(n, s)| (n.as_str(), s.as_str()))
+        .collect();
+    let repo = Repo::new("tenant-extensions", &[LOCAL], &t);
+    let out = repo.root.join("out");
+    let first = gen_render::write::write(&out, &repo.render().unwrap()).unwrap();
+    let pdb = "tenants/risk/poddisruptionbudget-mlserver-pdb.yaml";
+    assert!(first.created.iter().any(|f| f == pdb));
+    std::fs::remove_file(repo.root.join("templates/tenants/server-pdb.yaml.j2")).unwrap();
+    let bundle = repo.render().unwrap();
+    assert!(
+        !gen_render::freshness::freshness(&out, &bundle)
+            .unwrap()
+            .is_fresh()
+    );
+    let second = gen_render::write::write(&out, &bundle).unwrap();
+    assert_eq!(second.pruned, vec![pdb.to_string()]);
+    assert_eq!(
+        second.updated,
+        vec![
+            "README.md".to_string(),
+            "tenants/risk/kustomization.yaml".to_string()
+        ]
+    );
+    assert!(!out.join("tenant-extensions").join(pdb).exists());
+}
+
+#[test]
+fn templates_render_the_same_bytes_every_time() {
+    // A template that iterates over maps (labels, a dict built in any order) and lists.
+    let source = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ instance }}-order\ndata:\n{% set d = dict(zulu=1, alpha=2, mike=3) %}\n  dict: \"{% for k in d %}{{ k }} {% endfor %}\"\n  labels: \"{% for k, v in labels|items %}{{ k }}={{ v }} {% endfor %}\"\n  models: \"{% for m in models %}{{ m.metadata.name }} {% endfor %}\"\n";
+    let repo = Repo::new(
+        "tenant-extensions",
+        &[LOCAL],
+        &[("apps/order.yaml.j2", source)],
+    );
+    let first = repo.render().unwrap();
+    for _ in 0..3 {
+        assert_eq!(repo.render().unwrap(), first);
+    }
+    let o = yaml(
+        &first,
+        "apps/credit-scoring/configmap-credit-scoring-order.yaml",
+    );
+    assert_eq!(o["data"]["dict"], "alpha mike zulu ");
+    assert_eq!(o["data"]["models"], "credit-model limit-model ");
+    assert_eq!(
+        o["data"]["labels"],
+        "app.kubernetes.io/component=template app.kubernetes.io/managed-by=gen app.kubernetes.io/part-of=credit-scoring "
+    );
+}
+
+#[test]
+fn a_profile_without_a_templates_block_reads_no_templates() {
+    // A templates/ folder beside profiles/ with a broken template changes nothing.
+    let repo = Repo::new("multi-tenant", &[], &[("apps/broken.yaml.j2", "{{ nope")]);
+    assert_eq!(
+        repo.render().unwrap().files,
+        gen_render::ops::render_profile(&example("multi-tenant"))
+            .unwrap()
+            .files
+    );
+}
+
+#[test]
+fn a_templates_dir_that_does_not_exist_is_an_error_at_its_key() {
+    let repo = Repo::new("tenant-extensions", &[], &[]);
+    let report = repo.render().unwrap_err();
+    let d: Vec<(&str, &str, u64)> = report
+        .diagnostics
+        .iter()
+        .map(|d| (d.code(), d.message.as_str(), d.line()))
+        .collect();
+    let message = format!(
+        "templates.dir names {}/examples/templates, which does not exist",
+        repo.root
+    );
+    assert_eq!(d, vec![("template-io", message.as_str(), 55)]);
+}
+
+#[test]
+fn an_unknown_kind_is_written_and_reported_once_as_a_warning() {
+    let repo = Repo::new(
+        "tenant-extensions",
+        &[
+            LOCAL,
+            (
+                "    apps: [ConfigMap]",
+                "    apps: [ConfigMap, example.com/Widget]",
+            ),
+        ],
+        &[(
+            "apps/widget.yaml.j2",
+            "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: {{ instance }}\nspec:\n  size: 1\n",
+        )],
+    );
+    let out = repo.root.join("out");
+    let (_, changes, warnings) =
+        gen_render::ops::write_profile_warning(&repo.profile(), &out, Utf8Path::new("out"))
+            .unwrap();
+    assert!(
+        changes
+            .created
+            .iter()
+            .any(|f| f == "apps/credit-scoring/widget-credit-scoring.yaml")
+    );
+    assert!(
+        changes
+            .created
+            .iter()
+            .any(|f| f == "apps/payment-anomaly/widget-payment-anomaly.yaml")
+    );
+    let warnings = warnings.expect("a warning");
+    let file = format!("{}/templates/apps/widget.yaml.j2", repo.root);
+    let found: Vec<(&str, &str)> = warnings
+        .diagnostics
+        .iter()
+        .map(|d| (d.code(), d.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![(
+            "template-unknown-kind",
+            format!("{file} for application credit-scoring (document 1) renders Widget (example.com/v1), a kind gen has no schema for: it is written unchecked and taken to be namespaced").as_str()
+        )]
+    );
+    assert!(
+        warnings
+            .render(gen_profile::Style::Plain)
+            .ends_with(&format!("1 warning in {}\n", repo.profile()))
+    );
+    // The engine grants what the profile admits, with Kubernetes' plural for the kind.
+    let bundle = repo.render().unwrap();
+    let objs = objects(&bundle);
+    let project = by_name(&objs, "AppProject")["tenant-extensions-tenant-risk"];
+    assert!(kind_permitted(project, "example.com", "Widget", "x", true));
+}
