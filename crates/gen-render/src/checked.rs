@@ -111,6 +111,10 @@ pub(crate) fn check_at(
         }
     }
     plan.folders.extend(engine_folders);
+    plan.environment = environment.map(|e| {
+        let clusters = e.clusters.iter().map(|c| c.name.clone()).collect();
+        (e.name.clone(), clusters)
+    });
     // Templates render last: their context holds the plan's objects, and they may not
     // take the identity of any object gen generates, the engine's included.
     let mut warnings = None;
@@ -128,10 +132,6 @@ pub(crate) fn check_at(
             warnings = Some(report);
         }
     }
-    plan.environment = environment.map(|e| {
-        let clusters = e.clusters.iter().map(|c| c.name.clone()).collect();
-        (e.name.clone(), clusters)
-    });
     Ok(Checked {
         profile: loaded.profile,
         plan,

@@ -152,12 +152,15 @@ pub fn place(
             }
         }
     }
-    let instances = gen_templates::instances(profile, plan.repo.as_str(), &objects, &scopes);
+    let environment = plan.environment.as_ref().map(|(e, _)| e.as_str());
+    let instances =
+        gen_templates::instances(profile, environment, plan.repo.as_str(), &objects, &scopes);
     let admit = (profile.gitops.engine != gen_profile::Engine::None).then_some(&prepared.admit);
     let output = gen_templates::render(
         &prepared.templates,
         &gen_templates::Request {
             profile: &profile.name,
+            environment,
             instances: &instances,
             catalog: &prepared.catalog,
             admit,

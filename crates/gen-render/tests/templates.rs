@@ -523,3 +523,56 @@ fn an_unknown_kind_is_written_and_reported_once_as_a_warning() {
     let project = by_name(&objs, "AppProject")["tenant-extensions-tenant-risk"];
     assert!(kind_permitted(project, "example.com", "Widget", "x", true));
 }
+
+#[test]
+fn a_fleet_renders_templates_per_environment_and_only_where_they_say() {
+    // Every environment's bundle renders the platform template with its own name; the
+    // prod-only one lands in prod's bundle alone.
+    const EVERY: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: where\ndata:\n  environment: \"{{ environment or 'none' }}\"\n";
+    const PROD: &str = "{# gen: environments=prod #}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: on-call\ndata:\n  pager: \"24/7\"\n";
+    let repo = Repo::new(
+        "fleet",
+        &[(
+            "environments:\n",
+            "templates:\n  admit:\n    platform: [ConfigMap]\nenvironments:\n",
+        )],
+        &[
+            ("platform/where.yaml.j2", EVERY),
+            ("platform/on-call.yaml.j2", PROD),
+        ],
+    );
+    let bundle = repo.render().unwrap();
+    for env in ["dev", "staging", "prod"] {
+        let cm = yaml(&bundle, &format!("{env}/platform/configmap-where.yaml"));
+        assert_eq!(cm["data"]["environment"], env);
+        assert_eq!(cm["metadata"]["namespace"], "seldon-system");
+        let on_call = format!("{env}/platform/configmap-on-call.yaml");
+        assert_eq!(
+            bundle.files.contains_key(&on_call),
+            env == "prod",
+            "{on_call}"
+        );
+        assert_eq!(
+            resources(&bundle, &format!("{env}/platform"))
+                .contains(&"configmap-on-call.yaml".to_string()),
+            env == "prod"
+        );
+    }
+    // In a profile without environments, `environment` is none and an environments=
+    // template renders nowhere.
+    let single = Repo::new(
+        "single-team",
+        &[(
+            "applications:\n",
+            "templates:\n  admit:\n    platform: [ConfigMap]\napplications:\n",
+        )],
+        &[
+            ("platform/where.yaml.j2", EVERY),
+            ("platform/on-call.yaml.j2", PROD),
+        ],
+    );
+    let bundle = single.render().unwrap();
+    let cm = yaml(&bundle, "platform/configmap-where.yaml");
+    assert_eq!(cm["data"]["environment"], "none");
+    assert!(!bundle.files.contains_key("platform/configmap-on-call.yaml"));
+}

@@ -121,6 +121,8 @@ struct AppView<'a> {
 #[serde(rename_all = "camelCase")]
 struct Context<'a> {
     profile: &'a ProfileView<'a>,
+    /// The environment of a fleet whose bundle this is; none without environments.
+    environment: Option<&'a str>,
     layer: &'static str,
     instance: &'a str,
     namespace: &'a str,
@@ -138,9 +140,11 @@ struct Context<'a> {
 }
 
 /// The instances of `scopes`, each with its context. `repo_dir` is the bundle folder's
-/// path in the GitOps repository.
+/// path in the GitOps repository; `environment` the environment of a fleet whose bundle
+/// this is.
 pub fn instances(
     profile: &Profile,
+    environment: Option<&str>,
     repo_dir: &str,
     objects: &Objects,
     scopes: &[Scope],
@@ -245,6 +249,7 @@ pub fn instances(
             };
             let context = Context {
                 profile: &profile_view,
+                environment,
                 layer: scope.layer.as_str(),
                 instance: &scope.owner,
                 namespace: ns,

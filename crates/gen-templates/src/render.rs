@@ -192,6 +192,8 @@ pub struct Output {
 /// needs granting), and the budget.
 pub struct Request<'a> {
     pub profile: &'a str,
+    /// The environment of a fleet whose bundle this is; `None` without environments.
+    pub environment: Option<&'a str>,
     pub instances: &'a [Instance],
     pub catalog: &'a Catalog,
     pub admit: Option<&'a Admit>,
@@ -272,7 +274,7 @@ pub fn render(templates: &Templates, req: &Request) -> Output {
     let mut files: BTreeMap<(String, String), usize> = BTreeMap::new();
     for t in templates.iter() {
         let Some(layer) = t.layer else { continue };
-        if !t.applies_to(req.profile) || !compiled.contains(t.name.as_str()) {
+        if !t.applies_to(req.profile, req.environment) || !compiled.contains(t.name.as_str()) {
             continue;
         }
         let Ok(template) = env.get_template(&t.name) else {

@@ -5,7 +5,8 @@
 //! to the layer of the folder it is in (`templates/platform/`, `templates/tenants/`,
 //! `templates/apps/`, the names of the bundle's own folders), or else to the layer its
 //! first line names: `{# gen: layer=tenants #}`. The same line may restrict it to some
-//! profiles: `{# gen: layer=apps profiles=prod,staging #}`. A file whose name starts with
+//! profiles, `{# gen: layer=apps profiles=prod,staging #}`, and to the bundles of some
+//! environments of a fleet, `environments=staging,prod`. A file whose name starts with
 //! `_` is a partial: never rendered by itself, only imported or included by the others.
 //! Other files (a README, say) are not templates; hidden files and folders are skipped.
 
@@ -36,7 +37,8 @@ pub static TEMPLATE_ATTACH: Rule = Rule::new(
 tenant, once per application. Its layer is the folder it is in (templates/platform/, \
 templates/tenants/, templates/apps/, named like the bundle's folders) or the first line of \
 the file, a comment `{# gen: layer=tenants #}`, which may also restrict the template to \
-some profiles (`profiles=a,b`). A template's file name ends in .yaml.j2; files whose name \
+some profiles (`profiles=a,b`) or to the bundles of some environments of a fleet \
+(`environments=x,y`). A template's file name ends in .yaml.j2; files whose name \
 starts with `_` are partials, imported by other templates and never rendered alone.
 
 Fix: move the template into the folder of its layer, or give it a first line such as \
@@ -92,13 +94,19 @@ pub struct Template {
     pub layer: Option<Layer>,
     /// Rendered only for these profiles; empty: for every profile.
     pub profiles: Vec<String>,
+    /// Rendered only in the bundles of these environments of a fleet (never in a bundle
+    /// without environments); empty: in every bundle.
+    pub environments: Vec<String>,
 }
 
 impl Template {
-    /// Whether this template renders for the profile `name`.
-    pub fn applies_to(&self, profile: &str) -> bool {
+    /// Whether this template renders for the profile `name`, in the bundle of
+    /// `environment` (`None`: a profile without environments).
+    pub fn applies_to(&self, profile: &str, environment: Option<&str>) -> bool {
         self.layer.is_some()
             && (self.profiles.is_empty() || self.profiles.iter().any(|p| p == profile))
+            && (self.environments.is_empty()
+                || environment.is_some_and(|e| self.environments.iter().any(|x| x == e)))
     }
 }
 
@@ -133,6 +141,7 @@ impl Templates {
             source: source.into(),
             layer: Some(layer),
             profiles: Vec::new(),
+            environments: Vec::new(),
         })
     }
 
@@ -145,6 +154,7 @@ impl Templates {
             source: source.into(),
             layer: None,
             profiles: Vec::new(),
+            environments: Vec::new(),
         })
     }
 
@@ -315,6 +325,7 @@ fn attach_problem(file: &str, line: u64, message: String, help: &str) -> Box<Dia
 struct FrontMatter {
     layer: Option<Layer>,
     profiles: Vec<String>,
+    environments: Vec<String>,
 }
 
 fn front_matter(file: &str, source: &str) -> Result<Option<FrontMatter>, Box<Diagnostic>> {
@@ -332,8 +343,9 @@ fn front_matter(file: &str, source: &str) -> Result<Option<FrontMatter>, Box<Dia
     let mut fm = FrontMatter {
         layer: None,
         profiles: Vec::new(),
+        environments: Vec::new(),
     };
-    let help = "write the first line as {# gen: layer=platform|tenants|apps [profiles=a,b] #}";
+    let help = "write the first line as {# gen: layer=platform|tenants|apps [profiles=a,b] [environments=x,y] #}";
     for setting in settings.split_whitespace() {
         match setting.split_once('=') {
             Some(("layer", value)) => match Layer::parse(value) {
@@ -349,19 +361,14 @@ fn front_matter(file: &str, source: &str) -> Result<Option<FrontMatter>, Box<Dia
                     ));
                 }
             },
-            Some(("profiles", value)) => {
-                fm.profiles = value
-                    .split(',')
-                    .filter(|p| !p.is_empty())
-                    .map(str::to_string)
-                    .collect();
-            }
+            Some(("profiles", value)) => fm.profiles = names(value),
+            Some(("environments", value)) => fm.environments = names(value),
             _ => {
                 return Err(attach_problem(
                     file,
                     1,
                     format!(
-                        "{file} has the setting \"{setting}\" in its gen: line; it takes layer=... and profiles=..."
+                        "{file} has the setting \"{setting}\" in its gen: line; it takes layer=..., profiles=... and environments=..."
                     ),
                     help,
                 ));
@@ -382,6 +389,7 @@ fn classify(name: &str, file: &str, source: String) -> Result<Template, Box<Diag
             source,
             layer: None,
             profiles: Vec::new(),
+            environments: Vec::new(),
         });
     }
     if !(base.ends_with(".yaml.j2") || base.ends_with(".yml.j2")) {
@@ -395,9 +403,9 @@ fn classify(name: &str, file: &str, source: String) -> Result<Template, Box<Diag
         ));
     }
     let by_folder = name.split_once('/').and_then(|(top, _)| Layer::parse(top));
-    let (by_line, profiles) = match fm {
-        Some(fm) => (fm.layer, fm.profiles),
-        None => (None, Vec::new()),
+    let (by_line, profiles, environments) = match fm {
+        Some(fm) => (fm.layer, fm.profiles, fm.environments),
+        None => (None, Vec::new(), Vec::new()),
     };
     let layer = match (by_folder, by_line) {
         (Some(f), Some(l)) if f != l => {
@@ -424,7 +432,18 @@ fn classify(name: &str, file: &str, source: String) -> Result<Template, Box<Diag
         source,
         layer: Some(layer),
         profiles,
+        environments,
     })
+}
+
+/// The names of a `profiles=` or `environments=` setting: comma-separated, empty ones
+/// dropped.
+fn names(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// `dir` relative to `base` unless absolute.

@@ -191,7 +191,7 @@ fn a_template_is_attached_by_folder_or_first_line() {
             ("templates/loose.yaml.j2 is not attached to a layer".to_string(), 0),
             ("templates/apps/c.yaml.j2 is in the folder of layer apps but its first line names layer tenants".to_string(), 1),
             ("templates/apps/d.yaml.j2 names the layer \"cluster\"; the layers are platform, tenants and apps".to_string(), 1),
-            ("templates/apps/e.yaml.j2 has the setting \"colour=red\" in its gen: line; it takes layer=... and profiles=...".to_string(), 1),
+            ("templates/apps/e.yaml.j2 has the setting \"colour=red\" in its gen: line; it takes layer=..., profiles=... and environments=...".to_string(), 1),
             ("templates/apps/f.txt.j2 is a template whose name does not end in .yaml.j2: templates render Kubernetes objects as YAML".to_string(), 0),
         ]
     );
@@ -208,6 +208,29 @@ fn a_template_for_other_profiles_renders_nothing_here() {
     .unwrap();
     let out = run(&t);
     assert!(out.objects.is_empty() && out.diagnostics.is_empty());
+}
+
+#[test]
+fn a_template_for_some_environments_renders_only_in_their_bundles() {
+    let mut t = Templates::new();
+    t.add_file(
+        "platform/x.yaml.j2",
+        "templates/platform/x.yaml.j2",
+        "{# gen: environments=staging,prod #}\nx",
+    )
+    .unwrap();
+    let x = t.iter().next().unwrap();
+    assert_eq!(x.environments, ["staging", "prod"]);
+    assert!(x.applies_to("acme", Some("prod")));
+    assert!(x.applies_to("acme", Some("staging")));
+    assert!(!x.applies_to("acme", Some("dev")));
+    // A bundle without environments is none of them.
+    assert!(!x.applies_to("acme", None));
+    // Without the setting, every bundle.
+    let mut all = Templates::new();
+    all.add("y.yaml.j2", Layer::Platform, "x");
+    let y = all.iter().next().unwrap();
+    assert!(y.applies_to("acme", None) && y.applies_to("acme", Some("dev")));
 }
 
 #[test]

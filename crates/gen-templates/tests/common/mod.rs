@@ -113,7 +113,7 @@ pub fn the_instances(w: &World) -> Vec<Instance> {
         models: w.models.iter().map(|(a, m)| (a.as_str(), m)).collect(),
         ..Objects::default()
     };
-    instances(&w.profile, "out/acme", &objects, &scopes(&w.profile))
+    instances(&w.profile, None, "out/acme", &objects, &scopes(&w.profile))
 }
 
 pub fn admit_all() -> Admit {
@@ -142,6 +142,7 @@ pub fn run_with(
     render(
         templates,
         &Request {
+            environment: None,
             profile: "acme",
             instances: &inst,
             catalog,
