@@ -538,3 +538,40 @@ fn diff_compares_two_environments_and_refuses_unknown_ones() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("has no environments to compare"));
 }
+
+#[test]
+fn render_all_refuses_a_second_fleet_on_a_cluster_of_the_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fs::create_dir_all(dir.join("profiles")).unwrap();
+    let fleet = fs::read_to_string(root().join("profiles/fleet.yaml")).unwrap();
+    fs::write(dir.join("profiles/fleet.yaml"), &fleet).unwrap();
+    // fleet-b's clusters are its own, but its prod-eu is fleet's dev.
+    let other = fleet
+        .replace("name: fleet\n", "name: fleet-b\n")
+        .replace(".k8s.example.com", ".k8s.example.net")
+        .replace(
+            "server: https://prod-eu.k8s.example.net:6443",
+            "server: https://dev.k8s.example.com:6443",
+        );
+    fs::write(dir.join("profiles/fleet-b.yaml"), other).unwrap();
+    for command in ["render", "check"] {
+        let out = gen_in(dir, &[command, "--all"]);
+        assert_eq!(out.status.code(), Some(1), "{command}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("error[fleet-collision]: profiles fleet-b and fleet put CustomResourceDefinition experiments.mlops.seldon.io and "),
+            "{command}: {}",
+            stderr(&out)
+        );
+    }
+    // Profiles are taken in name order: fleet-b is rendered; fleet, reported at its
+    // cluster, is not.
+    let out = gen_in(dir, &["render", "--all"]);
+    assert!(
+        stderr(&out).contains("--> profiles/fleet.yaml:64:17"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(dir.join("out/fleet-b/README.md").exists());
+    assert!(!dir.join("out/fleet").exists());
+}

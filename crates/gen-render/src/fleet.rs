@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use camino::Utf8Path;
+use camino::{Utf8Path, Utf8PathBuf};
 
 use gen_fleet::{Landing, Layout};
 use gen_profile::{Diagnostic, Engine, Environment, Loaded, Report};
@@ -199,26 +199,10 @@ impl Fleet {
     /// Every object two environments, or two clusters of one, put on one cluster: one
     /// diagnostic per pair of sources and cluster, naming both, at the second's cluster.
     pub fn collisions(&self, bundle: &Bundle) -> Vec<Diagnostic> {
-        let objects = match gen_fleet::objects(&bundle.files) {
-            Ok(o) => o,
-            Err(e) => {
-                return vec![Diagnostic::new(
-                    &crate::rules::INTERNAL,
-                    "",
-                    format!("could not read the rendered fleet back: {e}"),
-                    "please report this as a bug",
-                )];
-            }
+        let sources = match self.sources(bundle) {
+            Ok(s) => s,
+            Err(d) => return vec![*d],
         };
-        let landings = gen_fleet::landings(&bundle.files, &objects, &self.layout());
-        // Each landing's source: the environment whose folder holds it (or its
-        // Application), else the fleet layer.
-        let mut by_source: BTreeMap<String, Vec<Landing>> = BTreeMap::new();
-        for l in landings {
-            let top = l.file.split('/').next().unwrap_or_default().to_string();
-            by_source.entry(top).or_default().push(l);
-        }
-        let sources: Vec<(String, Vec<Landing>)> = by_source.into_iter().collect();
         let mut grouped: BTreeMap<(String, &str, &str), Vec<gen_fleet::Collision>> =
             BTreeMap::new();
         for c in gen_fleet::collisions(&sources) {
@@ -233,16 +217,28 @@ impl Fleet {
             .collect()
     }
 
+    /// Every object the fleet puts on a cluster, by source: the environment whose folder
+    /// holds it (or its Application), else the fleet layer (`bootstrap`, `clusters`).
+    fn sources(&self, bundle: &Bundle) -> Result<Vec<(String, Vec<Landing>)>, Box<Diagnostic>> {
+        let objects = gen_fleet::objects(&bundle.files).map_err(|e| {
+            Box::new(Diagnostic::new(
+                &crate::rules::INTERNAL,
+                "",
+                format!("could not read the rendered fleet back: {e}"),
+                "please report this as a bug",
+            ))
+        })?;
+        let landings = gen_fleet::landings(&bundle.files, &objects, &self.layout());
+        let mut by_source: BTreeMap<String, Vec<Landing>> = BTreeMap::new();
+        for l in landings {
+            let top = l.file.split('/').next().unwrap_or_default().to_string();
+            by_source.entry(top).or_default().push(l);
+        }
+        Ok(by_source.into_iter().collect())
+    }
+
     fn collision(&self, cs: &[gen_fleet::Collision]) -> Option<Diagnostic> {
-        // Named first: what the charts install cluster-wide (a CRD, the controller's
-        // ClusterRole), then other cluster-scoped objects, then namespaced ones.
-        let rank = |c: &&gen_fleet::Collision| match c.id.kind.as_str() {
-            "CustomResourceDefinition" => 0,
-            "ClusterRole" | "ClusterRoleBinding" => 1,
-            _ if c.id.namespace.is_empty() => 2,
-            _ => 3,
-        };
-        let c = cs.iter().min_by_key(|c| (rank(c), &c.id))?;
+        let c = cs.iter().min_by_key(|c| (collision_rank(c), &c.id))?;
         let (first, second) = (c.first, c.second);
         let who = |(env, l): (&str, &Landing)| format!("{env} through {} ({})", l.via, l.file);
         let count = match cs.len() {
@@ -308,6 +304,94 @@ fn flux_identity(c: &gen_profile::Cluster) -> String {
     match &c.server {
         Some(_) => c.identity().to_string(),
         None => format!("cluster {}", c.name),
+    }
+}
+
+/// Fleets of different profiles that put the same object on one cluster, named by its
+/// API server URL (a Flux cluster known only by its folder name is not compared across
+/// profiles: two profiles' `clusters/prod/` may well be two clusters). One report per
+/// pair of environments and cluster, against the later profile of `paths`, naming both;
+/// profiles without environments, or that fail their own checks, are left out (their own
+/// render reports them).
+pub fn across(paths: &[Utf8PathBuf], out_root: &Utf8Path) -> Vec<(Utf8PathBuf, Report)> {
+    let mut fleets = Vec::new();
+    let mut sources: Vec<(String, Vec<Landing>)> = Vec::new();
+    for path in paths {
+        let Ok(loaded) = gen_profile::load_file(path) else {
+            continue;
+        };
+        if loaded.profile.environments.is_empty() {
+            continue;
+        }
+        let Ok((fleet, bundle)) = render(loaded, out_root) else {
+            continue;
+        };
+        let Ok(own) = fleet.sources(&bundle) else {
+            continue;
+        };
+        let name = &fleet.loaded.profile.name;
+        sources.extend(own.into_iter().map(|(env, l)| (format!("{name}/{env}"), l)));
+        fleets.push((path, fleet));
+    }
+    let profile_of = |source: &str| source.split('/').next().unwrap_or_default().to_string();
+    let mut grouped: BTreeMap<(String, &str, &str), Vec<gen_fleet::Collision>> = BTreeMap::new();
+    for c in gen_fleet::collisions(&sources) {
+        if profile_of(c.first.0) == profile_of(c.second.0) || c.cluster.starts_with("cluster ") {
+            continue;
+        }
+        grouped
+            .entry((c.cluster.clone(), c.first.0, c.second.0))
+            .or_default()
+            .push(c);
+    }
+    let mut reports: Vec<(Utf8PathBuf, Report)> = Vec::new();
+    for cs in grouped.values() {
+        let Some(c) = cs.iter().min_by_key(|c| (collision_rank(c), &c.id)) else {
+            continue;
+        };
+        let Some((path, fleet)) = fleets
+            .iter()
+            .find(|(_, f)| f.loaded.profile.name == profile_of(c.second.0))
+        else {
+            continue;
+        };
+        let (first, second) = (c.first, c.second);
+        let env_of = |source: &str| source.split_once('/').map_or("", |(_, e)| e).to_string();
+        let who =
+            |(source, l): (&str, &Landing)| format!("{source} through {} ({})", l.via, l.file);
+        let count = match cs.len() {
+            1 => String::new(),
+            n => format!(" and {} more objects", n - 1),
+        };
+        let d = Diagnostic::new(
+            &FLEET_COLLISION,
+            fleet
+                .cluster_path((&env_of(second.0), second.1), &c.cluster)
+                .unwrap_or_default(),
+            format!(
+                "profiles {} and {} put {}{count} on the same cluster {}: {}; {}",
+                profile_of(first.0),
+                profile_of(second.0),
+                c.id,
+                c.cluster,
+                who(first),
+                who(second)
+            ),
+            "run one Seldon installation per cluster: give the clusters their own API server URLs, or render both deployments from one profile",
+        );
+        reports.push(((*path).clone(), fleet.loaded.report(vec![d])));
+    }
+    reports
+}
+
+/// The order collisions are named in: what the charts install cluster-wide (a CRD, the
+/// controller's ClusterRole), then other cluster-scoped objects, then namespaced ones.
+fn collision_rank(c: &gen_fleet::Collision) -> u8 {
+    match c.id.kind.as_str() {
+        "CustomResourceDefinition" => 0,
+        "ClusterRole" | "ClusterRoleBinding" => 1,
+        _ if c.id.namespace.is_empty() => 2,
+        _ => 3,
     }
 }
 

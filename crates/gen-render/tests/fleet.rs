@@ -321,3 +321,55 @@ fn the_promotion_diff_lists_what_differs_object_by_object() {
         "the profile has no environment \"qa\" (its environments: dev, staging, prod)"
     );
 }
+
+#[test]
+fn two_profiles_fleets_on_one_cluster_are_refused_naming_both() {
+    // A second profile whose prod-eu is the first profile's dev cluster: both would install
+    // Seldon's CRDs and controller there.
+    let dir = tempfile::tempdir().unwrap();
+    let root = camino::Utf8PathBuf::from_path_buf(dir.path().to_path_buf()).unwrap();
+    let a = root.join("fleet.yaml");
+    let b = root.join("fleet-b.yaml");
+    let base = text(&common::example("fleet"));
+    std::fs::write(&a, &base).unwrap();
+    let apart = |t: &str| {
+        t.replace("name: fleet\n", "name: fleet-b\n")
+            .replace("dev.k8s", "dev-b.k8s")
+            .replace("staging.k8s", "staging-b.k8s")
+            .replace("prod-us.k8s", "prod-us-b.k8s")
+    };
+    let other = apart(&base).replace(
+        "server: https://prod-eu.k8s.example.com:6443",
+        "server: https://dev.k8s.example.com:6443",
+    );
+    std::fs::write(&b, other).unwrap();
+    let paths = [a.clone(), b.clone()];
+    let found = gen_render::fleet::across(&paths, Utf8Path::new("out"));
+    assert_eq!(found.len(), 1, "{found:?}");
+    let (path, report) = &found[0];
+    assert_eq!(path, &b);
+    let d = &report.diagnostics[0];
+    assert_eq!(d.code(), "fleet-collision");
+    assert!(
+        d.message.starts_with(
+            "profiles fleet and fleet-b put CustomResourceDefinition experiments.mlops.seldon.io and "
+        ),
+        "{}",
+        d.message
+    );
+    assert!(
+        d.message.ends_with(" more objects on the same cluster https://dev.k8s.example.com:6443: fleet/dev through Application argocd/fleet-dev-seldon-crds (dev/argocd/dev/application-fleet-dev-seldon-crds.yaml); fleet-b/prod through Application argocd/fleet-b-prod-eu-seldon-crds (prod/argocd/prod-eu/application-fleet-b-prod-eu-seldon-crds.yaml)"),
+        "{}",
+        d.message
+    );
+    // fleet-b's prod-eu server, where the report points.
+    assert_eq!(d.path, "environments[2].clusters[0].server");
+    assert_eq!(report.file, b.as_str());
+    // On clusters of their own, two fleets do not collide (nor on the Argo CD hub, where
+    // both put their bootstrap objects under their own names).
+    std::fs::write(&b, apart(&base).replace("prod-eu.k8s", "prod-eu-b.k8s")).unwrap();
+    assert!(gen_render::fleet::across(&paths, Utf8Path::new("out")).is_empty());
+    // A profile without environments is not compared.
+    std::fs::write(&b, text(&common::example("single-team"))).unwrap();
+    assert!(gen_render::fleet::across(&paths, Utf8Path::new("out")).is_empty());
+}

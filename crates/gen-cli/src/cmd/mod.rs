@@ -78,15 +78,20 @@ pub fn select(args: &ProfileArgs) -> Result<Selection, ExitStatus> {
         .iter()
         .map(|(_, n)| n.clone())
         .collect::<Option<BTreeSet<String>>>();
-    Ok(Selection {
-        paths: all
-            .iter()
-            .filter(|p| !skip.contains(p.as_path()))
-            .cloned()
-            .collect(),
-        names,
-        code,
-    })
+    let mut paths: Vec<Utf8PathBuf> = all
+        .iter()
+        .filter(|p| !skip.contains(p.as_path()))
+        .cloned()
+        .collect();
+    // Two profiles' fleets on one cluster would install Seldon there twice: the later
+    // profile is reported (naming both) and not rendered.
+    let collided = gen_render::fleet::across(&paths, &args.out);
+    for (_, report) in &collided {
+        crate::output::report(report, args.format);
+        code = code.max(report.exit_status());
+    }
+    paths.retain(|p| !collided.iter().any(|(c, _)| c == p));
+    Ok(Selection { paths, names, code })
 }
 
 /// Render every selected profile, printing the report of each that fails; `each`

@@ -36,16 +36,19 @@ pub static FLEET_COLLISION: Rule = Rule::new(
     Stage::Gitops,
     "fleet-collision",
     Severity::Error,
-    "no two environments or clusters put the same object on one cluster",
+    "no two environments, clusters or profiles put the same object on one cluster",
     "Argo CD tells clusters apart by their API server URL, and Flux runs once per cluster. \
 When two environments of a fleet, or two clusters of one environment, are the same cluster, \
 both would apply the same cluster-scoped objects there: Helm refuses the second \
 seldon-core-v2-crds or setup release (\"invalid ownership metadata\": the CRDs and the \
 controller's ClusterRole belong to the first release), and two Applications or \
-Kustomizations applying one object overwrite and prune each other's copy.
+Kustomizations applying one object overwrite and prune each other's copy. The same holds \
+for the fleets of two profiles that name one API server URL (`gen render --all` and \
+`gen check --all` compare them).
 
 Fix: give each environment's clusters their own API server URL (Argo CD) or name \
-(Flux), or put the environments on one cluster into one environment.",
+(Flux), or put the environments on one cluster into one environment (or the two \
+profiles' deployments into one profile).",
 );
 
 /// The folder of the fleet layer that is applied by hand (on the Argo CD hub).
