@@ -1,6 +1,9 @@
 //! Bad profiles → the exact diagnostics: code, profile path, line:column and message.
 //! One case per profile-level rule, plus the Seldon rules as they surface in a profile.
 
+mod common;
+
+use common::DEDICATED;
 use gen_profile::{Failure, Report};
 use gen_render::ops::render_loaded;
 
@@ -232,26 +235,6 @@ fn pattern_rules() {
         "platform.servers is for pattern shared; in pattern dedicated Servers belong to a tenant, since a Server only serves models of its own namespace"
     );
 }
-
-const DEDICATED: &str = "\
-name: t
-pattern: dedicated
-platform:
-  namespace: seldon-system
-tenants:
-  - name: a
-    namespace: a-ns
-    servers:
-      - name: mlserver
-        serverConfig: mlserver
-applications:
-  - name: app
-    tenant: a
-    models:
-      - name: iris
-        storageUri: gs://b/iris
-        requirements: [sklearn]
-";
 
 #[test]
 fn dedicated_rules() {

@@ -51,3 +51,25 @@ pub fn objects(bundle: &gen_render::Bundle) -> Vec<(String, serde_json::Value)> 
         })
         .collect()
 }
+
+/// The smallest profile of pattern dedicated that renders: one tenant with one Server, one
+/// application with one Model.
+pub const DEDICATED: &str = "\
+name: t
+pattern: dedicated
+platform:
+  namespace: seldon-system
+tenants:
+  - name: a
+    namespace: a-ns
+    servers:
+      - name: mlserver
+        serverConfig: mlserver
+applications:
+  - name: app
+    tenant: a
+    models:
+      - name: iris
+        storageUri: gs://b/iris
+        requirements: [sklearn]
+";

@@ -1,7 +1,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-use common::{EXAMPLES, TEST_PROFILES};
+use common::{DEDICATED, EXAMPLES, TEST_PROFILES};
 
 mod table;
 
@@ -60,26 +60,6 @@ platform:
       serverConfig: mlserver
 applications:
   - name: app
-    models:
-      - name: iris
-        storageUri: gs://b/iris
-        requirements: [sklearn]
-";
-
-const DEDICATED: &str = "\
-name: t
-pattern: dedicated
-platform:
-  namespace: seldon-system
-tenants:
-  - name: a
-    namespace: a-ns
-    servers:
-      - name: mlserver
-        serverConfig: mlserver
-applications:
-  - name: app
-    tenant: a
     models:
       - name: iris
         storageUri: gs://b/iris
