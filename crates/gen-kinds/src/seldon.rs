@@ -426,6 +426,38 @@ pub struct ComponentOverride {
     /// Service type of seldon-scheduler or seldon-envoy (without an override, LoadBalancer).
     #[serde(default)]
     pub service_type: Option<ServiceType>,
+    /// Merged by the controller into the SeldonConfig component's podSpec (`MergePodSpecs`:
+    /// containers by name, each container's `env` appended, so a variable given here comes
+    /// after the SeldonConfig's of the same name, and the kubelet keeps the last). gen
+    /// writes it for Kafka tenancy; a profile does not set it.
+    #[serde(default)]
+    #[schemars(skip)]
+    pub pod_spec: Option<RuntimePodSpec>,
+}
+
+/// The part of a component's `podSpec` override that gen writes: container env.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuntimePodSpec {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub containers: Vec<ContainerEnv>,
+}
+
+/// A container of a component, by name, with variables to add to its env.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerEnv {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub env: Vec<EnvVar>,
+}
+
+/// An environment variable with a literal value.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EnvVar {
+    pub name: String,
+    #[serde(default)]
+    pub value: String,
 }
 
 /// `SeldonRuntime.spec.config`: fields left empty are filled from the SeldonConfig.

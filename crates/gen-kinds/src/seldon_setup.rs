@@ -12,6 +12,8 @@ pub struct SetupValues {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kafka: Option<KafkaValues>,
     pub services: ServicesValues,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security: Option<SecurityValues>,
     /// `imagePullSecrets`: written as the pods' `imagePullSecrets` (toYaml) by the
     /// controller Deployment, every component of the SeldonConfig and both ServerConfigs.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -95,4 +97,48 @@ pub struct KafkaValues {
     pub bootstrap: Option<String>,
     pub topic_prefix: Option<String>,
     pub consumer_group_id_prefix: Option<String>,
+}
+
+/// The chart's `security` values gen sets: how the Kafka clients (model and pipeline
+/// gateways, dataflow engine) authenticate. The chart writes them as each component's env
+/// in the SeldonConfig (`KAFKA_SECURITY_PROTOCOL`, `KAFKA_SASL_MECHANISM`,
+/// `KAFKA_CLIENT_SASL_SECRET_NAME`, `KAFKA_BROKER_TLS_SECRET_NAME`, and the dataflow
+/// engine's `SELDON_KAFKA_*` twins; v2.10.2 `_components-deployments.tpl`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SecurityValues {
+    pub kafka: KafkaSecurity,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KafkaSecurity {
+    /// `SASL_SSL` (Seldon supports no SASL_PLAINTEXT).
+    pub protocol: &'static str,
+    pub sasl: KafkaSasl,
+    pub ssl: KafkaSsl,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KafkaSasl {
+    pub mechanism: &'static str,
+    pub client: KafkaSaslClient,
+}
+
+/// The Secret (in each component's own namespace) whose `password` key holds the SASL
+/// password. The username stays the chart's: gen sets it per runtime namespace.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KafkaSaslClient {
+    pub secret: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KafkaSsl {
+    pub client: KafkaSslClient,
+}
+
+/// The Secret (in each component's own namespace) whose `ca.crt` key holds the CA that
+/// signed the brokers' certificates.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KafkaSslClient {
+    pub broker_validation_secret: String,
 }

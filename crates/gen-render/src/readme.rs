@@ -48,6 +48,16 @@ struct ObjectView {
 }
 
 #[derive(Serialize)]
+struct KafkaTenancyView<'a> {
+    cluster: &'a str,
+    namespace: &'a str,
+    store: &'a str,
+    /// (runtime namespace, its KafkaUser).
+    users: Vec<(String, String)>,
+    secret: &'static str,
+}
+
+#[derive(Serialize)]
 struct Context<'a> {
     name: &'a str,
     pattern: &'static str,
@@ -56,6 +66,9 @@ struct Context<'a> {
     engine: &'static str,
     kafka_bootstrap: Option<&'a str>,
     kafka_consumer_prefix: Option<&'a str>,
+    /// Kafka tenancy: the cluster, the namespace of its users, the store, and each runtime
+    /// namespace's user.
+    kafka_tenancy: Option<KafkaTenancyView<'a>>,
     tracing_endpoint: Option<&'a str>,
     folders: Vec<FolderView>,
     /// The bundle folder's path in the GitOps repository.
@@ -215,8 +228,11 @@ fn integration_crds(profile: &Profile) -> Vec<&'static str> {
     if i.metrics.is_some() {
         crds.push("Prometheus Operator (`PodMonitor`, `PrometheusRule`, monitoring.coreos.com/v1)");
     }
-    if i.storage.as_ref().is_some_and(|s| !s.secrets.is_empty()) {
+    if i.storage.as_ref().is_some_and(|s| !s.secrets.is_empty()) || i.kafka.is_some() {
         crds.push("External Secrets Operator (`ExternalSecret`, external-secrets.io/v1)");
+    }
+    if i.kafka.is_some() {
+        crds.push("Strimzi 1.x (`KafkaUser`, `KafkaTopic`, kafka.strimzi.io/v1)");
     }
     crds
 }
@@ -335,6 +351,33 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, minijinja::Error
             .kafka
             .as_ref()
             .and_then(|k| k.consumer_group_id_prefix.as_deref()),
+        kafka_tenancy: profile
+            .integrations
+            .kafka
+            .as_ref()
+            .map(|k| KafkaTenancyView {
+                cluster: &k.cluster,
+                namespace: &k.namespace,
+                store: k.store.name.as_str(),
+                users: plan
+                    .folders
+                    .iter()
+                    .flat_map(|f| f.entries.iter())
+                    .filter_map(|e| match e {
+                        crate::folder::Entry::Object(m) => match &**m {
+                            Manifest::SeldonRuntime(rt) => Some((
+                                rt.metadata.namespace().to_string(),
+                                crate::objects::integrations::kafka::user_name(
+                                    rt.metadata.namespace(),
+                                ),
+                            )),
+                            _ => None,
+                        },
+                        crate::folder::Entry::Deferred(_) => None,
+                    })
+                    .collect(),
+                secret: gen_seldon::kafka_names::CREDENTIALS_SECRET,
+            }),
         tracing_endpoint: profile.seldon.tracing.as_ref().map(|t| t.endpoint.as_str()),
         folders: plan
             .folders

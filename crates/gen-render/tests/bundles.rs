@@ -133,7 +133,11 @@ fn inventory_from_files(
         match kind {
             "ExternalSecret" => {
                 // The Secret External Secrets writes: the template's keys, each a remote.
+                // (The Kafka credentials are no rclone Secret; tests/kafka.rs follows them.)
                 let v = value();
+                if v["metadata"]["labels"]["app.kubernetes.io/component"] != "storage" {
+                    continue;
+                }
                 let (namespace, _) = ns_name(&v);
                 let target = v["spec"]["target"]["name"].as_str().unwrap().to_string();
                 let data = v["spec"]["target"]["template"]["data"].as_object().unwrap();

@@ -172,8 +172,18 @@ fn each_layer_may_write_only_its_kinds_in_its_namespaces() {
                 // The platform layer: only the bundle's namespaces; cluster-wide only the
                 // Namespaces (Argo CD), CRDs and the controller's ClusterRole (the charts),
                 // and the admission policies that confine applications sharing a namespace.
+                // Where a Kafka cluster's operators watch, the platform writes the tenants'
+                // KafkaUsers and KafkaTopics: only those with Flux; with Argo CD, whose
+                // project whitelists kinds for all its destinations at once, the platform
+                // project's kinds.
+                let kafka_ns = profile_of(&bundle).integrations.kafka.map(|k| k.namespace);
                 for (resource, ns) in &writes {
                     match ns {
+                        Some(ns) if kafka_ns.as_ref() == Some(ns) => assert!(
+                            argocd || resource.starts_with("kafka.strimzi.io/kafka"),
+                            "{}: {path} may write {resource} in {ns}",
+                            bundle.name
+                        ),
                         Some(ns) => assert!(
                             ns == &bundle_controller_ns(&objs) || runtime_namespaces.contains(ns),
                             "{}: {path} may write {resource} in {ns}",

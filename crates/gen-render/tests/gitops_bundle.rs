@@ -316,7 +316,7 @@ fn kafka_install_values_come_from_the_profile() {
         .unwrap();
     assert_eq!(
         setup["spec"]["values"]["kafka"],
-        json!({"bootstrap": "kafka-bootstrap.kafka:9092", "topicPrefix": "seldon", "consumerGroupIdPrefix": "tenancy"})
+        json!({"bootstrap": "seldon-kafka-bootstrap.kafka:9093", "topicPrefix": "seldon", "consumerGroupIdPrefix": "tenancy"})
     );
     // A profile without Pipelines may leave Kafka out.
     let text = std::fs::read_to_string(test_profile("dedicated-argocd")).unwrap();

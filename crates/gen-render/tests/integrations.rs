@@ -84,6 +84,7 @@ fn every_integration_is_off_unless_asked() {
         "PrometheusRule",
         "ExternalSecret",
         "KafkaUser",
+        "KafkaTopic",
     ] {
         assert!(
             of_kind(&all, kind).is_empty(),
@@ -438,21 +439,6 @@ fn storage_secret_rules() {
         )
     );
     assert!(render(&ftp.replace("scheme: ftp}", "scheme: ftp, type: ftp}")).is_ok());
-}
-
-#[test]
-fn integrations_not_rendered_yet_are_refused() {
-    let kafka = with(
-        "  kafka:\n    cluster: k\n    namespace: kafka\n    store: {kind: ClusterSecretStore, name: kafka-users}\n",
-    );
-    assert_eq!(
-        problems(&kafka),
-        one(
-            "integration-unsupported",
-            "integrations.kafka",
-            "Kafka tenancy is not rendered by this gen release yet; it would be ignored"
-        )
-    );
 }
 
 #[test]

@@ -463,7 +463,14 @@ fn a_templates_dir_that_does_not_exist_is_an_error_at_its_key() {
         "templates.dir names {}/examples/templates, which does not exist",
         repo.root
     );
-    assert_eq!(d, vec![("template-io", message.as_str(), 55)]);
+    // The line of the key in the profile.
+    let text = std::fs::read_to_string(example("tenant-extensions")).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.trim_start().starts_with("dir: "))
+        .unwrap() as u64
+        + 1;
+    assert_eq!(d, vec![("template-io", message.as_str(), line)]);
 }
 
 #[test]

@@ -353,6 +353,7 @@ mod tests {
                 disable: Some(true),
                 replicas: None,
                 service_type: None,
+                pod_spec: None,
             }],
             ..SeldonRuntimeSpec::default()
         };

@@ -30,6 +30,7 @@ fn base() -> Inventory {
         disable: None,
         replicas: None,
         service_type: Some(ServiceType::ClusterIP),
+        pod_spec: None,
     };
     Inventory {
         controller_namespace: "seldon-system".into(),
@@ -48,6 +49,7 @@ fn base() -> Inventory {
                             disable: Some(true),
                             replicas: None,
                             service_type: None,
+                            pod_spec: None,
                         },
                     ],
                     config: Some(RuntimeConfig {

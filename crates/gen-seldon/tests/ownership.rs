@@ -52,18 +52,21 @@ fn base(shared: &str) -> OwnedInventory {
                 disable: None,
                 replicas: None,
                 service_type: Some(ServiceType::ClusterIP),
+                pod_spec: None,
             },
             ComponentOverride {
                 name: Component::Envoy,
                 disable: None,
                 replicas: None,
                 service_type: Some(ServiceType::ClusterIP),
+                pod_spec: None,
             },
             ComponentOverride {
                 name: Component::Hodometer,
                 disable: Some(true),
                 replicas: None,
                 service_type: None,
+                pod_spec: None,
             },
         ],
         config: Some(RuntimeConfig {

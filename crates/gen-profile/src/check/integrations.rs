@@ -149,18 +149,33 @@ fn check_registry(
     }
 }
 
-pub(super) static INTEGRATION_UNSUPPORTED: Rule = Rule::new(
+pub(super) static KAFKA_TENANCY_BOOTSTRAP: Rule = Rule::new(
     Stage::Profile,
-    "integration-unsupported",
+    "kafka-tenancy-bootstrap",
     Severity::Error,
-    "the profile asks only for integrations this gen renders",
-    "This gen release renders the inference endpoints (integrations.gateway), metrics \
-(integrations.metrics), storage credentials (integrations.storage), private registries \
-(integrations.registry) and Server scheduling (nodeSelector, tolerations, affinity, gpu). \
-Kafka tenancy (integrations.kafka) is accepted by the schema but not rendered yet; rather \
-than ignore it silently, gen refuses the profile.
+    "Kafka tenancy needs the install's Kafka bootstrap",
+    "With integrations.kafka every Kafka client of Seldon (the model and pipeline gateways \
+and the dataflow engine) authenticates as its namespace's KafkaUser over SASL_SSL, at the \
+bootstrap servers of the setup chart's `kafka.bootstrap`. Left unset, they dial the chart's \
+placeholder seldon-kafka-bootstrap.seldon-mesh:9092, which is not the Strimzi cluster the \
+users are created in.
 
-Fix: remove the key, or wire the integration by hand until gen renders it.",
+Fix: set seldon.kafka.bootstrap to the cluster's TLS listener, e.g. \
+<cluster>-kafka-bootstrap.<namespace>:9093.",
+);
+
+pub(super) static KAFKA_TOPIC_NAME: Rule = Rule::new(
+    Stage::Profile,
+    "kafka-topic-name",
+    Severity::Error,
+    "with integrations.kafka.topics, topic prefixes are valid in Kubernetes names",
+    "integrations.kafka.topics renders a KafkaTopic per topic of the runtime namespaces, \
+named after the topic (`<topicPrefix>.<namespace>.model.<model>.inputs`, …). A Kubernetes \
+name is a DNS-1123 subdomain: lowercase letters, digits, `-` and `.`. A topic prefix with \
+any other character gives a topic no KafkaTopic can be named after.
+
+Fix: use a topic prefix of lowercase letters, digits, `-` and `.`, or leave topics off and \
+let Seldon create the topics (its user may create topics under its prefix).",
 );
 
 /// Every integration problem of `p`.
@@ -271,18 +286,74 @@ pub(super) fn check_integrations(p: &Profile, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    let unsupported = |out: &mut Vec<Diagnostic>, path: String, what: &str| {
-        out.push(Diagnostic::new(
-            &INTEGRATION_UNSUPPORTED,
-            path,
-            format!("{what} is not rendered by this gen release yet; it would be ignored"),
-            "remove the key, or wire it by hand until gen renders it",
-        ));
-    };
-    if i.kafka.is_some() {
-        unsupported(out, "integrations.kafka".into(), "Kafka tenancy");
+    if let Some(k) = &i.kafka {
+        check_kafka(p, k, out);
     }
     if let Some(r) = &i.registry {
         check_registry(p, r, out);
+    }
+}
+
+/// Kafka tenancy: the bootstrap the clients dial, and topic prefixes that name KafkaTopics.
+fn check_kafka(
+    p: &Profile,
+    k: &crate::types::integrations::KafkaTenancy,
+    out: &mut Vec<Diagnostic>,
+) {
+    let install = p.seldon.kafka.as_ref();
+    if install.and_then(|k| k.bootstrap.as_deref()).is_none() {
+        out.push(Diagnostic::new(
+            &KAFKA_TENANCY_BOOTSTRAP,
+            "integrations.kafka",
+            format!(
+                "integrations.kafka creates users in Strimzi cluster {:?}, but seldon.kafka.bootstrap is not set: the gateways and the dataflow engine would dial seldon-kafka-bootstrap.seldon-mesh:9092",
+                k.cluster
+            ),
+            format!(
+                "set seldon.kafka.bootstrap to the cluster's TLS listener, e.g. {}-kafka-bootstrap.{}:9093",
+                k.cluster, k.namespace
+            ),
+        ));
+    }
+    if !k.topics {
+        return;
+    }
+    let valid = |prefix: &str| {
+        prefix
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+    };
+    let mut prefixes: Vec<(String, &str)> = Vec::new();
+    if let Some(tp) = install.and_then(|k| k.topic_prefix.as_deref()) {
+        prefixes.push(("seldon.kafka.topicPrefix".into(), tp));
+    }
+    fn runtime_prefix(s: &crate::types::RuntimeSettings) -> Option<&str> {
+        s.config
+            .as_ref()
+            .and_then(|c| c.kafka_config.as_ref())
+            .and_then(|k| k.topic_prefix.as_deref())
+    }
+    if let Some(tp) = p.platform.runtime.as_ref().and_then(runtime_prefix) {
+        prefixes.push(("platform.runtime.config.kafkaConfig.topicPrefix".into(), tp));
+    }
+    for (t, tenant) in p.tenants.iter().enumerate() {
+        if let Some(tp) = tenant.runtime.as_ref().and_then(runtime_prefix) {
+            prefixes.push((
+                format!("tenants[{t}].runtime.config.kafkaConfig.topicPrefix"),
+                tp,
+            ));
+        }
+    }
+    for (path, tp) in prefixes {
+        if !valid(tp) {
+            out.push(Diagnostic::new(
+                &KAFKA_TOPIC_NAME,
+                path,
+                format!(
+                    "topic prefix {tp:?} has characters a Kubernetes name cannot hold, so integrations.kafka.topics cannot name a KafkaTopic after its topics"
+                ),
+                "use lowercase letters, digits, '-' and '.', or set integrations.kafka.topics to false",
+            ));
+        }
     }
 }

@@ -30,8 +30,9 @@ pub struct Integrations {
     /// ExternalSecrets from a store, or declared as Secrets you manage.
     #[serde(default)]
     pub storage: Option<Storage>,
-    /// Kafka tenancy with Strimzi (pattern dedicated): a KafkaUser per tenant with ACLs
-    /// on its own topics and consumer groups, and its credentials in the tenant's runtime.
+    /// Kafka tenancy with Strimzi: a KafkaUser per runtime namespace (each tenant's, or the
+    /// platform's in pattern shared) with ACLs on its own topics and consumer groups, and
+    /// its Seldon Kafka clients authenticating as it (SASL_SSL, SCRAM-SHA-512).
     #[serde(default)]
     pub kafka: Option<KafkaTenancy>,
     /// Private registries: where the Seldon charts and images come from, and the image
@@ -189,7 +190,8 @@ pub fn default_backend(scheme: &str) -> Option<&'static str> {
 
 // ---- 4. Kafka tenancy (Strimzi) ----
 
-/// A Strimzi-managed Kafka cluster shared by the tenants, each with its own user.
+/// A Strimzi-managed Kafka cluster shared by the tenants, each with its own user. Needs
+/// seldon.kafka.bootstrap pointing at a listener with scram-sha-512 authentication.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct KafkaTenancy {

@@ -72,8 +72,8 @@ pub fn app_kinds() -> Vec<GroupKind> {
 /// v2.10.2 `k8s/helm-charts/seldon-core-v2-setup/templates/_components-statefulsets.tpl`,
 /// the same kinds in `_components-deployments.tpl`) and every kind gen may render into a
 /// platform or tenant folder (runtime, Servers, quota, NetworkPolicies, the runtime's
-/// rclone Secret, owner and reconciler RBAC, and the integrations' routes, monitors, alerts
-/// and ExternalSecrets). Listed whether or not rendered today, since Argo CD checks prunes
+/// rclone Secret, owner and reconciler RBAC, and the integrations' routes, monitors, alerts,
+/// ExternalSecrets and Kafka users and topics). Listed whether or not rendered today, since Argo CD checks prunes
 /// against the list too.
 pub fn platform_kinds() -> Vec<GroupKind> {
     let mut k: Vec<GroupKind> = ["SeldonConfig", "SeldonRuntime", "Server", "ServerConfig"]
@@ -89,6 +89,8 @@ pub fn platform_kinds() -> Vec<GroupKind> {
         gk("apps", "Deployment"),
         gk("external-secrets.io", "ExternalSecret"),
         gk("gateway.networking.k8s.io", "HTTPRoute"),
+        gk("kafka.strimzi.io", "KafkaTopic"),
+        gk("kafka.strimzi.io", "KafkaUser"),
         gk("monitoring.coreos.com", "PodMonitor"),
         gk("monitoring.coreos.com", "PrometheusRule"),
         gk("networking.k8s.io", "NetworkPolicy"),
@@ -365,6 +367,13 @@ impl GitOpsEngine for ArgoCd {
         let mut platform_destinations = vec![dest(controller_ns)];
         if profile.pattern == Pattern::Dedicated {
             platform_destinations.extend(profile.tenants.iter().map(|t| dest(&t.namespace)));
+        }
+        // The Kafka users and topics go where the Kafka cluster's operators watch.
+        if let Some(k) = &profile.integrations.kafka {
+            let d = dest(&k.namespace);
+            if !platform_destinations.contains(&d) {
+                platform_destinations.push(d);
+            }
         }
         objects.push(project(
             &platform_project,

@@ -283,6 +283,7 @@ pub fn setup_values(profile: &Profile) -> SetupValues {
         services: ServicesValues {
             default_service_type: "ClusterIP",
         },
+        security: crate::objects::integrations::kafka::security_values(profile),
         image_pull_secrets: Vec::new(),
         scheduler: None,
         envoy: None,

@@ -144,6 +144,7 @@ fn runtime_overrides(settings: Option<&RuntimeSettings>) -> Vec<ComponentOverrid
         disable,
         replicas: None,
         service_type,
+        pod_spec: None,
     };
     by_component.insert(
         Component::Scheduler,
@@ -177,9 +178,10 @@ fn runtime_overrides(settings: Option<&RuntimeSettings>) -> Vec<ComponentOverrid
 fn runtime(
     ns: &str,
     part_of: &str,
-    seldon: &gen_profile::SeldonInstall,
+    profile: &Profile,
     settings: Option<&RuntimeSettings>,
 ) -> SeldonRuntime {
+    let seldon = &profile.seldon;
     let mut meta = Metadata::namespaced(RUNTIME_NAME, ns);
     meta.labels = labels(part_of, "runtime", Some(seldon.version.as_str())).into();
     let mut config: RuntimeConfig = settings.and_then(|s| s.config.clone()).unwrap_or_default();
@@ -190,7 +192,11 @@ fn runtime(
             seldon_config: settings
                 .and_then(|s| s.seldon_config.clone())
                 .unwrap_or_else(|| DEFAULT_SELDON_CONFIG.to_string()),
-            overrides: runtime_overrides(settings),
+            overrides: {
+                let mut o = runtime_overrides(settings);
+                integrations::kafka::set_usernames(profile, ns, &mut o);
+                o
+            },
             config: Some(config),
             disable_auto_update: false,
         },
@@ -330,6 +336,7 @@ fn plan_with(
     let mut secret_remotes = Vec::new();
     let mut folders = Vec::new();
     let needed = storage_needed(profile, &specs);
+    let kafka_names = runtime_integrations::kafka_names(profile);
     let controller_ns = profile.platform.namespace.as_str();
 
     let mut platform = Folder::new(
@@ -349,7 +356,7 @@ fn plan_with(
         let rt = runtime(
             controller_ns,
             &profile.name,
-            &profile.seldon,
+            profile,
             profile.platform.runtime.as_ref(),
         );
         platform.push_checked(Manifest::SeldonRuntime(rt), "platform.runtime");
@@ -373,6 +380,9 @@ fn plan_with(
             &mut secrets,
             &mut secret_remotes,
         );
+        for m in rt.kafka_platform(profile, &kafka_names) {
+            platform.push(m);
+        }
         platform.defer(Deferred::RuntimePolicies { tenant: None });
         platform.defer(Deferred::EngineAccess { tenant: None });
         platform.defer(Deferred::Admission);
@@ -406,7 +416,7 @@ fn plan_with(
             if namespaces_in_folders {
                 folder.defer(Deferred::Namespace);
             }
-            let rt = runtime(ns, &tenant.name, &profile.seldon, tenant.runtime.as_ref());
+            let rt = runtime(ns, &tenant.name, profile, tenant.runtime.as_ref());
             folder.push_checked(Manifest::SeldonRuntime(rt), format!("tenants[{t}].runtime"));
             folder.defer(Deferred::RcloneSecret);
             secrets.push(rclone_secret_info(ns, format!("tenants[{t}].runtime")));
@@ -428,6 +438,11 @@ fn plan_with(
                 &mut secrets,
                 &mut secret_remotes,
             );
+            // The tenant's Kafka user and topics are the platform's: a tenant's account
+            // never writes its own ACLs.
+            for m in rt.kafka_platform(profile, &kafka_names) {
+                folders[0].push(m);
+            }
             folder.defer(Deferred::RuntimePolicies { tenant: Some(t) });
             folder.defer(Deferred::Quota { tenant: t });
             folder.defer(Deferred::EngineAccess { tenant: Some(t) });

@@ -9,6 +9,7 @@ use gen_seldon::rules::{Located, SecretInfo, SecretRemote};
 
 use super::Specs;
 use crate::folder::Folder;
+use crate::manifest::Manifest;
 use crate::objects::integrations;
 
 /// The storage Secrets the Models of each namespace name.
@@ -29,6 +30,34 @@ pub(super) fn storage_needed(
     needed
 }
 
+/// The Model and Pipeline names of each namespace, for its KafkaTopics (empty unless the
+/// profile asks for them).
+pub(super) fn kafka_names(profile: &Profile) -> KafkaNames<'_> {
+    let mut names = KafkaNames::new();
+    if !profile
+        .integrations
+        .kafka
+        .as_ref()
+        .is_some_and(|k| k.topics)
+    {
+        return names;
+    }
+    for (app, ns) in profile
+        .applications
+        .iter()
+        .zip(application_namespaces(profile))
+    {
+        let Some(ns) = ns else { continue };
+        let (models, pipelines) = names.entry(ns).or_default();
+        models.extend(app.models.iter().map(|m| m.name.as_str()));
+        pipelines.extend(app.pipelines.iter().map(|p| p.name.as_str()));
+    }
+    names
+}
+
+/// Per namespace: its Models' and its Pipelines' names.
+pub(super) type KafkaNames<'a> = BTreeMap<&'a str, (Vec<&'a str>, Vec<&'a str>)>;
+
 /// A runtime namespace, as its integrations' objects need it.
 pub(super) struct RuntimeIntegrations<'a> {
     pub(super) ns: &'a str,
@@ -39,6 +68,27 @@ pub(super) struct RuntimeIntegrations<'a> {
 }
 
 impl RuntimeIntegrations<'_> {
+    /// The namespace's Kafka user and topics, which the platform applies where the Kafka
+    /// cluster's operators watch (nothing without Kafka tenancy).
+    pub(super) fn kafka_platform(&self, profile: &Profile, names: &KafkaNames) -> Vec<Manifest> {
+        let ns = self.ns;
+        let mut out: Vec<Manifest> =
+            integrations::kafka::kafka_user(profile, ns, self.part_of, self.settings)
+                .into_iter()
+                .collect();
+        let empty = (Vec::new(), Vec::new());
+        let (models, pipelines) = names.get(ns).unwrap_or(&empty);
+        out.extend(integrations::kafka::kafka_topics(
+            profile,
+            ns,
+            self.part_of,
+            self.settings,
+            models,
+            pipelines,
+        ));
+        out
+    }
+
     /// Add the namespace's route, PodMonitors and storage ExternalSecrets to `folder`,
     /// and the storage Secrets (rendered or declared) to what the rules know.
     pub(super) fn push(
@@ -57,6 +107,9 @@ impl RuntimeIntegrations<'_> {
         for m in integrations::pod_monitors(profile, ns, self.part_of, self.settings, self.servers)
         {
             folder.push(m);
+        }
+        if let Some(c) = integrations::kafka::credentials(profile, ns, self.part_of) {
+            folder.push(c);
         }
         let Some(storage) = profile.integrations.storage.as_ref() else {
             return;

@@ -437,7 +437,8 @@ pub(super) fn setup_rules() -> Vec<PolicyRule> {
 }
 
 /// One folder per namespace the bundle manages, `bootstrap/namespaces/<namespace>/`: the
-/// Namespace, and the Roles of the platform and setup accounts there.
+/// Namespace, and the Roles of the platform and setup accounts there; and one per other
+/// namespace the platform account writes into, with only its Role.
 pub(super) fn bootstrap_namespaces(profile: &Profile, workload: &[Folder]) -> Vec<Folder> {
     let controller_ns = profile.platform.namespace.as_str();
     let mut platform = platform_rules(profile, workload);
@@ -473,6 +474,24 @@ pub(super) fn bootstrap_namespaces(profile: &Profile, workload: &[Folder]) -> Ve
             &format!("bootstrap/namespaces/{ns}"),
             ns,
             &f.owner,
+            objects,
+        ));
+    }
+    // Namespaces the platform writes into but does not manage (where a Kafka cluster's
+    // operators watch): the platform account's Role there, and no Namespace.
+    for (ns, rules) in platform {
+        let sa = platform_reconciler(profile);
+        let objects = role_and_binding(
+            &sa,
+            &ns,
+            &profile.name,
+            rules,
+            vec![flux_subject(sa.clone())],
+        );
+        out.push(folder(
+            &format!("bootstrap/namespaces/{ns}"),
+            &ns,
+            &profile.name,
             objects,
         ));
     }

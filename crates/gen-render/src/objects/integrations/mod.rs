@@ -21,6 +21,7 @@ use crate::labels::labels;
 use crate::manifest::Manifest;
 use crate::objects::network::{NAME, SERVER, component_enabled, component_name};
 
+pub mod kafka;
 pub mod storage;
 
 /// The seldon-mesh Service (envoy) every route leads to, and its HTTP port (→ envoy 9000).
