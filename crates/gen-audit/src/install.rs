@@ -91,6 +91,21 @@ pub(crate) fn detect_install(docs: &[Document]) -> Install {
         .and_then(Value::as_str)
         .filter(|b| !b.trim().is_empty())
         .map(str::to_string);
+    let text = |path: &str| {
+        get(path)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    install.kafka_topic_prefix = text("/kafka/topicPrefix");
+    install.kafka_consumer_group_id_prefix = text("/kafka/consumerGroupIdPrefix");
+    // The clients authenticate by SASL only with SASL_SSL (components/tls AddKafkaSSLOptions).
+    if text("/security/kafka/protocol").as_deref() == Some("SASL_SSL") {
+        install.kafka_sasl_username = Some(
+            text("/security/kafka/sasl/client/username")
+                .unwrap_or_else(|| gen_seldon::catalog::SETUP_SASL_USERNAME.to_string()),
+        );
+    }
     if let Some(on) = get("/autoscaling/autoscalingServerEnabled").and_then(|v| {
         v.as_bool()
             .or_else(|| v.as_str().and_then(|s| s.parse().ok()))

@@ -1,5 +1,6 @@
 //! The objects the rules read besides the Seldon kinds: Secrets, ResourceQuotas,
-//! SeldonConfigs and ServerConfigs, turned into the inventory's typed facts.
+//! SeldonConfigs, ServerConfigs and Strimzi KafkaUsers, turned into the inventory's typed
+//! facts.
 
 use serde_json::Value;
 
@@ -8,7 +9,8 @@ use gen_seldon::Quantity;
 use gen_seldon::catalog::{DEFAULT_OVERCOMMIT_PERCENT, ServerConfigInfo};
 use gen_seldon::kinds::{ContainerResources, Resources};
 use gen_seldon::rules::{
-    Located, Origin, OwnedInventory, QuotaInfo, QuotaLimit, SecretInfo, SecretRemote,
+    KafkaAcl, KafkaUserInfo, Located, Origin, OwnedInventory, QuotaInfo, QuotaLimit, SecretInfo,
+    SecretRemote,
 };
 
 /// The namespace of a document: its own, else its kustomization's, else `default`.
@@ -87,6 +89,36 @@ pub(crate) fn read_supporting(d: &Document, inv: &mut OwnedInventory) -> bool {
                 .map(|m| m.len());
             inv.secrets
                 .push(Located::new(secret(name.clone(), keys), origin));
+        }
+        (api, "KafkaUser") if api.starts_with("kafka.strimzi.io/") => {
+            let acls = v
+                .pointer("/spec/authorization/acls")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter(|a| str_at(a, &["type"]).unwrap_or("allow") == "allow")
+                .map(|a| KafkaAcl {
+                    resource: str_at(a, &["resource", "type"]).unwrap_or("").to_string(),
+                    name: str_at(a, &["resource", "name"]).unwrap_or("").to_string(),
+                    prefix: str_at(a, &["resource", "patternType"]) == Some("prefix"),
+                    operations: a
+                        .get("operations")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect(),
+                })
+                .collect();
+            inv.kafka_users.push(Located::new(
+                KafkaUserInfo {
+                    namespace: ns.clone(),
+                    name: name.clone(),
+                    acls,
+                },
+                origin,
+            ));
         }
         ("v1", "ResourceQuota") => {
             // A quota with scopes counts only some pods; it is not judged.

@@ -250,7 +250,11 @@ fn warnings_fail_only_with_strict() {
 
 #[test]
 fn committed_bundles_pass() {
-    for bundle in ["out/single-team", "out/multi-tenant"] {
+    for bundle in [
+        "out/single-team",
+        "out/multi-tenant",
+        "out/tenant-extensions",
+    ] {
         let report = audit(&[root().join(bundle)], None).unwrap();
         assert!(report.seldon_objects > 5, "{bundle}");
         assert_eq!(
@@ -432,5 +436,46 @@ fn an_external_secret_template_names_its_rclone_remote() {
             .iter()
             .any(|d| d.rule.code == "model-secret-missing"),
         "the ExternalSecret makes the Secret"
+    );
+}
+
+#[test]
+fn a_kafka_user_that_misses_a_tenant_name_is_found() {
+    // The committed multi-tenant bundle, with the fraud tenant's user allowed to read only
+    // its own gateways' groups: its dataflow engine's groups are left out.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = Utf8PathBuf::from_path_buf(tmp.path().to_path_buf()).unwrap();
+    let from = root().join("out/multi-tenant");
+    for entry in walkdir::WalkDir::new(&from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(&from).unwrap();
+        let to = dir.join(Utf8PathBuf::from_path_buf(rel.to_path_buf()).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    let user = dir.join("platform/kafkauser-seldon-fraud-inference.yaml");
+    let text = std::fs::read_to_string(&user).unwrap();
+    let narrowed = text.replace(
+        "name: tenancy-fraud-inference-seldon-dataflow-\n        patternType: prefix\n      operations:\n      - Describe\n      - Read",
+        "name: tenancy-fraud-inference-seldon-dataflow-\n        patternType: prefix\n      operations:\n      - Describe",
+    );
+    assert_ne!(text, narrowed);
+    std::fs::write(&user, narrowed).unwrap();
+    let report = audit(&[dir], None).unwrap();
+    let found: Vec<(&str, Option<&str>, &str)> = report
+        .diagnostics
+        .iter()
+        .map(|d| (d.rule.code, d.object.as_deref(), d.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![(
+            "kafka-user-acls",
+            Some("KafkaUser kafka/seldon-fraud-inference"),
+            "the Seldon Kafka clients of namespace \"fraud-inference\" run as KafkaUser \"seldon-fraud-inference\" (kafka), whose ACLs do not allow Read on groups tenancy-fraud-inference-seldon-dataflow-*"
+        )]
     );
 }

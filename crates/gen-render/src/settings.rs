@@ -4,7 +4,9 @@
 //! quotas alike.
 
 use gen_profile::Profile;
-use gen_seldon::catalog::{Install, ServerConfigInfo, upstream_server_configs};
+use gen_seldon::catalog::{
+    Install, SETUP_SASL_USERNAME, ServerConfigInfo, upstream_server_configs,
+};
 use gen_seldon::kinds::TracingConfig;
 
 /// The ServerConfigs in the controller namespace: upstream's plus the declared ones. A
@@ -29,13 +31,20 @@ pub fn server_configs(profile: &Profile) -> Vec<ServerConfigInfo> {
 /// The setup chart's values as the GitOps layer installs them: the profile's Kafka, and
 /// the chart's defaults otherwise (server autoscaling on, the placeholder collector).
 pub fn install(profile: &Profile) -> Install {
+    let kafka = profile.seldon.kafka.as_ref();
     Install {
-        kafka_bootstrap: profile
-            .seldon
-            .kafka
-            .as_ref()
+        kafka_bootstrap: kafka
             .and_then(|k| k.bootstrap.clone())
             .filter(|b| !b.trim().is_empty()),
+        kafka_topic_prefix: kafka.and_then(|k| k.topic_prefix.clone()),
+        kafka_consumer_group_id_prefix: kafka.and_then(|k| k.consumer_group_id_prefix.clone()),
+        // Kafka tenancy sets SASL_SSL and leaves the chart's username, which every runtime
+        // overrides with its own user.
+        kafka_sasl_username: profile
+            .integrations
+            .kafka
+            .as_ref()
+            .map(|_| SETUP_SASL_USERNAME.to_string()),
         ..Install::chart_defaults()
     }
 }

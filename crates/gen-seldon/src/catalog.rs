@@ -29,6 +29,10 @@ pub const RCLONE_GS_PUBLIC_SECRET: &str = "seldon-rclone-gs-public";
 /// The key under which Seldon's runtime chart stores the remote in that Secret.
 pub const RCLONE_GS_PUBLIC_KEY: &str = "gs";
 
+/// The SASL username of the setup chart's Kafka clients
+/// (`security.kafka.sasl.client.username`).
+pub const SETUP_SASL_USERNAME: &str = "seldon";
+
 /// The Kafka bootstrap the setup chart falls back to (`kafka.bootstrap`).
 pub const SETUP_KAFKA_BOOTSTRAP: &str = "seldon-kafka-bootstrap.seldon-mesh:9092";
 
@@ -217,6 +221,13 @@ pub struct Install {
     pub known: bool,
     /// `kafka.bootstrap`, when set to something other than the chart's placeholder.
     pub kafka_bootstrap: Option<String>,
+    /// `kafka.topicPrefix` and `kafka.consumerGroupIdPrefix`, when set.
+    pub kafka_topic_prefix: Option<String>,
+    pub kafka_consumer_group_id_prefix: Option<String>,
+    /// The SASL username every Kafka client of the SeldonConfig has (`security.kafka`
+    /// protocol SASL_SSL: `security.kafka.sasl.client.username`, default `seldon`); `None`
+    /// when the clients do not authenticate by SASL.
+    pub kafka_sasl_username: Option<String>,
     /// `autoscaling.autoscalingServerEnabled` (default true).
     pub server_autoscaling: bool,
     /// `opentelemetry.endpoint` (default the placeholder collector).
@@ -228,6 +239,9 @@ impl Default for Install {
         Install {
             known: false,
             kafka_bootstrap: None,
+            kafka_topic_prefix: None,
+            kafka_consumer_group_id_prefix: None,
+            kafka_sasl_username: None,
             server_autoscaling: true,
             tracing_endpoint: SETUP_TRACING_ENDPOINT.to_string(),
         }

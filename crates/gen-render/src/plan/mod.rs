@@ -12,7 +12,9 @@ use gen_seldon::catalog::{DEFAULT_SELDON_CONFIG, Install, ServerConfigInfo};
 use gen_seldon::kinds::{
     Component, ComponentOverride, ContainerResources, Resources, RuntimeConfig, ServiceType,
 };
-use gen_seldon::rules::{Inventory, Located, QuotaInfo, QuotaLimit, SecretInfo, SecretRemote};
+use gen_seldon::rules::{
+    Inventory, Located, Origin, QuotaInfo, QuotaLimit, SecretInfo, SecretRemote,
+};
 use gen_seldon::{Experiment, Metadata, Model, Pipeline, SeldonRuntime, SeldonRuntimeSpec, Server};
 
 use crate::engine::GitOpsEngine;
@@ -75,6 +77,16 @@ impl Plan {
             ..Inventory::default()
         };
         for folder in &self.folders {
+            for entry in &folder.entries {
+                if let Entry::Object(object) = entry
+                    && let Manifest::KafkaUser(u) = object.as_ref()
+                {
+                    inv.kafka_users.push(Located::new(
+                        kafka_user_info(u),
+                        Origin::from("integrations.kafka".to_string()),
+                    ));
+                }
+            }
             for (i, origin) in &folder.origins {
                 let origin = origin.clone();
                 let Entry::Object(object) = &folder.entries[*i] else {
@@ -91,6 +103,27 @@ impl Plan {
             }
         }
         inv
+    }
+}
+
+/// A KafkaUser as the rules see it.
+fn kafka_user_info(u: &gen_kinds::strimzi::KafkaUser) -> gen_seldon::rules::KafkaUserInfo {
+    gen_seldon::rules::KafkaUserInfo {
+        namespace: u.metadata.namespace().to_string(),
+        name: u.metadata.name.clone(),
+        acls: u
+            .spec
+            .authorization
+            .acls
+            .iter()
+            .filter(|a| a.kind == "allow")
+            .map(|a| gen_seldon::rules::KafkaAcl {
+                resource: a.resource.kind.to_string(),
+                name: a.resource.name.clone(),
+                prefix: a.resource.pattern_type == "prefix",
+                operations: a.operations.iter().map(|o| o.to_string()).collect(),
+            })
+            .collect(),
     }
 }
 

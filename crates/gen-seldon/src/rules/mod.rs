@@ -104,6 +104,7 @@ pub static RULES: &[&Rule] = &[
     &pipelines::PIPELINE_REFERENCE,
     &pipelines::PIPELINE_CYCLE,
     &kafka::PIPELINES_WITHOUT_KAFKA,
+    &kafka::KAFKA_USER_ACLS,
     &experiments::EXPERIMENT_EMPTY,
     &experiments::EXPERIMENT_CANDIDATE_DUPLICATE,
     &experiments::EXPERIMENT_CANDIDATE_MISSING,
@@ -222,6 +223,46 @@ pub struct SecretRemote {
     pub remote: String,
 }
 
+/// A Strimzi KafkaUser (`simple` authorization) as Kafka's authorizer sees it: the user
+/// named after it, and its ACLs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KafkaUserInfo {
+    pub namespace: String,
+    pub name: String,
+    pub acls: Vec<KafkaAcl>,
+}
+
+/// One `allow` ACL: a resource type (`topic`, `group`, `cluster`, `transactionalId`), a
+/// name that is literal or a prefix, and operations.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KafkaAcl {
+    pub resource: String,
+    pub name: String,
+    pub prefix: bool,
+    pub operations: Vec<String>,
+}
+
+impl KafkaAcl {
+    fn grants(&self, resource: &str, operation: &str) -> bool {
+        self.resource == resource && self.operations.iter().any(|o| o == operation || o == "All")
+    }
+
+    /// Whether it allows `operation` on the resource named `name`.
+    pub fn allows(&self, resource: &str, name: &str, operation: &str) -> bool {
+        self.grants(resource, operation)
+            && if self.prefix {
+                name.starts_with(&self.name)
+            } else {
+                name == self.name
+            }
+    }
+
+    /// Whether it allows `operation` on every resource whose name starts with `prefix`.
+    pub fn allows_prefix(&self, resource: &str, prefix: &str, operation: &str) -> bool {
+        self.grants(resource, operation) && self.prefix && prefix.starts_with(&self.name)
+    }
+}
+
 /// One hard limit of a ResourceQuota: the resource (`requests.memory`, `cpu`, `pods`),
 /// its value, and the field that sets it in the caller's terms (`hard.requests.memory`,
 /// or a profile key such as `memory`).
@@ -262,6 +303,8 @@ pub struct Inventory<'a> {
     pub open_namespaces: Vec<String>,
     /// The rclone remotes of the Secrets, where known.
     pub secret_remotes: Vec<Located<SecretRemote>>,
+    /// The Strimzi KafkaUsers, with their ACLs.
+    pub kafka_users: Vec<Located<KafkaUserInfo>>,
     /// Whether `secrets` holds every Secret that will exist (a profile declares them all);
     /// otherwise a Secret not found may exist outside the tree, and is only a warning.
     pub secrets_complete: bool,
@@ -284,6 +327,7 @@ pub struct OwnedInventory {
     pub quotas: Vec<Located<QuotaInfo>>,
     pub open_namespaces: Vec<String>,
     pub secret_remotes: Vec<Located<SecretRemote>>,
+    pub kafka_users: Vec<Located<KafkaUserInfo>>,
     pub secrets_complete: bool,
 }
 
@@ -308,6 +352,7 @@ impl OwnedInventory {
             quotas: self.quotas.clone(),
             open_namespaces: self.open_namespaces.clone(),
             secret_remotes: self.secret_remotes.clone(),
+            kafka_users: self.kafka_users.clone(),
             secrets_complete: self.secrets_complete,
         }
     }
@@ -396,6 +441,7 @@ pub fn check(inv: &Inventory) -> Vec<Diagnostic> {
     secrets::check_model_secrets(inv, &mut out);
     pipelines::check_pipelines(inv, &names, &mut out);
     kafka::check_pipelines_kafka(inv, &mut out);
+    kafka::check_kafka_users(inv, &mut out);
     experiments::check_experiments(inv, &names, &mut out);
     ownership::check_ownership(inv, &mut out);
     out.0

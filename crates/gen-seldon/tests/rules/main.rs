@@ -6,6 +6,7 @@ use gen_seldon::rules::{
     Located, OwnedInventory as Inventory, QuotaInfo, QuotaLimit, SecretInfo, Severity,
 };
 
+mod kafka;
 mod placement;
 mod references;
 mod runtime;
@@ -34,6 +35,7 @@ fn origins(inv: &Inventory) -> Vec<String> {
     all.extend(inv.experiments.iter().map(|l| l.origin.path_of("")));
     all.extend(inv.secrets.iter().map(|l| l.origin.path_of("")));
     all.extend(inv.quotas.iter().map(|l| l.origin.path_of("")));
+    all.extend(inv.kafka_users.iter().map(|l| l.origin.path_of("")));
     all
 }
 
