@@ -2,8 +2,8 @@
 //! integration off unless the profile asks, and properties of the objects they render
 //! (read back from the bundle, as the engines and operators read them).
 
-use gen_profile::Report;
-use gen_render::ops::render_loaded;
+mod common;
+
 use serde_json::Value;
 
 const BASE: &str = "\
@@ -24,23 +24,7 @@ applications:
         requirements: [sklearn]
 ";
 
-fn render(text: &str) -> Result<gen_render::Bundle, Report> {
-    let loaded = gen_profile::parse("p.yaml", text)?;
-    render_loaded(&loaded)
-}
-
-/// (code, path, message) of each diagnostic; every one carries a fix.
-fn problems(text: &str) -> Vec<(String, String, String)> {
-    let report = render(text)
-        .err()
-        .unwrap_or_else(|| panic!("expected a failure:\n{text}"));
-    assert!(report.diagnostics.iter().all(|d| d.help.is_some()));
-    report
-        .diagnostics
-        .iter()
-        .map(|d| (d.code().to_string(), d.path.clone(), d.message.clone()))
-        .collect()
-}
+use common::{problems, render_text as render};
 
 fn one(code: &str, path: &str, message: &str) -> Vec<(String, String, String)> {
     vec![(code.to_string(), path.to_string(), message.to_string())]

@@ -12,26 +12,8 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{DEDICATED, example, objects};
-use gen_profile::Report;
-use gen_render::ops::render_loaded;
+use common::{DEDICATED, example, objects, problems, render_text as render};
 use serde_json::Value;
-
-fn render(text: &str) -> Result<gen_render::Bundle, Report> {
-    render_loaded(&gen_profile::parse("p.yaml", text)?)
-}
-
-fn problems(text: &str) -> Vec<(String, String, String)> {
-    let report = render(text)
-        .err()
-        .unwrap_or_else(|| panic!("expected a failure:\n{text}"));
-    assert!(report.diagnostics.iter().all(|d| d.help.is_some()));
-    report
-        .diagnostics
-        .iter()
-        .map(|d| (d.code().to_string(), d.path.clone(), d.message.clone()))
-        .collect()
-}
 
 const TENANCY: &str = "integrations:\n  kafka:\n    cluster: events\n    namespace: kafka\n    store: {kind: ClusterSecretStore, name: kafka-users}\n";
 const BOOTSTRAP: &str = "seldon:\n  kafka:\n    bootstrap: events-kafka-bootstrap.kafka:9093\n";

@@ -73,3 +73,22 @@ applications:
         storageUri: gs://b/iris
         requirements: [sklearn]
 ";
+
+/// The bundle of a profile given as text.
+pub fn render_text(text: &str) -> Result<gen_render::Bundle, gen_profile::Report> {
+    gen_render::ops::render_loaded(&gen_profile::parse("p.yaml", text)?)
+}
+
+/// (code, path, message) of each diagnostic of a profile that must fail; every one
+/// carries a fix.
+pub fn problems(text: &str) -> Vec<(String, String, String)> {
+    let report = render_text(text)
+        .err()
+        .unwrap_or_else(|| panic!("expected a failure:\n{text}"));
+    assert!(report.diagnostics.iter().all(|d| d.help.is_some()));
+    report
+        .diagnostics
+        .iter()
+        .map(|d| (d.code().to_string(), d.path.clone(), d.message.clone()))
+        .collect()
+}

@@ -53,6 +53,13 @@ fn with_user(acls: Vec<KafkaAcl>) -> Inventory {
 
 const MISSING_GROUP: &str = "the Seldon Kafka clients of namespace \"team\" run as KafkaUser \"team-user\" (kafka), whose ACLs do not allow Read on groups team-seldon-*, Read on groups team-seldon-dataflow-*";
 
+/// The inventory's single finding is this rule's, and its message ends with `tail`.
+fn ends(inv: &Inventory, tail: &str) {
+    let f = only(inv);
+    assert_eq!(f.rule, "kafka-user-acls");
+    assert!(f.message.ends_with(tail), "{}", f.message);
+}
+
 #[test]
 fn a_user_with_the_namespace_prefixes_passes() {
     assert_eq!(check(&with_user(full())), vec![]);
@@ -110,13 +117,9 @@ fn a_literal_acl_covers_one_name_and_not_a_prefix() {
     assert_eq!(check(&with_user(acls.clone())), vec![]);
     // ...but a literal ACL named like the groups' prefix is not a prefix.
     acls[2] = acl("group", "team-seldon-", false, &["Describe", "Read"]);
-    let f = only(&with_user(acls));
-    assert!(
-        f.message.ends_with(
-            "do not allow Describe on groups team-seldon-*, Read on groups team-seldon-*, Describe on groups team-seldon-dataflow-* (and 1 more)"
-        ),
-        "{}",
-        f.message
+    ends(
+        &with_user(acls),
+        "do not allow Describe on groups team-seldon-*, Read on groups team-seldon-*, Describe on groups team-seldon-dataflow-* (and 1 more)",
     );
     // A narrower prefix does not cover a wider one: the errors and Pipeline topics are
     // left out (3 topics, 4 operations each).
@@ -127,13 +130,9 @@ fn a_literal_acl_covers_one_name_and_not_a_prefix() {
         true,
         &["Create", "Describe", "Read", "Write"],
     );
-    let f = only(&with_user(acls));
-    assert!(
-        f.message.ends_with(
-            "do not allow Create on topic seldon.team.errors.errors, Describe on topic seldon.team.errors.errors, Read on topic seldon.team.errors.errors (and 9 more)"
-        ),
-        "{}",
-        f.message
+    ends(
+        &with_user(acls),
+        "do not allow Create on topic seldon.team.errors.errors, Describe on topic seldon.team.errors.errors, Read on topic seldon.team.errors.errors (and 9 more)",
     );
 }
 
