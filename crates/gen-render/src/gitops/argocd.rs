@@ -73,8 +73,8 @@ pub fn app_kinds() -> Vec<GroupKind> {
 /// the same kinds in `_components-deployments.tpl`) and every kind gen may render into a
 /// platform or tenant folder (runtime, Servers, quota, NetworkPolicies, the runtime's
 /// rclone Secret, owner and reconciler RBAC, and the integrations' routes, monitors, alerts,
-/// ExternalSecrets and Kafka users and topics). Listed whether or not rendered today, since Argo CD checks prunes
-/// against the list too.
+/// ExternalSecrets and Kafka users and topics). Listed whether or not rendered today, since
+/// Argo CD checks prunes against the list too.
 pub fn platform_kinds() -> Vec<GroupKind> {
     let mut k: Vec<GroupKind> = ["SeldonConfig", "SeldonRuntime", "Server", "ServerConfig"]
         .iter()
