@@ -5,9 +5,11 @@
 //! or Flux's `clusters/<cluster>/`; see `gitops::fleet`).
 //!
 //! Every environment passes every check a profile gets, reported once for the file (see
-//! `Loaded::report_environments`); then the rendered fleet is followed the way the engines
-//! apply it (`gen_fleet::landings`), and an object that two environments, or two clusters
-//! of one, would put on the same cluster is refused (rule `fleet-collision`).
+//! `Loaded::report_environments`); then the fleet is followed the way the engines apply it
+//! (`gen_fleet::landings_in`), from the plans' typed objects rather than rendered text
+//! (see [`Fleet::index`]), and an object that two environments, or two clusters of one,
+//! would put on the same cluster is refused (rule `fleet-collision`). Only then is the
+//! fleet written, one environment after the other ([`write`]).
 
 use std::collections::BTreeMap;
 
@@ -19,6 +21,7 @@ use gen_profile::{Diagnostic, Engine, Environment, Loaded, Report};
 use crate::bundle::{Bundle, Sink, render_files};
 use crate::checked::{Checked, check_at};
 use crate::gitops::fleet::{CLUSTERS, FLEET_BOOTSTRAP, FLEET_COLLISION};
+use crate::manifest::Manifest;
 use crate::repo::RepoDir;
 use crate::write::MARKDOWN_HEADER_PREFIX;
 
@@ -86,22 +89,78 @@ impl Fleet {
     /// folder, then the fleet layer.
     pub fn render_files(&self, sink: &Sink) -> std::io::Result<()> {
         for (env, checked) in self.pairs() {
-            let prefix = format!("{}/", env.name);
-            render_files(&checked.profile, &checked.plan, &|path, text| {
-                sink(format!("{prefix}{path}"), text)
-            })?;
+            render_environment(&env.name, checked, sink)?;
         }
+        self.layer_files()?
+            .into_iter()
+            .try_for_each(|(path, text)| sink(path, text))
+    }
+
+    /// The files of the fleet layer (see `gitops::fleet`) and the fleet's README.
+    fn layer_files(&self) -> std::io::Result<Vec<(String, String)>> {
         let ctx = crate::engine::FleetContext {
             profile: &self.loaded.profile,
             repo: &self.repo,
             environments: self.pairs().map(|(e, c)| (e, &c.profile)).collect(),
         };
         let engine = crate::gitops::engine_for(self.loaded.profile.gitops.engine);
-        let files = engine.fleet(&ctx).map_err(std::io::Error::other)?;
-        files
+        let mut files = engine.fleet(&ctx).map_err(std::io::Error::other)?;
+        files.push(("README.md".to_string(), self.readme()));
+        Ok(files)
+    }
+
+    /// What the engines follow in the fleet, without rendering it: every object of each
+    /// environment's plan with its file (built as for its file, not serialized; only the
+    /// objects that apply others, see [`gen_fleet::is_applier`], are turned into a value),
+    /// the resources of each environment's kustomizations as the plan lists them, and the
+    /// few files of the fleet layer, read back.
+    pub fn index(&self) -> Result<Index, Box<Diagnostic>> {
+        let internal = |what: &str, e: &dyn std::fmt::Display| {
+            Box::new(Diagnostic::new(
+                &crate::rules::INTERNAL,
+                "",
+                format!("could not {what}: {e}"),
+                "please report this as a bug",
+            ))
+        };
+        let mut index = Index::default();
+        for (env, checked) in self.pairs() {
+            let mut failed = None;
+            let kust = crate::bundle::kustomizations(
+                &checked.profile,
+                &checked.plan,
+                &mut |folder, object| {
+                    let file = format!("{}/{}/{}", env.name, folder.path, object.file_name());
+                    match object_of(file, object) {
+                        Ok(o) => index.objects.push(o),
+                        Err(e) => failed = Some(e),
+                    }
+                },
+            );
+            if let Some(e) = failed {
+                return Err(internal("index the fleet's objects", &e));
+            }
+            for (folder, resources) in kust {
+                let folder = match folder.as_str() {
+                    "" => env.name.clone(),
+                    f => format!("{}/{f}", env.name),
+                };
+                index.kustomizations.insert(folder, resources);
+            }
+        }
+        let layer: BTreeMap<String, String> = self
+            .layer_files()
+            .map_err(|e| internal("render the fleet", &e))?
             .into_iter()
-            .try_for_each(|(path, text)| sink(path, text))?;
-        sink("README.md".to_string(), self.readme())
+            .collect();
+        index.objects.extend(
+            gen_fleet::objects(&layer)
+                .map_err(|e| internal("read the rendered fleet layer back", &e))?,
+        );
+        index
+            .kustomizations
+            .extend(gen_fleet::objects::kustomizations(&layer));
+        Ok(index)
     }
 
     /// The fleet's README: where each environment is, which clusters run it, and how the
@@ -159,6 +218,16 @@ impl Fleet {
         out
     }
 
+    /// A report of a failure that is gen's bug, not the profile's.
+    fn internal(&self, e: std::io::Error) -> Report {
+        self.loaded.report(vec![Diagnostic::new(
+            &crate::rules::INTERNAL,
+            "",
+            format!("could not render the fleet: {e}"),
+            "please report this as a bug",
+        )])
+    }
+
     /// The whole fleet in memory.
     pub fn assemble(&self) -> std::io::Result<Bundle> {
         let poisoned = || std::io::Error::other("a render thread panicked");
@@ -198,8 +267,8 @@ impl Fleet {
 
     /// Every object two environments, or two clusters of one, put on one cluster: one
     /// diagnostic per pair of sources and cluster, naming both, at the second's cluster.
-    pub fn collisions(&self, bundle: &Bundle) -> Vec<Diagnostic> {
-        let sources = match self.sources(bundle) {
+    pub fn collisions(&self) -> Vec<Diagnostic> {
+        let sources = match self.sources() {
             Ok(s) => s,
             Err(d) => return vec![*d],
         };
@@ -219,20 +288,20 @@ impl Fleet {
 
     /// Every object the fleet puts on a cluster, by source: the environment whose folder
     /// holds it (or its Application), else the fleet layer (`bootstrap`, `clusters`).
-    fn sources(&self, bundle: &Bundle) -> Result<Vec<(String, Vec<Landing>)>, Box<Diagnostic>> {
-        let objects = gen_fleet::objects(&bundle.files).map_err(|e| {
-            Box::new(Diagnostic::new(
-                &crate::rules::INTERNAL,
-                "",
-                format!("could not read the rendered fleet back: {e}"),
-                "please report this as a bug",
-            ))
-        })?;
-        let landings = gen_fleet::landings(&bundle.files, &objects, &self.layout());
+    fn sources(&self) -> Result<Vec<(String, Vec<Landing>)>, Box<Diagnostic>> {
+        let index = self.index()?;
+        let landings =
+            gen_fleet::landings_in(&index.kustomizations, &index.objects, &self.layout());
+        drop(index);
         let mut by_source: BTreeMap<String, Vec<Landing>> = BTreeMap::new();
         for l in landings {
-            let top = l.file.split('/').next().unwrap_or_default().to_string();
-            by_source.entry(top).or_default().push(l);
+            let top = l.file.split('/').next().unwrap_or_default();
+            match by_source.get_mut(top) {
+                Some(v) => v.push(l),
+                None => {
+                    by_source.insert(top.to_string(), vec![l]);
+                }
+            }
         }
         Ok(by_source.into_iter().collect())
     }
@@ -323,10 +392,14 @@ pub fn across(paths: &[Utf8PathBuf], out_root: &Utf8Path) -> Vec<(Utf8PathBuf, R
         if loaded.profile.environments.is_empty() {
             continue;
         }
-        let Ok((fleet, bundle)) = render(loaded, out_root) else {
+        let Ok(fleet) = check(loaded, out_root) else {
             continue;
         };
-        let Ok(own) = fleet.sources(&bundle) else {
+        // A fleet that collides with itself is refused by its own render.
+        if !fleet.collisions().is_empty() {
+            continue;
+        }
+        let Ok(own) = fleet.sources() else {
             continue;
         };
         let name = &fleet.loaded.profile.name;
@@ -397,20 +470,107 @@ fn collision_rank(c: &gen_fleet::Collision) -> u8 {
 
 /// Check and render a profile with environments into memory, refusing collisions.
 pub fn render(loaded: Loaded, out_root: &Utf8Path) -> Result<(Fleet, Bundle), Report> {
+    let fleet = checked_apart(loaded, out_root)?;
+    let bundle = fleet.assemble().map_err(|e| fleet.internal(e))?;
+    Ok((fleet, bundle))
+}
+
+/// [`check`], then refuse collisions (from the plans: nothing is rendered for it).
+fn checked_apart(loaded: Loaded, out_root: &Utf8Path) -> Result<Fleet, Report> {
     let fleet = check(loaded, out_root)?;
-    let bundle = fleet.assemble().map_err(|e| {
-        fleet.loaded.report(vec![Diagnostic::new(
-            &crate::rules::INTERNAL,
-            "",
-            format!("could not render the fleet: {e}"),
-            "please report this as a bug",
-        )])
-    })?;
-    let collisions = fleet.collisions(&bundle);
+    let collisions = fleet.collisions();
     if !collisions.is_empty() {
         return Err(fleet.loaded.report(collisions));
     }
-    Ok((fleet, bundle))
+    Ok(fleet)
+}
+
+/// Check a profile with environments and refuse collisions, as [`render`] does, then
+/// write the fleet to `out_root/<name>/` as a single bundle is written
+/// ([`crate::write::write_stream`]: every file whole or not at all, the previous fleet
+/// kept if anything fails, generated files it no longer has pruned, other files kept):
+/// the fleet layer, then one environment after the other, each file written as it is
+/// rendered and each environment's plan dropped once it is written, so the fleet is
+/// never held in memory. `repo_out` is the bundle's folder as the GitOps repository
+/// holds it (see [`crate::ops::write_profile_in`]).
+pub fn write(
+    loaded: Loaded,
+    repo_out: &Utf8Path,
+    out_root: &Utf8Path,
+) -> Result<(String, crate::write::Changes), crate::ops::WriteFailure> {
+    use crate::ops::WriteFailure;
+    let fleet = checked_apart(loaded, repo_out).map_err(WriteFailure::Profile)?;
+    let name = fleet.loaded.profile.name.clone();
+    let io = |error| WriteFailure::Io {
+        bundle: name.clone(),
+        error,
+    };
+    let layer = fleet.layer_files().map_err(io)?;
+    let Fleet {
+        loaded,
+        environments,
+        ..
+    } = fleet;
+    let names: Vec<String> = loaded
+        .profile
+        .environments
+        .iter()
+        .map(|e| e.name.clone())
+        .collect();
+    let changes = crate::write::write_stream(out_root, &name, &|_| Ok(()), |sink| {
+        for (path, text) in layer {
+            sink(path, text)?;
+        }
+        for (env, checked) in names.iter().zip(environments) {
+            render_environment(env, &checked, sink)?;
+            // Freeing a plan takes a while at 10,000 Models; the next environment need
+            // not wait for it.
+            let _ = std::thread::Builder::new().spawn(move || drop(checked));
+        }
+        Ok(())
+    })
+    .map_err(io)?;
+    Ok((name, changes))
+}
+
+/// Render the bundle of environment `env` to `sink`, under its folder.
+fn render_environment(env: &str, checked: &Checked, sink: &Sink) -> std::io::Result<()> {
+    let prefix = format!("{env}/");
+    render_files(&checked.profile, &checked.plan, &|path, text| {
+        let mut full = String::with_capacity(prefix.len() + path.len());
+        full.push_str(&prefix);
+        full.push_str(&path);
+        sink(full, text)
+    })
+}
+
+/// An object of a plan as the collision check sees it: its file and identity, and its
+/// content only if it applies others.
+fn object_of(file: String, object: &Manifest) -> Result<gen_fleet::Object, serde_json::Error> {
+    let group = match object {
+        Manifest::Template(t) => t.api_version.rsplit_once('/').map_or("", |(g, _)| g),
+        _ => object.resource().0,
+    };
+    let kind = object.kind();
+    let value = if gen_fleet::is_applier(group, kind) {
+        serde_json::to_value(object)?
+    } else {
+        serde_json::Value::Null
+    };
+    Ok(gen_fleet::Object {
+        file,
+        id: gen_fleet::Id::new(group, kind, object.namespace().unwrap_or(""), object.name()),
+        value,
+    })
+}
+
+/// What the collision check follows in a fleet (see [`Fleet::index`]); paths are from
+/// the fleet bundle's root.
+#[derive(Debug, Default)]
+pub struct Index {
+    pub objects: Vec<gen_fleet::Object>,
+    /// The `resources` of each folder's `kustomization.yaml`, by folder.
+    pub kustomizations: BTreeMap<String, Vec<String>>,
 }
 
 /// Why [`Fleet::promotion`] cannot compare two environments.

@@ -144,18 +144,7 @@ pub fn write_profile_warning(
     let loaded =
         gen_profile::parse_owned_bytes(path.as_str(), bytes).map_err(WriteFailure::Profile)?;
     if !loaded.profile.environments.is_empty() {
-        let (_, bundle) = crate::fleet::render(loaded, repo_out).map_err(WriteFailure::Profile)?;
-        let name = bundle.name.clone();
-        let changes = crate::write::write_stream(out_root, &name, &|_| Ok(()), |sink| {
-            bundle
-                .files
-                .into_iter()
-                .try_for_each(|(path, text)| sink(path, text))
-        })
-        .map_err(|error| WriteFailure::Io {
-            bundle: name.clone(),
-            error,
-        })?;
+        let (name, changes) = crate::fleet::write(loaded, repo_out, out_root)?;
         return Ok((name, changes, None));
     }
     let Checked {
