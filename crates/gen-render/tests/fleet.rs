@@ -433,8 +433,10 @@ fn a_fleet_is_written_as_it_renders_and_a_refused_one_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = camino::Utf8PathBuf::from_path_buf(dir.path().join("out")).unwrap();
     let example = text(&common::example("fleet"));
+    let profile = camino::Utf8PathBuf::from_path_buf(dir.path().join("fleet.yaml")).unwrap();
     let write = |t: &str| {
-        gen_render::fleet::write(parse("fleet.yaml", t).unwrap(), Utf8Path::new("out"), &out)
+        std::fs::write(&profile, t).unwrap();
+        gen_render::ops::write_profile_in(&profile, &out, Utf8Path::new("out"))
     };
     let (name, changes) = write(&example).unwrap_or_else(|_| panic!("the fleet writes"));
     let (_, bundle) = fleet(&example);
