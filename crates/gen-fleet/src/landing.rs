@@ -18,7 +18,7 @@
 //! ServerConfigs in its namespace and, when clusterwide, the ClusterRole
 //! `seldon-v2-manager-role` and ClusterRoleBinding `seldon-v2-manager-rolebinding-<ns>`.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use serde_json::Value;
 
@@ -68,8 +68,31 @@ pub fn landings(
     objects: &[Object],
     layout: &Layout,
 ) -> Vec<Landing> {
-    let kust = kustomizations(files);
-    let by_file: BTreeMap<&str, Vec<&Object>> = objects.iter().fold(BTreeMap::new(), |mut m, o| {
+    landings_in(&kustomizations(files), objects, layout)
+}
+
+/// Whether the engines read an object of this kind to find what it applies in turn (an
+/// Argo CD Application or ApplicationSet, a Flux Kustomization or HelmRelease): the only
+/// objects whose [`Object::value`] [`landings_in`] reads.
+pub fn is_applier(group: &str, kind: &str) -> bool {
+    matches!(
+        (group, kind),
+        ("argoproj.io", "Application" | "ApplicationSet")
+            | ("kustomize.toolkit.fluxcd.io", "Kustomization")
+            | ("helm.toolkit.fluxcd.io", "HelmRelease")
+    )
+}
+
+/// [`landings`] of a bundle known by its objects and the `resources` of each of its
+/// folders' `kustomization.yaml` (by folder, `""` for the bundle root, as
+/// [`kustomizations`] reads them). Only the content of the objects that
+/// [`is_applier`] names is read; the others need their file and [`Id`] only.
+pub fn landings_in(
+    kust: &BTreeMap<String, Vec<String>>,
+    objects: &[Object],
+    layout: &Layout,
+) -> Vec<Landing> {
+    let by_file: HashMap<&str, Vec<&Object>> = objects.iter().fold(HashMap::new(), |mut m, o| {
         m.entry(o.file.as_str()).or_default().push(o);
         m
     });
@@ -87,11 +110,16 @@ pub fn landings(
         })
         .collect();
     let mut seen = std::collections::BTreeSet::new();
+    // What kustomize builds of a folder, once per folder (each cluster applies the same).
+    let mut built: HashMap<String, Vec<String>> = HashMap::new();
     while let Some((folder, cluster, via)) = queue.pop_front() {
         if !seen.insert((folder.clone(), cluster.clone())) {
             continue;
         }
-        for file in built_files(&kust, &folder) {
+        let files = built
+            .entry(folder.clone())
+            .or_insert_with(|| built_files(kust, &folder));
+        for file in files.iter() {
             for object in by_file.get(file.as_str()).into_iter().flatten() {
                 out.push(Landing {
                     cluster: cluster.clone(),
@@ -103,7 +131,8 @@ pub fn landings(
             }
         }
     }
-    out.sort();
+    // Equal landings are identical, so the unstable sort orders them as a stable one.
+    out.sort_unstable();
     out.dedup();
     out
 }
@@ -116,6 +145,9 @@ fn follow(
     queue: &mut VecDeque<(String, String, String)>,
     out: &mut Vec<Landing>,
 ) {
+    if !is_applier(&object.id.group, &object.id.kind) {
+        return;
+    }
     let v = &object.value;
     let via = format!(
         "{} {}/{}",

@@ -8,7 +8,10 @@
 //!   the other would change.
 //!
 //! Everything here works on rendered files, so it holds for any bundle gen wrote, and the
-//! tests check the engines' own logic over the rendered objects.
+//! tests check the engines' own logic over the rendered objects. [`landings_in`] also
+//! takes a bundle known without its text (each object's file and identity, the content of
+//! the objects that apply others, each folder's kustomization resources): gen's own
+//! collision check builds that from its plans, so a large fleet is never read back.
 
 pub mod collide;
 pub mod diff;
@@ -17,5 +20,5 @@ pub mod objects;
 
 pub use collide::{Collision, collisions};
 pub use diff::{Change, FieldChange, Promotion, diff};
-pub use landing::{IN_CLUSTER, Landing, Layout, landings};
+pub use landing::{IN_CLUSTER, Landing, Layout, is_applier, landings, landings_in};
 pub use objects::{Id, Object, ObjectsError, objects};

@@ -332,6 +332,33 @@ const BOOTSTRAP: &str = "bootstrap";
 /// The kustomization of every folder and the README.
 fn write_indexes(profile: &Profile, plan: &Plan, sink: &Sink) -> std::io::Result<()> {
     let internal = std::io::Error::other;
+    for (folder, resources) in kustomizations(profile, plan, &mut |_, _| {}) {
+        let file = if folder.is_empty() {
+            "kustomization.yaml".to_string()
+        } else {
+            format!("{folder}/kustomization.yaml")
+        };
+        sink(
+            file,
+            kustomization(&profile.name, &resources).map_err(internal)?,
+        )?;
+    }
+    sink(
+        "README.md".to_string(),
+        readme::render(profile, plan).map_err(std::io::Error::other)?,
+    )
+}
+
+/// The `resources` of the `kustomization.yaml` of every folder of the bundle (`""` for
+/// the bundle root), in the order they are written: each of the plan's folders lists its
+/// files, then its child folders; the folders above them list their children. `each`
+/// sees every object of the plan, with its folder, while it is built (the supporting
+/// objects exist only then).
+pub(crate) fn kustomizations(
+    profile: &Profile,
+    plan: &Plan,
+    each: &mut dyn FnMut(&Folder, &crate::manifest::Manifest),
+) -> Vec<(String, Vec<String>)> {
     // Register a workload folder with each of its ancestors up to the root; GitOps folders
     // are applied by their engine one by one and stay out of the workload kustomizations,
     // except the bootstrap's sub-folders, which its kustomization includes.
@@ -361,41 +388,30 @@ fn write_indexes(profile: &Profile, plan: &Plan, sink: &Sink) -> std::io::Result
         }
     }
     // Every folder lists its files, then its child folders.
+    let mut out = Vec::new();
     let mut written = BTreeSet::new();
     for folder in &plan.folders {
         let mut names: Vec<String> = folder
             .objects(profile, plan.engine)
             .iter()
-            .map(|o| o.file_name())
+            .map(|o| {
+                each(folder, o);
+                o.file_name()
+            })
             .collect();
         if let Some(kids) = children.get(&folder.path) {
             names.extend(order_top_level(kids));
         }
-        sink(
-            format!("{}/kustomization.yaml", folder.path),
-            kustomization(&profile.name, &names).map_err(internal)?,
-        )?;
+        out.push((folder.path.clone(), names));
         written.insert(folder.path.as_str());
     }
     for (parent, kids) in &children {
         if written.contains(parent.as_str()) {
             continue;
         }
-        let resources = order_top_level(kids);
-        let file = if parent.is_empty() {
-            "kustomization.yaml".to_string()
-        } else {
-            format!("{parent}/kustomization.yaml")
-        };
-        sink(
-            file,
-            kustomization(&profile.name, &resources).map_err(internal)?,
-        )?;
+        out.push((parent.clone(), order_top_level(kids)));
     }
-    sink(
-        "README.md".to_string(),
-        readme::render(profile, plan).map_err(std::io::Error::other)?,
-    )
+    out
 }
 
 /// Top-level folders in deployment order (platform, tenants, apps); others sorted.

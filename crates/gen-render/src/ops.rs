@@ -144,18 +144,7 @@ pub fn write_profile_warning(
     let loaded =
         gen_profile::parse_owned_bytes(path.as_str(), bytes).map_err(WriteFailure::Profile)?;
     if !loaded.profile.environments.is_empty() {
-        let (_, bundle) = crate::fleet::render(loaded, repo_out).map_err(WriteFailure::Profile)?;
-        let name = bundle.name.clone();
-        let changes = crate::write::write_stream(out_root, &name, &|_| Ok(()), |sink| {
-            bundle
-                .files
-                .into_iter()
-                .try_for_each(|(path, text)| sink(path, text))
-        })
-        .map_err(|error| WriteFailure::Io {
-            bundle: name.clone(),
-            error,
-        })?;
+        let (name, changes) = write_fleet(loaded, repo_out, out_root)?;
         return Ok((name, changes, None));
     }
     let Checked {
@@ -176,6 +165,46 @@ pub fn write_profile_warning(
     // for it: hand it to a thread, which a CLI's exit may simply cut short.
     let _ = std::thread::Builder::new().spawn(move || drop((plan, profile)));
     Ok((name, changes, warnings))
+}
+
+/// A profile with environments, checked and its collisions refused as
+/// [`crate::fleet::render`] does, then written to `out_root/<name>/` as a single bundle is
+/// ([`crate::write::write_stream`]: every file whole or not at all, the previous fleet
+/// kept if anything fails, generated files it no longer has pruned, other files kept):
+/// the fleet layer, then one environment after the other, each file written as it is
+/// rendered and each environment's plan dropped once it is written, so the fleet is
+/// never held in memory.
+fn write_fleet(
+    loaded: Loaded,
+    repo_out: &Utf8Path,
+    out_root: &Utf8Path,
+) -> Result<(String, crate::write::Changes), WriteFailure> {
+    let fleet = crate::fleet::checked_apart(loaded, repo_out).map_err(WriteFailure::Profile)?;
+    let name = fleet.loaded.profile.name.clone();
+    let io = |error| WriteFailure::Io {
+        bundle: name.clone(),
+        error,
+    };
+    let layer = fleet.layer_files().map_err(io)?;
+    let crate::fleet::Fleet {
+        loaded,
+        environments,
+        ..
+    } = fleet;
+    let changes = crate::write::write_stream(out_root, &name, &|_| Ok(()), |sink| {
+        for (path, text) in layer {
+            sink(path, text)?;
+        }
+        for (env, checked) in loaded.profile.environments.iter().zip(environments) {
+            crate::fleet::render_environment(&env.name, &checked, sink)?;
+            // Freeing a plan takes a while at 10,000 Models; the next environment need
+            // not wait for it.
+            let _ = std::thread::Builder::new().spawn(move || drop(checked));
+        }
+        Ok(())
+    })
+    .map_err(io)?;
+    Ok((name, changes))
 }
 
 /// `gen diff`: load, check and render the profile at `path` (which has environments) and

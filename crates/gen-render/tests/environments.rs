@@ -54,7 +54,7 @@ fn every_environment_of_the_fleet_passes_every_check_and_takes_its_override() {
     };
     assert_eq!(uri("dev"), "gs://fin-models/risk-scorer/v4");
     assert_eq!(uri("prod"), "gs://fin-models/risk-scorer/v3");
-    assert!(fleet.collisions(&bundle).is_empty());
+    assert!(fleet.collisions().is_empty());
 }
 
 #[test]

@@ -373,3 +373,101 @@ fn two_profiles_fleets_on_one_cluster_are_refused_naming_both() {
     std::fs::write(&b, text(&common::example("single-team"))).unwrap();
     assert!(gen_render::fleet::across(&paths, Utf8Path::new("out")).is_empty());
 }
+
+/// The collision check follows the engines over the plans' typed objects, without reading
+/// rendered text back: it must see the objects, kustomizations and engine objects the
+/// rendered files hold, and so land every object where following the files lands it.
+#[test]
+fn the_collision_check_over_the_plans_lands_what_the_rendered_fleet_lands() {
+    let examples = [
+        text(&common::example("fleet")),
+        text(&common::test_profile("fleet-flux")),
+    ];
+    for example in examples {
+        let (fleet, bundle) = fleet(&example);
+        let index = fleet.index().unwrap_or_else(|d| panic!("{}", d.message));
+        let read_back = gen_fleet::objects(&bundle.files).unwrap();
+        let ids = |objects: &[gen_fleet::Object]| -> std::collections::BTreeSet<(String, Id)> {
+            objects
+                .iter()
+                .map(|o| (o.file.clone(), o.id.clone()))
+                .collect()
+        };
+        assert_eq!(ids(&index.objects), ids(&read_back));
+        assert_eq!(index.objects.len(), read_back.len());
+        let mut appliers = 0;
+        for o in &index.objects {
+            if gen_fleet::is_applier(&o.id.group, &o.id.kind) {
+                let r = read_back.iter().find(|r| r.file == o.file).unwrap();
+                assert_eq!(o.value, r.value, "{}", o.file);
+                appliers += 1;
+            } else if ["dev/", "staging/", "prod/"]
+                .iter()
+                .any(|e| o.file.starts_with(e))
+            {
+                // An environment's other objects are known by file and identity alone
+                // (the fleet layer's few files are read back whole).
+                assert!(o.value.is_null(), "{}: content not needed", o.file);
+            }
+        }
+        assert!(appliers > 0);
+        assert_eq!(
+            index.kustomizations,
+            gen_fleet::objects::kustomizations(&bundle.files)
+        );
+        let typed = gen_fleet::landings_in(&index.kustomizations, &index.objects, &fleet.layout());
+        assert!(
+            typed.len() > read_back.len(),
+            "every cluster gets its objects"
+        );
+        assert_eq!(typed, landings(&fleet, &bundle));
+    }
+}
+
+/// `gen render` of a fleet streams it to disk environment by environment: the files are
+/// those of the fleet rendered in memory, a second render changes nothing, and a fleet
+/// refused for a collision leaves the previous one as it was.
+#[test]
+fn a_fleet_is_written_as_it_renders_and_a_refused_one_changes_nothing() {
+    use gen_render::ops::WriteFailure;
+    let dir = tempfile::tempdir().unwrap();
+    let out = camino::Utf8PathBuf::from_path_buf(dir.path().join("out")).unwrap();
+    let example = text(&common::example("fleet"));
+    let profile = camino::Utf8PathBuf::from_path_buf(dir.path().join("fleet.yaml")).unwrap();
+    let write = |t: &str| {
+        std::fs::write(&profile, t).unwrap();
+        gen_render::ops::write_profile_in(&profile, &out, Utf8Path::new("out"))
+    };
+    let (name, changes) = write(&example).unwrap_or_else(|_| panic!("the fleet writes"));
+    let (_, bundle) = fleet(&example);
+    assert_eq!(name, "fleet");
+    assert_eq!(changes.created.len(), bundle.files.len());
+    assert!(
+        gen_render::write::compare(&out, &bundle)
+            .unwrap()
+            .is_clean()
+    );
+    let (_, again) = write(&example).unwrap_or_else(|_| panic!("the fleet writes again"));
+    assert!(again.is_clean() && again.unchanged == bundle.files.len());
+    // A fleet whose prod moved to another revision, but whose staging is dev's cluster.
+    let refused = example
+        .replace("refs/tags/v1.4.0", "refs/tags/v1.5.0")
+        .replace(
+            "server: https://staging.k8s.example.com:6443",
+            "server: https://dev.k8s.example.com:6443",
+        );
+    match write(&refused) {
+        Err(WriteFailure::Profile(report)) => assert!(
+            report
+                .diagnostics
+                .iter()
+                .any(|d| d.code() == "fleet-collision"),
+            "{}",
+            report.render(Style::Plain)
+        ),
+        Err(WriteFailure::Io { error, .. }) => panic!("{error}"),
+        Ok(_) => panic!("a colliding fleet was written"),
+    }
+    let after = gen_render::write::compare(&out, &bundle).unwrap();
+    assert!(after.is_clean() && after.foreign.is_empty(), "{after:?}");
+}

@@ -5,22 +5,28 @@
 //! or Flux's `clusters/<cluster>/`; see `gitops::fleet`).
 //!
 //! Every environment passes every check a profile gets, reported once for the file (see
-//! `Loaded::report_environments`); then the rendered fleet is followed the way the engines
-//! apply it (`gen_fleet::landings`), and an object that two environments, or two clusters
-//! of one, would put on the same cluster is refused (rule `fleet-collision`).
+//! `Loaded::report_environments`); then the fleet is followed the way the engines apply it
+//! (`gen_fleet::landings_in`), from the plans' typed objects rather than rendered text
+//! (see [`Fleet::index`]), and an object that two environments, or two clusters of one,
+//! would put on the same cluster is refused (rule `fleet-collision`). Only then is the
+//! fleet written, one environment after the other (`ops::write_profile_in`).
 
 use std::collections::BTreeMap;
 
-use camino::{Utf8Path, Utf8PathBuf};
+use camino::Utf8Path;
 
-use gen_fleet::{Landing, Layout};
+use gen_fleet::Layout;
 use gen_profile::{Diagnostic, Engine, Environment, Loaded, Report};
 
 use crate::bundle::{Bundle, Sink, render_files};
 use crate::checked::{Checked, check_at};
-use crate::gitops::fleet::{CLUSTERS, FLEET_BOOTSTRAP, FLEET_COLLISION};
+use crate::gitops::fleet::{CLUSTERS, FLEET_BOOTSTRAP};
 use crate::repo::RepoDir;
 use crate::write::MARKDOWN_HEADER_PREFIX;
+
+mod collisions;
+use collisions::flux_identity;
+pub use collisions::{Index, across};
 
 /// A profile with environments that passed every check: each environment's checked
 /// profile and plan, and the profile as written (for the fleet layer and diagnostics).
@@ -86,22 +92,24 @@ impl Fleet {
     /// folder, then the fleet layer.
     pub fn render_files(&self, sink: &Sink) -> std::io::Result<()> {
         for (env, checked) in self.pairs() {
-            let prefix = format!("{}/", env.name);
-            render_files(&checked.profile, &checked.plan, &|path, text| {
-                sink(format!("{prefix}{path}"), text)
-            })?;
+            render_environment(&env.name, checked, sink)?;
         }
+        self.layer_files()?
+            .into_iter()
+            .try_for_each(|(path, text)| sink(path, text))
+    }
+
+    /// The files of the fleet layer (see `gitops::fleet`) and the fleet's README.
+    pub(crate) fn layer_files(&self) -> std::io::Result<Vec<(String, String)>> {
         let ctx = crate::engine::FleetContext {
             profile: &self.loaded.profile,
             repo: &self.repo,
             environments: self.pairs().map(|(e, c)| (e, &c.profile)).collect(),
         };
         let engine = crate::gitops::engine_for(self.loaded.profile.gitops.engine);
-        let files = engine.fleet(&ctx).map_err(std::io::Error::other)?;
-        files
-            .into_iter()
-            .try_for_each(|(path, text)| sink(path, text))?;
-        sink("README.md".to_string(), self.readme())
+        let mut files = engine.fleet(&ctx).map_err(std::io::Error::other)?;
+        files.push(("README.md".to_string(), self.readme()));
+        Ok(files)
     }
 
     /// The fleet's README: where each environment is, which clusters run it, and how the
@@ -159,6 +167,16 @@ impl Fleet {
         out
     }
 
+    /// A report of a failure that is gen's bug, not the profile's.
+    fn internal(&self, e: std::io::Error) -> Report {
+        self.loaded.report(vec![Diagnostic::new(
+            &crate::rules::INTERNAL,
+            "",
+            format!("could not render the fleet: {e}"),
+            "please report this as a bug",
+        )])
+    }
+
     /// The whole fleet in memory.
     pub fn assemble(&self) -> std::io::Result<Bundle> {
         let poisoned = || std::io::Error::other("a render thread panicked");
@@ -195,222 +213,34 @@ impl Fleet {
             entry_points,
         }
     }
-
-    /// Every object two environments, or two clusters of one, put on one cluster: one
-    /// diagnostic per pair of sources and cluster, naming both, at the second's cluster.
-    pub fn collisions(&self, bundle: &Bundle) -> Vec<Diagnostic> {
-        let sources = match self.sources(bundle) {
-            Ok(s) => s,
-            Err(d) => return vec![*d],
-        };
-        let mut grouped: BTreeMap<(String, &str, &str), Vec<gen_fleet::Collision>> =
-            BTreeMap::new();
-        for c in gen_fleet::collisions(&sources) {
-            grouped
-                .entry((c.cluster.clone(), c.first.0, c.second.0))
-                .or_default()
-                .push(c);
-        }
-        grouped
-            .into_values()
-            .filter_map(|cs| self.collision(&cs))
-            .collect()
-    }
-
-    /// Every object the fleet puts on a cluster, by source: the environment whose folder
-    /// holds it (or its Application), else the fleet layer (`bootstrap`, `clusters`).
-    fn sources(&self, bundle: &Bundle) -> Result<Vec<(String, Vec<Landing>)>, Box<Diagnostic>> {
-        let objects = gen_fleet::objects(&bundle.files).map_err(|e| {
-            Box::new(Diagnostic::new(
-                &crate::rules::INTERNAL,
-                "",
-                format!("could not read the rendered fleet back: {e}"),
-                "please report this as a bug",
-            ))
-        })?;
-        let landings = gen_fleet::landings(&bundle.files, &objects, &self.layout());
-        let mut by_source: BTreeMap<String, Vec<Landing>> = BTreeMap::new();
-        for l in landings {
-            let top = l.file.split('/').next().unwrap_or_default().to_string();
-            by_source.entry(top).or_default().push(l);
-        }
-        Ok(by_source.into_iter().collect())
-    }
-
-    fn collision(&self, cs: &[gen_fleet::Collision]) -> Option<Diagnostic> {
-        let c = cs.iter().min_by_key(|c| (collision_rank(c), &c.id))?;
-        let (first, second) = (c.first, c.second);
-        let who = |(env, l): (&str, &Landing)| format!("{env} through {} ({})", l.via, l.file);
-        let count = match cs.len() {
-            1 => String::new(),
-            n => format!(" and {} more objects", n - 1),
-        };
-        let subject = if first.0 == second.0 {
-            format!("two clusters of environment {}", first.0)
-        } else {
-            format!("environments {} and {}", first.0, second.0)
-        };
-        let mut d = Diagnostic::new(
-            &FLEET_COLLISION,
-            self.cluster_path(second, &c.cluster).unwrap_or_default(),
-            format!(
-                "{subject} put {}{count} on the same cluster {}: {}; {}",
-                c.id,
-                c.cluster,
-                who(first),
-                who(second)
-            ),
-            "give each cluster its own API server URL (Argo CD) or name (Flux), or run these environments as one",
-        );
-        if let Some(path) = self.cluster_path(first, &c.cluster) {
-            d = d.with_related(path, format!("{} applies it here too", first.0));
-        }
-        Some(d)
-    }
-
-    /// The profile path of the cluster known as `identity` that environment `env` applies
-    /// `landing` to: the one whose Argo CD folder (`<env>/argocd/<cluster>/`) applies it,
-    /// else the first of that identity.
-    fn cluster_path(&self, (env, landing): (&str, &Landing), identity: &str) -> Option<String> {
-        let engine = self.loaded.profile.gitops.engine;
-        let folder = landing
-            .file
-            .strip_prefix(&format!("{env}/argocd/"))
-            .and_then(|rest| rest.split_once('/'))
-            .map(|(cluster, _)| cluster);
-        self.loaded
-            .profile
-            .environments
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.name == env)
-            .flat_map(|(i, e)| e.clusters.iter().enumerate().map(move |(j, c)| (i, j, c)))
-            .filter(|(_, _, c)| match engine {
-                Engine::Argocd => c.identity() == identity,
-                _ => flux_identity(c) == identity,
-            })
-            .min_by_key(|(_, _, c)| Some(c.name.as_str()) != folder)
-            .map(|(i, j, c)| {
-                let key = if c.server.is_some() { "server" } else { "name" };
-                format!("environments[{i}].clusters[{j}].{key}")
-            })
-    }
-}
-
-/// How a Flux fleet tells its clusters apart: one Flux per cluster folder, so the server
-/// URL when the profile gives one (two folders for one server are one cluster), else the
-/// cluster's name.
-fn flux_identity(c: &gen_profile::Cluster) -> String {
-    match &c.server {
-        Some(_) => c.identity().to_string(),
-        None => format!("cluster {}", c.name),
-    }
-}
-
-/// Fleets of different profiles that put the same object on one cluster, named by its
-/// API server URL (a Flux cluster known only by its folder name is not compared across
-/// profiles: two profiles' `clusters/prod/` may well be two clusters). One report per
-/// pair of environments and cluster, against the later profile of `paths`, naming both;
-/// profiles without environments, or that fail their own checks, are left out (their own
-/// render reports them).
-pub fn across(paths: &[Utf8PathBuf], out_root: &Utf8Path) -> Vec<(Utf8PathBuf, Report)> {
-    let mut fleets = Vec::new();
-    let mut sources: Vec<(String, Vec<Landing>)> = Vec::new();
-    for path in paths {
-        let Ok(loaded) = gen_profile::load_file(path) else {
-            continue;
-        };
-        if loaded.profile.environments.is_empty() {
-            continue;
-        }
-        let Ok((fleet, bundle)) = render(loaded, out_root) else {
-            continue;
-        };
-        let Ok(own) = fleet.sources(&bundle) else {
-            continue;
-        };
-        let name = &fleet.loaded.profile.name;
-        sources.extend(own.into_iter().map(|(env, l)| (format!("{name}/{env}"), l)));
-        fleets.push((path, fleet));
-    }
-    let profile_of = |source: &str| source.split('/').next().unwrap_or_default().to_string();
-    let mut grouped: BTreeMap<(String, &str, &str), Vec<gen_fleet::Collision>> = BTreeMap::new();
-    for c in gen_fleet::collisions(&sources) {
-        if profile_of(c.first.0) == profile_of(c.second.0) || c.cluster.starts_with("cluster ") {
-            continue;
-        }
-        grouped
-            .entry((c.cluster.clone(), c.first.0, c.second.0))
-            .or_default()
-            .push(c);
-    }
-    let mut reports: Vec<(Utf8PathBuf, Report)> = Vec::new();
-    for cs in grouped.values() {
-        let Some(c) = cs.iter().min_by_key(|c| (collision_rank(c), &c.id)) else {
-            continue;
-        };
-        let Some((path, fleet)) = fleets
-            .iter()
-            .find(|(_, f)| f.loaded.profile.name == profile_of(c.second.0))
-        else {
-            continue;
-        };
-        let (first, second) = (c.first, c.second);
-        let env_of = |source: &str| source.split_once('/').map_or("", |(_, e)| e).to_string();
-        let who =
-            |(source, l): (&str, &Landing)| format!("{source} through {} ({})", l.via, l.file);
-        let count = match cs.len() {
-            1 => String::new(),
-            n => format!(" and {} more objects", n - 1),
-        };
-        let d = Diagnostic::new(
-            &FLEET_COLLISION,
-            fleet
-                .cluster_path((&env_of(second.0), second.1), &c.cluster)
-                .unwrap_or_default(),
-            format!(
-                "profiles {} and {} put {}{count} on the same cluster {}: {}; {}",
-                profile_of(first.0),
-                profile_of(second.0),
-                c.id,
-                c.cluster,
-                who(first),
-                who(second)
-            ),
-            "run one Seldon installation per cluster: give the clusters their own API server URLs, or render both deployments from one profile",
-        );
-        reports.push(((*path).clone(), fleet.loaded.report(vec![d])));
-    }
-    reports
-}
-
-/// The order collisions are named in: what the charts install cluster-wide (a CRD, the
-/// controller's ClusterRole), then other cluster-scoped objects, then namespaced ones.
-fn collision_rank(c: &gen_fleet::Collision) -> u8 {
-    match c.id.kind.as_str() {
-        "CustomResourceDefinition" => 0,
-        "ClusterRole" | "ClusterRoleBinding" => 1,
-        _ if c.id.namespace.is_empty() => 2,
-        _ => 3,
-    }
 }
 
 /// Check and render a profile with environments into memory, refusing collisions.
 pub fn render(loaded: Loaded, out_root: &Utf8Path) -> Result<(Fleet, Bundle), Report> {
+    let fleet = checked_apart(loaded, out_root)?;
+    let bundle = fleet.assemble().map_err(|e| fleet.internal(e))?;
+    Ok((fleet, bundle))
+}
+
+/// [`check`], then refuse collisions (from the plans: nothing is rendered for it).
+pub(crate) fn checked_apart(loaded: Loaded, out_root: &Utf8Path) -> Result<Fleet, Report> {
     let fleet = check(loaded, out_root)?;
-    let bundle = fleet.assemble().map_err(|e| {
-        fleet.loaded.report(vec![Diagnostic::new(
-            &crate::rules::INTERNAL,
-            "",
-            format!("could not render the fleet: {e}"),
-            "please report this as a bug",
-        )])
-    })?;
-    let collisions = fleet.collisions(&bundle);
+    let collisions = fleet.collisions();
     if !collisions.is_empty() {
         return Err(fleet.loaded.report(collisions));
     }
-    Ok((fleet, bundle))
+    Ok(fleet)
+}
+
+/// Render the bundle of environment `env` to `sink`, under its folder.
+pub(crate) fn render_environment(env: &str, checked: &Checked, sink: &Sink) -> std::io::Result<()> {
+    let prefix = format!("{env}/");
+    render_files(&checked.profile, &checked.plan, &|path, text| {
+        let mut full = String::with_capacity(prefix.len() + path.len());
+        full.push_str(&prefix);
+        full.push_str(&path);
+        sink(full, text)
+    })
 }
 
 /// Why [`Fleet::promotion`] cannot compare two environments.
