@@ -30,7 +30,9 @@ impl Fleet {
             ))
         };
         let mut index = Index::default();
-        for (env, checked) in self.pairs() {
+        // Each environment on its own thread, merged in the profile's order.
+        let per_env = crate::parallel::map(self.pairs().collect(), |(env, checked)| {
+            let mut objects = Vec::new();
             let mut failed = None;
             let kust = crate::bundle::kustomizations(
                 &checked.profile,
@@ -38,14 +40,18 @@ impl Fleet {
                 &mut |folder, object| {
                     let file = format!("{}/{}/{}", env.name, folder.path, object.file_name());
                     match object_of(file, object) {
-                        Ok(o) => index.objects.push(o),
+                        Ok(o) => objects.push(o),
                         Err(e) => failed = Some(e),
                     }
                 },
             );
+            (env, objects, kust, failed)
+        });
+        for (env, objects, kust, failed) in per_env {
             if let Some(e) = failed {
                 return Err(internal("index the fleet's objects", &e));
             }
+            index.objects.extend(objects);
             for (folder, resources) in kust {
                 let folder = match folder.as_str() {
                     "" => env.name.clone(),

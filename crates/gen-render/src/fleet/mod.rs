@@ -49,11 +49,21 @@ pub fn check(loaded: Loaded, out_root: &Utf8Path) -> Result<Fleet, Report> {
     });
     let mut failed = Vec::new();
     let mut environments = Vec::new();
-    for view in views {
-        let Some(env) = view.environment_entry().cloned() else {
-            continue;
-        };
-        match check_at(view, Ok(repo.child(&env.name)), Some(&env), None) {
+    // The environments are independent: each is checked on its own thread, and the
+    // results are taken in the profile's order, so the outcome does not depend on the
+    // thread count.
+    let jobs: Vec<(Loaded, Environment)> = views
+        .into_iter()
+        .filter_map(|view| {
+            let env = view.environment_entry().cloned()?;
+            Some((view, env))
+        })
+        .collect();
+    let results = crate::parallel::map(jobs, |(view, env)| {
+        check_at(view, Ok(repo.child(&env.name)), Some(&env), None)
+    });
+    for result in results {
+        match result {
             Ok(checked) => environments.push(checked),
             Err(problem) => failed.push(*problem),
         }
