@@ -97,6 +97,21 @@ impl Report {
         self
     }
 
+    /// This report and `other` (of the same file) as one: every diagnostic of both, in
+    /// order, identical ones once, and the other files of both.
+    pub fn merge(mut self, other: Report) -> Self {
+        self.diagnostics.extend(other.diagnostics);
+        self.diagnostics
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.diagnostics.dedup();
+        for (file, text) in other.other_sources {
+            if !self.other_sources.iter().any(|(f, _)| *f == file) {
+                self.other_sources.push((file, text));
+            }
+        }
+        self
+    }
+
     pub fn exit_status(&self) -> ExitStatus {
         self.failure.into()
     }
@@ -156,3 +171,37 @@ impl std::fmt::Display for Report {
 }
 
 impl std::error::Error for Report {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Rule, Severity, Stage};
+
+    static RULE: Rule = Rule::new(Stage::Profile, "r", Severity::Warning, "s", "d");
+
+    #[test]
+    fn merging_keeps_every_diagnostic_once_and_every_source() {
+        let d = |m: &str| Diagnostic::new(&RULE, "a", m, "fix");
+        let a = Report::new("p.yaml", "x", Failure::Check, vec![d("one"), d("two")])
+            .with_source("t.j2", "t");
+        let b = Report::new("p.yaml", "x", Failure::Check, vec![d("two"), d("three")])
+            .with_source("t.j2", "t")
+            .with_source("u.j2", "u");
+        let merged = a.merge(b);
+        let messages: Vec<&str> = merged
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(messages.len(), 3);
+        for m in ["one", "two", "three"] {
+            assert!(messages.contains(&m), "{m}");
+        }
+        let files: Vec<&str> = merged
+            .other_sources
+            .iter()
+            .map(|(f, _)| f.as_str())
+            .collect();
+        assert_eq!(files, vec!["t.j2", "u.j2"]);
+    }
+}

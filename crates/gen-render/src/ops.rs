@@ -144,8 +144,7 @@ pub fn write_profile_warning(
     let loaded =
         gen_profile::parse_owned_bytes(path.as_str(), bytes).map_err(WriteFailure::Profile)?;
     if !loaded.profile.environments.is_empty() {
-        let (name, changes) = write_fleet(loaded, repo_out, out_root)?;
-        return Ok((name, changes, None));
+        return write_fleet(loaded, repo_out, out_root);
     }
     let Checked {
         profile,
@@ -178,8 +177,14 @@ fn write_fleet(
     loaded: Loaded,
     repo_out: &Utf8Path,
     out_root: &Utf8Path,
-) -> Result<(String, crate::write::Changes), WriteFailure> {
-    let fleet = crate::fleet::checked_apart(loaded, repo_out).map_err(WriteFailure::Profile)?;
+) -> Result<(String, crate::write::Changes, Option<Report>), WriteFailure> {
+    let mut fleet = crate::fleet::checked_apart(loaded, repo_out).map_err(WriteFailure::Profile)?;
+    // The environments' warnings as one report, a warning they share once.
+    let warnings = fleet
+        .environments
+        .iter_mut()
+        .filter_map(|c| c.warnings.take())
+        .reduce(Report::merge);
     let name = fleet.loaded.profile.name.clone();
     let io = |error| WriteFailure::Io {
         bundle: name.clone(),
@@ -204,7 +209,7 @@ fn write_fleet(
         Ok(())
     })
     .map_err(io)?;
-    Ok((name, changes))
+    Ok((name, changes, warnings))
 }
 
 /// `gen diff`: load, check and render the profile at `path` (which has environments) and

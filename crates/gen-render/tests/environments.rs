@@ -95,3 +95,49 @@ fn a_seldon_rule_broken_by_one_override_points_at_it_and_names_the_environment()
         "{plain}"
     );
 }
+
+#[test]
+fn render_reports_the_warnings_of_every_environment() {
+    // A template of a kind gen has no schema for is written and warned about; in a fleet
+    // every environment renders it, and each environment's warning is reported, naming it.
+    let dir = tempfile::tempdir().unwrap();
+    let root = camino::Utf8PathBuf::from_path_buf(dir.path().to_path_buf()).unwrap();
+    std::fs::create_dir_all(root.join("profiles")).unwrap();
+    std::fs::create_dir_all(root.join("templates/platform")).unwrap();
+    let text = std::fs::read_to_string(common::example("fleet"))
+        .unwrap()
+        .replace(
+            "environments:\n",
+            "templates:\n  admit:\n    platform: [example.com/Widget]\nenvironments:\n",
+        );
+    std::fs::write(root.join("profiles/fleet.yaml"), text).unwrap();
+    std::fs::write(
+        root.join("templates/platform/widget.yaml.j2"),
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  size: 1\n",
+    )
+    .unwrap();
+    let (_, changes, warnings) = gen_render::ops::write_profile_warning(
+        &root.join("profiles/fleet.yaml"),
+        &root.join("out"),
+        camino::Utf8Path::new("out"),
+    )
+    .unwrap();
+    for env in ["dev", "staging", "prod"] {
+        let file = format!("{env}/platform/widget-w.yaml");
+        assert!(changes.created.contains(&file), "{file}");
+    }
+    let warnings = warnings.expect("the template's warning");
+    let found: Vec<(&str, &str)> = warnings
+        .diagnostics
+        .iter()
+        .map(|d| (d.code(), d.message.split(':').next().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("template-unknown-kind", "environment dev"),
+            ("template-unknown-kind", "environment prod"),
+            ("template-unknown-kind", "environment staging"),
+        ]
+    );
+}
