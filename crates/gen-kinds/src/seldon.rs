@@ -435,6 +435,19 @@ pub struct ComponentOverride {
     pub pod_spec: Option<RuntimePodSpec>,
 }
 
+impl ComponentOverride {
+    /// An override of `name` that changes nothing yet.
+    pub fn new(name: Component) -> Self {
+        ComponentOverride {
+            name,
+            disable: None,
+            replicas: None,
+            service_type: None,
+            pod_spec: None,
+        }
+    }
+}
+
 /// The part of a component's `podSpec` override that gen writes: container env.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

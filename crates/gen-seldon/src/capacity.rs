@@ -349,11 +349,8 @@ mod tests {
         let runtime = SeldonRuntimeSpec {
             seldon_config: "default".into(),
             overrides: vec![ComponentOverride {
-                name: Component::Hodometer,
                 disable: Some(true),
-                replicas: None,
-                service_type: None,
-                pod_spec: None,
+                ..ComponentOverride::new(Component::Hodometer)
             }],
             ..SeldonRuntimeSpec::default()
         };

@@ -2,6 +2,8 @@
 //! rclone remote they hold, and extended resources (GPUs) on Servers. Each test asserts
 //! the exact message, the field, and where the rule stops.
 
+mod common;
+
 use gen_seldon::catalog::{DEFAULT_SELDON_CONFIG, Install, upstream_server_configs};
 use gen_seldon::kinds::*;
 use gen_seldon::rules::{
@@ -25,13 +27,6 @@ fn secret(namespace: &str, name: &str, origin: &str) -> Located<SecretInfo> {
 
 /// A namespace with a hardened runtime, its rclone Secret, one mlserver Server.
 fn base() -> Inventory {
-    let off = |name| ComponentOverride {
-        name,
-        disable: None,
-        replicas: None,
-        service_type: Some(ServiceType::ClusterIP),
-        pod_spec: None,
-    };
     Inventory {
         controller_namespace: "seldon-system".into(),
         seldon_configs: vec![DEFAULT_SELDON_CONFIG.into()],
@@ -41,24 +36,8 @@ fn base() -> Inventory {
                 Metadata::namespaced("seldon", NS),
                 SeldonRuntimeSpec {
                     seldon_config: "default".into(),
-                    overrides: vec![
-                        off(Component::Scheduler),
-                        off(Component::Envoy),
-                        ComponentOverride {
-                            name: Component::Hodometer,
-                            disable: Some(true),
-                            replicas: None,
-                            service_type: None,
-                            pod_spec: None,
-                        },
-                    ],
-                    config: Some(RuntimeConfig {
-                        tracing_config: Some(TracingConfig {
-                            disable: Some(true),
-                            ..TracingConfig::default()
-                        }),
-                        ..RuntimeConfig::default()
-                    }),
+                    overrides: common::secure_overrides(),
+                    config: Some(common::tracing_off()),
                     ..SeldonRuntimeSpec::default()
                 },
             ),

@@ -2,6 +2,8 @@
 //! resolves by name, refused across applications, accepted when the owner shares the
 //! object, and not judged where the objects say nothing about their application.
 
+mod common;
+
 use gen_seldon::catalog::{DEFAULT_SELDON_CONFIG, Install, upstream_server_configs};
 use gen_seldon::kinds::*;
 use gen_seldon::rules::{Located, Origin, OwnedInventory, PART_OF, SHARED_WITH, SecretInfo};
@@ -46,36 +48,8 @@ fn base(shared: &str) -> OwnedInventory {
     };
     let runtime = SeldonRuntimeSpec {
         seldon_config: DEFAULT_SELDON_CONFIG.into(),
-        overrides: vec![
-            ComponentOverride {
-                name: Component::Scheduler,
-                disable: None,
-                replicas: None,
-                service_type: Some(ServiceType::ClusterIP),
-                pod_spec: None,
-            },
-            ComponentOverride {
-                name: Component::Envoy,
-                disable: None,
-                replicas: None,
-                service_type: Some(ServiceType::ClusterIP),
-                pod_spec: None,
-            },
-            ComponentOverride {
-                name: Component::Hodometer,
-                disable: Some(true),
-                replicas: None,
-                service_type: None,
-                pod_spec: None,
-            },
-        ],
-        config: Some(RuntimeConfig {
-            tracing_config: Some(TracingConfig {
-                disable: Some(true),
-                ..TracingConfig::default()
-            }),
-            ..RuntimeConfig::default()
-        }),
+        overrides: common::secure_overrides(),
+        config: Some(common::tracing_off()),
         ..SeldonRuntimeSpec::default()
     };
     OwnedInventory {

@@ -173,11 +173,9 @@ fn quotas(profile: &Profile) -> Vec<Located<QuotaInfo>> {
 fn runtime_overrides(settings: Option<&RuntimeSettings>) -> Vec<ComponentOverride> {
     let mut by_component: BTreeMap<Component, ComponentOverride> = BTreeMap::new();
     let default = |name, disable, service_type| ComponentOverride {
-        name,
         disable,
-        replicas: None,
         service_type,
-        pod_spec: None,
+        ..ComponentOverride::new(name)
     };
     by_component.insert(
         Component::Scheduler,

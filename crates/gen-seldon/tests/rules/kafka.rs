@@ -160,10 +160,6 @@ fn prefixes_and_usernames_follow_the_runtime_over_the_install() {
     let rt = &mut inv.runtimes[0].object.spec;
     for (component, container, variable) in gen_seldon::kafka_names::CLIENTS {
         rt.overrides.push(ComponentOverride {
-            name: component,
-            disable: None,
-            replicas: None,
-            service_type: None,
             pod_spec: Some(RuntimePodSpec {
                 containers: vec![ContainerEnv {
                     name: container.into(),
@@ -173,6 +169,7 @@ fn prefixes_and_usernames_follow_the_runtime_over_the_install() {
                     }],
                 }],
             }),
+            ..ComponentOverride::new(component)
         });
     }
     inv.kafka_users[0].object.acls.clear();
@@ -192,11 +189,8 @@ fn clients_without_sasl_or_disabled_are_not_judged() {
         .spec
         .overrides
         .push(ComponentOverride {
-            name: Component::DataflowEngine,
             disable: Some(true),
-            replicas: None,
-            service_type: None,
-            pod_spec: None,
+            ..ComponentOverride::new(Component::DataflowEngine)
         });
     assert_eq!(check(&inv), vec![]);
     // Without SASL the clients run as no user.

@@ -6,11 +6,14 @@ use gen_seldon::rules::{
     Located, OwnedInventory as Inventory, QuotaInfo, QuotaLimit, SecretInfo, Severity,
 };
 
+#[path = "../common/mod.rs"]
+mod common;
 mod kafka;
 mod placement;
 mod references;
 mod runtime;
 
+use common::{secure_overrides, tracing_off};
 use references::*;
 
 /// A finding as these tests read it: the rule's code, the object's origin and the field
@@ -100,32 +103,6 @@ fn rclone_secret(namespace: &str, keys: usize) -> Located<SecretInfo> {
     )
 }
 
-fn secure_overrides() -> Vec<ComponentOverride> {
-    vec![
-        ComponentOverride {
-            name: Component::Scheduler,
-            disable: None,
-            replicas: None,
-            service_type: Some(ServiceType::ClusterIP),
-            pod_spec: None,
-        },
-        ComponentOverride {
-            name: Component::Envoy,
-            disable: None,
-            replicas: None,
-            service_type: Some(ServiceType::ClusterIP),
-            pod_spec: None,
-        },
-        ComponentOverride {
-            name: Component::Hodometer,
-            disable: Some(true),
-            replicas: None,
-            service_type: None,
-            pod_spec: None,
-        },
-    ]
-}
-
 /// A namespace with a runtime and one mlserver Server.
 fn base() -> Inventory {
     Inventory {
@@ -154,16 +131,6 @@ fn base() -> Inventory {
             ..Install::chart_defaults()
         },
         ..Inventory::default()
-    }
-}
-
-fn tracing_off() -> RuntimeConfig {
-    RuntimeConfig {
-        tracing_config: Some(TracingConfig {
-            disable: Some(true),
-            ..TracingConfig::default()
-        }),
-        ..RuntimeConfig::default()
     }
 }
 

@@ -233,13 +233,7 @@ pub fn set_usernames(profile: &Profile, ns: &str, overrides: &mut Vec<ComponentO
         let pos = match overrides.iter().position(|o| o.name == component) {
             Some(pos) => pos,
             None => {
-                overrides.push(ComponentOverride {
-                    name: component,
-                    disable: None,
-                    replicas: None,
-                    service_type: None,
-                    pod_spec: None,
-                });
+                overrides.push(ComponentOverride::new(component));
                 overrides.len() - 1
             }
         };
