@@ -362,6 +362,7 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, minijinja::Error
                 users: plan
                     .folders
                     .iter()
+                    .filter(|f| matches!(f.layer, Layer::Platform | Layer::Tenant))
                     .flat_map(|f| f.entries.iter())
                     .filter_map(|e| match e {
                         crate::folder::Entry::Object(m) => match &**m {

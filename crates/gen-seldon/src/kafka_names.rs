@@ -91,6 +91,15 @@ pub const CREDENTIALS_SECRET: &str = "seldon-kafka";
 pub const PASSWORD_KEY: &str = "password";
 pub const CA_KEY: &str = "ca.crt";
 
+/// What the clients do with the namespace's topics: the gateways and the dataflow engine
+/// create them (`scheduler/pkg/kafka/gateway/infer.go` CreateTopics, `KafkaAdmin.kt`),
+/// then read and write them.
+pub const TOPIC_OPERATIONS: &[&str] = &["Create", "Describe", "Read", "Write"];
+/// With the dataflow engine's Kafka Streams topics, which it also deletes records of.
+pub const STREAMS_TOPIC_OPERATIONS: &[&str] = &["Create", "Delete", "Describe", "Read", "Write"];
+/// What consumers do with their groups.
+pub const GROUP_OPERATIONS: &[&str] = &["Describe", "Read"];
+
 /// What the Kafka clients of one runtime namespace name, and so what its user must be
 /// allowed: its topics and the dataflow engine's internal topics, and the consumer
 /// groups of the gateways and of the dataflow engine.

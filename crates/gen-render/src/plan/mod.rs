@@ -77,7 +77,9 @@ impl Plan {
             ..Inventory::default()
         };
         for folder in &self.folders {
-            for entry in &folder.entries {
+            // The Kafka users are the platform layer's (see `RuntimeIntegrations`).
+            let platform = folder.layer == Layer::Platform;
+            for entry in folder.entries.iter().filter(|_| platform) {
                 if let Entry::Object(object) = entry
                     && let Manifest::KafkaUser(u) = object.as_ref()
                 {

@@ -82,9 +82,10 @@ Fix: give the KafkaUser prefix ACLs on the namespace's topic prefix and dataflow
 /// operations).
 type Use = (&'static str, String, bool, &'static [&'static str]);
 
-const TOPIC_OPS: &[&str] = &["Create", "Describe", "Read", "Write"];
-const STREAMS_TOPIC_OPS: &[&str] = &["Create", "Delete", "Describe", "Read", "Write"];
-const GROUP_OPS: &[&str] = &["Describe", "Read"];
+use crate::kafka_names::{
+    GROUP_OPERATIONS as GROUP_OPS, STREAMS_TOPIC_OPERATIONS as STREAMS_TOPIC_OPS,
+    TOPIC_OPERATIONS as TOPIC_OPS,
+};
 
 /// Every runtime namespace whose Kafka clients authenticate as a KafkaUser in the tree:
 /// that user allows what they use (the namespace's Model, Pipeline and errors topics by

@@ -38,7 +38,8 @@ use gen_kinds::strimzi::{
 use gen_profile::integrations::KafkaTenancy;
 use gen_profile::{Profile, RuntimeSettings};
 use gen_seldon::kafka_names::{
-    self, CA_KEY, CLIENTS, CREDENTIALS_SECRET, NamespacePrefixes, PASSWORD_KEY,
+    self, CA_KEY, CLIENTS, CREDENTIALS_SECRET, GROUP_OPERATIONS, NamespacePrefixes, PASSWORD_KEY,
+    STREAMS_TOPIC_OPERATIONS, TOPIC_OPERATIONS,
 };
 use gen_seldon::{Metadata, Object};
 
@@ -80,37 +81,31 @@ pub fn prefixes(
     )
 }
 
-/// The ACLs a runtime namespace's clients need, as prefixes.
+/// The ACLs a runtime namespace's clients need, as prefixes: what they do with each
+/// (gen-seldon `kafka_names`, which rule `kafka-user-acls` requires too), plus
+/// DescribeConfigs on topics, which Kafka Streams and admin clients read.
 pub fn acls(p: &NamespacePrefixes) -> Vec<Acl> {
-    let allow = |kind, prefix: &str, operations: &[&'static str]| Acl {
-        kind: "allow",
-        resource: AclResource::prefix(kind, prefix),
-        operations: operations.to_vec(),
+    let allow = |kind, prefix: &str, operations: &[&'static str], configs: bool| {
+        let mut operations = operations.to_vec();
+        if configs {
+            operations.push("DescribeConfigs");
+            operations.sort_unstable();
+        }
+        Acl {
+            kind: "allow",
+            resource: AclResource::prefix(kind, prefix),
+            operations,
+        }
     };
     let mut acls = vec![
-        allow(
-            "topic",
-            &p.topics,
-            &["Create", "Describe", "DescribeConfigs", "Read", "Write"],
-        ),
-        allow(
-            "topic",
-            &p.dataflow,
-            &[
-                "Create",
-                "Delete",
-                "Describe",
-                "DescribeConfigs",
-                "Read",
-                "Write",
-            ],
-        ),
-        allow("group", &p.groups, &["Describe", "Read"]),
+        allow("topic", &p.topics, TOPIC_OPERATIONS, true),
+        allow("topic", &p.dataflow, STREAMS_TOPIC_OPERATIONS, true),
+        allow("group", &p.groups, GROUP_OPERATIONS, false),
     ];
     // The dataflow engine's groups take the install's prefix, which a runtime may change
     // for its gateways.
     if !p.dataflow.starts_with(&p.groups) {
-        acls.push(allow("group", &p.dataflow, &["Describe", "Read"]));
+        acls.push(allow("group", &p.dataflow, GROUP_OPERATIONS, false));
     }
     acls
 }
