@@ -18,6 +18,7 @@
 //! ServerConfigs in its namespace and, when clusterwide, the ClusterRole
 //! `seldon-v2-manager-role` and ClusterRoleBinding `seldon-v2-manager-rolebinding-<ns>`.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use serde_json::Value;
@@ -92,11 +93,138 @@ pub fn landings_in(
     objects: &[Object],
     layout: &Layout,
 ) -> Vec<Landing> {
-    let by_file: HashMap<&str, Vec<&Object>> = objects.iter().fold(HashMap::new(), |mut m, o| {
-        m.entry(o.file.as_str()).or_default().push(o);
-        m
-    });
     let mut out = Vec::new();
+    walk(kust, objects, layout).each(|cluster, via, landed| {
+        out.extend(landed.iter().map(|l| l.landing(cluster, via)));
+    });
+    // Equal landings are identical, so the unstable sort orders them as a stable one.
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The [`landings_in`] of every object that lands on its cluster more than once (by one
+/// applier twice, or by two): the only landings a collision is made of, found without
+/// building the others. A fleet puts each of its objects on each of its clusters; without
+/// a collision this is empty.
+pub fn contested_in(
+    kust: &BTreeMap<String, Vec<String>>,
+    objects: &[Object],
+    layout: &Layout,
+) -> Vec<Landing> {
+    // Each distinct object numbered once, so that counting its landings on a cluster is
+    // an array's increment, not a lookup by its four names. (One object may be written
+    // in several files: each environment's folder has its own.)
+    let mut numbers: HashMap<Cow<'_, Id>, usize> = HashMap::with_capacity(objects.len());
+    let of_object: Vec<usize> = objects
+        .iter()
+        .map(|o| {
+            let n = numbers.len();
+            *numbers.entry(Cow::Borrowed(&o.id)).or_insert(n)
+        })
+        .collect();
+    let mut number = |l: &Landed<'_>| match l {
+        Landed::Object(i, _) => of_object[*i],
+        Landed::Chart(id, _) => {
+            let n = numbers.len();
+            *numbers.entry(Cow::Owned(id.clone())).or_insert(n)
+        }
+    };
+    let walked = walk(kust, objects, layout);
+    // How often each object lands on each cluster...
+    let mut counts: HashMap<&str, Vec<u8>> = HashMap::new();
+    walked.each(|cluster, _, landed| {
+        let per_cluster = counts.entry(cluster).or_default();
+        for l in landed {
+            let n = number(l);
+            if per_cluster.len() <= n {
+                per_cluster.resize(n + 1, 0);
+            }
+            per_cluster[n] = per_cluster[n].saturating_add(1);
+        }
+    });
+    // ...then the landings of those counted twice.
+    let mut out = Vec::new();
+    walked.each(|cluster, via, landed| {
+        let per_cluster = &counts[cluster];
+        for l in landed {
+            if per_cluster[number(l)] > 1 {
+                out.push(l.landing(cluster, via));
+            }
+        }
+    });
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// What lands: an object of the bundle, or one a chart installs (with the file of the
+/// Application or HelmRelease that installs it).
+#[derive(Clone)]
+enum Landed<'o> {
+    /// The object, and its index in the bundle's objects.
+    Object(usize, &'o Object),
+    Chart(Id, &'o str),
+}
+
+impl<'o> Landed<'o> {
+    fn landing(&self, cluster: &str, via: &str) -> Landing {
+        let (id, file) = match self {
+            Landed::Object(_, o) => (&o.id, o.file.as_str()),
+            Landed::Chart(id, file) => (id, *file),
+        };
+        Landing {
+            cluster: cluster.to_string(),
+            id: id.clone(),
+            via: via.to_string(),
+            file: file.to_string(),
+        }
+    }
+}
+
+/// What the engines put on each cluster (see [`walk`]).
+struct Walked<'o> {
+    /// What each folder builds to, once per folder (each cluster applies the same).
+    folders: Vec<Vec<Landed<'o>>>,
+    /// What a chart installs, one object each.
+    charts: Vec<Landed<'o>>,
+    /// `(cluster, via, what)`, in the order found: a folder or a chart's object.
+    applied: Vec<(String, String, Applied)>,
+}
+
+enum Applied {
+    Folder(usize),
+    Chart(usize),
+}
+
+impl<'o> Walked<'o> {
+    /// `visit(cluster, via, landed)` for everything applied, in the order found.
+    fn each<'w>(&'w self, mut visit: impl FnMut(&'w str, &'w str, &'w [Landed<'o>])) {
+        for (cluster, via, what) in &self.applied {
+            let landed = match what {
+                Applied::Folder(i) => self.folders[*i].as_slice(),
+                Applied::Chart(i) => std::slice::from_ref(&self.charts[*i]),
+            };
+            visit(cluster, via, landed);
+        }
+    }
+}
+
+/// Follow the engines from the layout's entry points to what each applier puts on a
+/// cluster (a folder's objects, a chart's), in the order found.
+fn walk<'o>(
+    kust: &BTreeMap<String, Vec<String>>,
+    objects: &'o [Object],
+    layout: &Layout,
+) -> Walked<'o> {
+    let by_file: HashMap<&str, Vec<(usize, &Object)>> =
+        objects
+            .iter()
+            .enumerate()
+            .fold(HashMap::new(), |mut m, (i, o)| {
+                m.entry(o.file.as_str()).or_default().push((i, o));
+                m
+            });
     // (folder, cluster, via) still to apply; each at most once.
     let mut queue: VecDeque<(String, String, String)> = layout
         .entry_points
@@ -110,40 +238,67 @@ pub fn landings_in(
         })
         .collect();
     let mut seen = std::collections::BTreeSet::new();
-    // What kustomize builds of a folder, once per folder (each cluster applies the same).
-    let mut built: HashMap<String, Vec<String>> = HashMap::new();
+    let mut walked = Walked {
+        folders: Vec::new(),
+        charts: Vec::new(),
+        applied: Vec::new(),
+    };
+    // Each folder's index in `folders`, and the objects of it that apply others.
+    let mut built: HashMap<String, (usize, Vec<&'o Object>)> = HashMap::new();
     while let Some((folder, cluster, via)) = queue.pop_front() {
         if !seen.insert((folder.clone(), cluster.clone())) {
             continue;
         }
-        let files = built
-            .entry(folder.clone())
-            .or_insert_with(|| built_files(kust, &folder));
-        for file in files.iter() {
-            for object in by_file.get(file.as_str()).into_iter().flatten() {
-                out.push(Landing {
-                    cluster: cluster.clone(),
-                    id: object.id.clone(),
-                    via: via.clone(),
-                    file: object.file.clone(),
-                });
-                follow(object, &cluster, layout, &mut queue, &mut out);
-            }
+        let (index, appliers) = built.entry(folder.clone()).or_insert_with(|| {
+            let objects: Vec<(usize, &Object)> = built_files(kust, &folder)
+                .iter()
+                .flat_map(|f| by_file.get(f.as_str()).into_iter().flatten().copied())
+                .collect();
+            let appliers = objects
+                .iter()
+                .map(|(_, o)| *o)
+                .filter(|o| is_applier(&o.id.group, &o.id.kind))
+                .collect();
+            walked.folders.push(
+                objects
+                    .into_iter()
+                    .map(|(i, o)| Landed::Object(i, o))
+                    .collect(),
+            );
+            (walked.folders.len() - 1, appliers)
+        });
+        walked
+            .applied
+            .push((cluster.clone(), via, Applied::Folder(*index)));
+        for object in appliers.iter() {
+            follow(
+                object,
+                &cluster,
+                layout,
+                &mut queue,
+                &mut |cluster, via, landed| {
+                    for l in landed {
+                        walked.charts.push(l.clone());
+                        walked.applied.push((
+                            cluster.to_string(),
+                            via.to_string(),
+                            Applied::Chart(walked.charts.len() - 1),
+                        ));
+                    }
+                },
+            );
         }
     }
-    // Equal landings are identical, so the unstable sort orders them as a stable one.
-    out.sort_unstable();
-    out.dedup();
-    out
+    walked
 }
 
 /// What an engine object applies in turn.
-fn follow(
-    object: &Object,
+fn follow<'o>(
+    object: &'o Object,
     cluster: &str,
     layout: &Layout,
     queue: &mut VecDeque<(String, String, String)>,
-    out: &mut Vec<Landing>,
+    visit: &mut dyn FnMut(&str, &str, &[Landed<'o>]),
 ) {
     if !is_applier(&object.id.group, &object.id.kind) {
         return;
@@ -156,7 +311,7 @@ fn follow(
     match (object.id.group.as_str(), object.id.kind.as_str()) {
         ("argoproj.io", "Application") => {
             if let Some(spec) = v.get("spec") {
-                application(spec, &via, &object.file, layout, queue, out);
+                application(spec, &via, &object.file, layout, queue, visit);
             }
         }
         ("argoproj.io", "ApplicationSet") => {
@@ -174,7 +329,7 @@ fn follow(
                 let spec = substitute(template, element);
                 let name = generated_name(&object.value, element);
                 let via = format!("Application {}/{} (from {via})", object.id.namespace, name);
-                application(&spec, &via, &object.file, layout, queue, out);
+                application(&spec, &via, &object.file, layout, queue, visit);
             }
         }
         ("kustomize.toolkit.fluxcd.io", "Kustomization") => {
@@ -209,12 +364,7 @@ fn follow(
             let mut ids = chart_objects(chart, namespace, spec.get("values"));
             ids.push(Id::new("helm.sh", "Release", storage, &release));
             for id in ids {
-                out.push(Landing {
-                    cluster: cluster.to_string(),
-                    id,
-                    via: via.clone(),
-                    file: object.file.clone(),
-                });
+                visit(cluster, &via, &[Landed::Chart(id, &object.file)]);
             }
         }
         _ => {}
@@ -222,13 +372,13 @@ fn follow(
 }
 
 /// An Application's sources, applied to its destination.
-fn application(
+fn application<'o>(
     spec: &Value,
     via: &str,
-    file: &str,
+    file: &'o str,
     layout: &Layout,
     queue: &mut VecDeque<(String, String, String)>,
-    out: &mut Vec<Landing>,
+    visit: &mut dyn FnMut(&str, &str, &[Landed<'o>]),
 ) {
     let destination = spec.get("destination");
     let Some(server) = destination
@@ -248,12 +398,7 @@ fn application(
     if let Some(chart) = source.get("chart").and_then(Value::as_str) {
         let values = source.get("helm").and_then(|h| h.get("valuesObject"));
         for id in chart_objects(chart, namespace, values) {
-            out.push(Landing {
-                cluster: cluster.clone(),
-                id,
-                via: via.to_string(),
-                file: file.to_string(),
-            });
+            visit(&cluster, via, &[Landed::Chart(id, file)]);
         }
     } else if let Some(folder) = source
         .get("path")

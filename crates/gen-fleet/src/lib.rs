@@ -20,5 +20,5 @@ pub mod objects;
 
 pub use collide::{Collision, collisions};
 pub use diff::{Change, FieldChange, Promotion, diff};
-pub use landing::{IN_CLUSTER, Landing, Layout, is_applier, landings, landings_in};
+pub use landing::{IN_CLUSTER, Landing, Layout, contested_in, is_applier, landings, landings_in};
 pub use objects::{Id, Object, ObjectsError, objects};

@@ -194,6 +194,59 @@ fn two_bundles_on_one_cluster_collide_on_the_crds_and_name_both_sources() {
     assert!(collisions(&apart).is_empty());
 }
 
+/// `contested_in` builds only the landings a collision can be made of: exactly those of
+/// `landings_in` whose object lands on its cluster more than once, whoever applies it.
+#[test]
+fn the_contested_landings_are_those_of_objects_landing_twice_on_one_cluster() {
+    // Two bundles in one tree, both bootstrapped on the hub: they share the CRDs there.
+    let mut files = BTreeMap::new();
+    for name in ["single-team", "multi-tenant"] {
+        for (path, text) in bundle(name) {
+            files.insert(format!("{name}/{path}"), text);
+        }
+    }
+    let objs = objects(&files).unwrap();
+    let kust = gen_fleet::objects::kustomizations(&files);
+    let both = Layout {
+        repo_dir: "out",
+        entry_points: vec![
+            ("single-team/bootstrap".to_string(), IN_CLUSTER.to_string()),
+            ("multi-tenant/bootstrap".to_string(), IN_CLUSTER.to_string()),
+        ],
+    };
+    let all = gen_fleet::landings_in(&kust, &objs, &both);
+    let twice = |l: &gen_fleet::Landing| {
+        all.iter()
+            .filter(|o| o.cluster == l.cluster && o.id == l.id)
+            .count()
+            > 1
+    };
+    let expected: Vec<_> = all.iter().filter(|l| twice(l)).cloned().collect();
+    let contested = gen_fleet::contested_in(&kust, &objs, &both);
+    assert_eq!(contested, expected);
+    let ids: std::collections::BTreeSet<String> =
+        contested.iter().map(|l| l.id.to_string()).collect();
+    let crds: std::collections::BTreeSet<String> = gen_fleet::landing::SELDON_CRDS
+        .iter()
+        .map(|p| crd(p).to_string())
+        .collect();
+    assert_eq!(ids, crds, "only the CRDs land twice");
+    assert_eq!(contested.len(), 2 * crds.len(), "each from both bundles");
+    // Each bundle on its own cluster: nothing lands twice.
+    let apart = Layout {
+        repo_dir: "out",
+        entry_points: vec![
+            ("single-team/bootstrap".to_string(), IN_CLUSTER.to_string()),
+            (
+                "multi-tenant/bootstrap".to_string(),
+                "cluster b".to_string(),
+            ),
+        ],
+    };
+    assert!(gen_fleet::contested_in(&kust, &objs, &apart).is_empty());
+    assert!(gen_fleet::landings_in(&kust, &objs, &apart).len() > 100);
+}
+
 #[test]
 fn an_application_set_makes_one_application_per_element() {
     let mut files = BTreeMap::new();

@@ -78,7 +78,7 @@ impl Fleet {
     /// Every object two environments, or two clusters of one, put on one cluster: one
     /// diagnostic per pair of sources and cluster, naming both, at the second's cluster.
     pub fn collisions(&self) -> Vec<Diagnostic> {
-        let sources = match self.sources() {
+        let sources = match self.sources(gen_fleet::contested_in) {
             Ok(s) => s,
             Err(d) => return vec![*d],
         };
@@ -96,12 +96,13 @@ impl Fleet {
             .collect()
     }
 
-    /// Every object the fleet puts on a cluster, by source: the environment whose folder
-    /// holds it (or its Application), else the fleet layer (`bootstrap`, `clusters`).
-    fn sources(&self) -> Result<Vec<(String, Vec<Landing>)>, Box<Diagnostic>> {
+    /// The fleet's landings that `follow` finds (every object on every cluster, with
+    /// [`gen_fleet::landings_in`]; or only those that may collide within the fleet, with
+    /// [`gen_fleet::contested_in`]), by source: the environment whose folder holds it (or
+    /// its Application), else the fleet layer (`bootstrap`, `clusters`).
+    fn sources(&self, follow: Follow) -> Result<Vec<(String, Vec<Landing>)>, Box<Diagnostic>> {
         let index = self.index()?;
-        let landings =
-            gen_fleet::landings_in(&index.kustomizations, &index.objects, &self.layout());
+        let landings = follow(&index.kustomizations, &index.objects, &self.layout());
         drop(index);
         let mut by_source: BTreeMap<String, Vec<Landing>> = BTreeMap::new();
         for l in landings {
@@ -175,6 +176,11 @@ impl Fleet {
             })
     }
 }
+
+/// How the landings of a fleet are found (see [`Fleet::sources`]).
+type Follow =
+    fn(&BTreeMap<String, Vec<String>>, &[gen_fleet::Object], &gen_fleet::Layout) -> Vec<Landing>;
+
 /// How a Flux fleet tells its clusters apart: one Flux per cluster folder, so the server
 /// URL when the profile gives one (two folders for one server are one cluster), else the
 /// cluster's name.
@@ -208,7 +214,7 @@ pub fn across(paths: &[Utf8PathBuf], out_root: &Utf8Path) -> Vec<(Utf8PathBuf, R
         if !fleet.collisions().is_empty() {
             continue;
         }
-        let Ok(own) = fleet.sources() else {
+        let Ok(own) = fleet.sources(gen_fleet::landings_in) else {
             continue;
         };
         let name = &fleet.loaded.profile.name;
