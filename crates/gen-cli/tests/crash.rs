@@ -47,7 +47,8 @@ fn rendered(dir: &Path, text: &str) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-/// The files below `dir` (relative path → bytes), and the temporary files among them.
+/// The files below `dir` (relative path → bytes), and the temporary files among them
+/// (named `*.gen-tmp`, or in a folder so named).
 fn on_disk(dir: &Path) -> (BTreeMap<String, Vec<u8>>, Vec<String>) {
     let (mut files, mut temps) = (BTreeMap::new(), Vec::new());
     if !dir.exists() {
@@ -60,7 +61,8 @@ fn on_disk(dir: &Path) -> (BTreeMap<String, Vec<u8>>, Vec<String>) {
             continue;
         }
         let rel = e.path().strip_prefix(dir).unwrap().to_str().unwrap();
-        if e.file_name().to_str().unwrap().ends_with(".gen-tmp") {
+        // A temporary file, or anything in a temporary folder (a new bundle's staging).
+        if rel.split('/').any(|seg| seg.ends_with(".gen-tmp")) {
             temps.push(rel.to_string());
         } else {
             files.insert(rel.to_string(), std::fs::read(e.path()).unwrap());
