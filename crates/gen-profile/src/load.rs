@@ -27,6 +27,30 @@ pub struct Loaded {
     pub environment: Option<usize>,
     /// Profile path → position, built on first use (only diagnostics need it).
     pub(crate) index: std::sync::OnceLock<PathIndex>,
+    /// The environments' merged profiles, made while the text was parsed for the profile
+    /// (see [`Loaded::take_environments`]).
+    pub(crate) prepared: Prepared,
+}
+
+/// What [`Loaded::environments`] returns, made ahead; a copy of the profile does not copy
+/// it (it can be made again).
+#[derive(Default)]
+pub(crate) struct Prepared(pub(crate) Option<Box<Result<Vec<Loaded>, Report>>>);
+
+impl Clone for Prepared {
+    fn clone(&self) -> Self {
+        Prepared(None)
+    }
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Prepared(..)"
+        } else {
+            "Prepared(none)"
+        })
+    }
 }
 
 impl Loaded {
@@ -175,17 +199,25 @@ pub fn parse(file: &str, text: &str) -> Result<Loaded, Report> {
 }
 
 fn loaded(file: &str, source: String) -> Result<Loaded, Report> {
+    let (profile, prepared) = profile_of(file, &source)?;
     Ok(Loaded {
-        profile: profile_of(file, &source)?,
+        profile,
         file: file.to_string(),
         source,
         environment: None,
         index: std::sync::OnceLock::new(),
+        prepared: Prepared(prepared.map(Box::new)),
     })
 }
 
-/// The typed profile of `text`, or the input report saying why there is none.
-fn profile_of(file: &str, text: &str) -> Result<Profile, Report> {
+/// The typed profile of `text`, or the input report saying why there is none; with
+/// environments, also their merged profiles, from the same parse (a large profile's
+/// text is parsed once, not again for its environments).
+#[allow(clippy::type_complexity)]
+fn profile_of(
+    file: &str,
+    text: &str,
+) -> Result<(Profile, Option<Result<Vec<Loaded>, Report>>), Report> {
     // First without locations (faster), straight from the parser's events when the
     // document is plain YAML; any problem is located by parsing again.
     let tree: At<Node> = match first_parse(text) {
@@ -228,11 +260,14 @@ fn profile_of(file: &str, text: &str) -> Result<Profile, Report> {
     }
     // The tree is checked, so build the typed profile from it; only if that fails (a value
     // the schema walk let through) parse the text again for a located error.
-    match Profile::deserialize(&tree.value) {
-        Ok(p) => Ok(p),
+    let profile = match Profile::deserialize(&tree.value) {
+        Ok(p) => p,
         Err(_) => serde_saphyr::from_str_with_options(text, options())
-            .map_err(|e| saphyr_error(file, text, &INVALID_VALUE, &e)),
-    }
+            .map_err(|e| saphyr_error(file, text, &INVALID_VALUE, &e))?,
+    };
+    let environments = (!profile.environments.is_empty())
+        .then(|| crate::merge::environments_of(&profile, file, text, Some(tree)));
+    Ok((profile, environments))
 }
 
 fn saphyr_error(file: &str, text: &str, rule: &'static Rule, e: &serde_saphyr::Error) -> Report {

@@ -424,6 +424,69 @@ pub(crate) fn tag(
         .collect()
 }
 
+/// The merged profile of each environment of `profile` (its `file` and `source`, parsed
+/// to `tree`; `None` if the text does not parse), or the input report of every override
+/// that does not merge into a whole profile.
+pub(crate) fn environments_of(
+    profile: &crate::types::Profile,
+    file: &str,
+    source: &str,
+    mut tree: Option<At<Node<'_>>>,
+) -> Result<Vec<crate::load::Loaded>, Report> {
+    let n = profile.environments.len();
+    let schema = crate::schema::profile_schema_value();
+    let mut out = Vec::with_capacity(n);
+    let mut problems = Vec::new();
+    for env in 0..n {
+        let Some(whole) = (if env + 1 == n {
+            tree.take()
+        } else {
+            tree.clone()
+        }) else {
+            break;
+        };
+        let merged = merge_environment(whole, env, false, schema);
+        let mut found = merged.problems.clone();
+        match typed(&merged) {
+            Ok(typed) if found.is_empty() => out.push(crate::load::Loaded {
+                profile: typed,
+                file: file.to_string(),
+                source: source.to_string(),
+                environment: Some(env),
+                index: std::sync::OnceLock::new(),
+                prepared: Default::default(),
+            }),
+            Ok(_) => {}
+            Err(d) => found.push(*d),
+        }
+        if !found.is_empty() {
+            // Paths into the file (`environments[…]`) and merged paths alike.
+            let view = crate::load::Loaded {
+                profile: profile.clone(),
+                file: file.to_string(),
+                source: String::new(),
+                environment: Some(env),
+                index: std::sync::OnceLock::new(),
+                prepared: Default::default(),
+            };
+            if let Ok(t) = crate::load::parse_tree(source) {
+                let _ = view.index.set(located_index(t, env));
+            }
+            problems.extend(view.locate_all(tag(profile, found, &[env])));
+        }
+    }
+    if problems.is_empty() && out.len() == n {
+        Ok(out)
+    } else {
+        Err(Report::new(
+            file,
+            source,
+            crate::diagnostic::Failure::Input,
+            problems,
+        ))
+    }
+}
+
 impl crate::load::Loaded {
     /// The environment this is the merged profile of.
     pub fn environment_entry(&self) -> Option<&crate::types::Environment> {
@@ -435,59 +498,19 @@ impl crate::load::Loaded {
     /// whole profile. The file is parsed once; each environment's profile is typed from
     /// its own copy of the tree.
     pub fn environments(&self) -> Result<Vec<crate::load::Loaded>, Report> {
-        let n = self.profile.environments.len();
-        if n == 0 || self.environment.is_some() {
+        if self.profile.environments.is_empty() || self.environment.is_some() {
             return Ok(Vec::new());
         }
-        let schema = crate::schema::profile_schema_value();
-        let mut tree = crate::load::first_parse(&self.source).ok();
-        let mut out = Vec::with_capacity(n);
-        let mut problems = Vec::new();
-        for env in 0..n {
-            let Some(whole) = (if env + 1 == n {
-                tree.take()
-            } else {
-                tree.clone()
-            }) else {
-                break;
-            };
-            let merged = merge_environment(whole, env, false, schema);
-            let mut found = merged.problems.clone();
-            match typed(&merged) {
-                Ok(profile) if found.is_empty() => out.push(crate::load::Loaded {
-                    profile,
-                    file: self.file.clone(),
-                    source: self.source.clone(),
-                    environment: Some(env),
-                    index: std::sync::OnceLock::new(),
-                }),
-                Ok(_) => {}
-                Err(d) => found.push(*d),
-            }
-            if !found.is_empty() {
-                // Paths into the file (`environments[…]`) and merged paths alike.
-                let view = crate::load::Loaded {
-                    profile: self.profile.clone(),
-                    file: self.file.clone(),
-                    source: String::new(),
-                    environment: Some(env),
-                    index: std::sync::OnceLock::new(),
-                };
-                if let Ok(t) = crate::load::parse_tree(&self.source) {
-                    let _ = view.index.set(located_index(t, env));
-                }
-                problems.extend(view.locate_all(tag(&self.profile, found, &[env])));
-            }
-        }
-        if problems.is_empty() && out.len() == n {
-            Ok(out)
-        } else {
-            Err(Report::new(
-                &self.file,
-                &self.source,
-                crate::diagnostic::Failure::Input,
-                problems,
-            ))
+        let tree = crate::load::first_parse(&self.source).ok();
+        environments_of(&self.profile, &self.file, &self.source, tree)
+    }
+
+    /// [`Loaded::environments`], taking those made when the profile was loaded (which
+    /// parsed its text once for both) if they are still here.
+    pub fn take_environments(&mut self) -> Result<Vec<crate::load::Loaded>, Report> {
+        match self.prepared.0.take() {
+            Some(made) if self.environment.is_none() => *made,
+            _ => self.environments(),
         }
     }
 

@@ -41,15 +41,29 @@ fn load(envs: &str) -> Loaded {
     }
 }
 
+/// The environments of the profile: those made when it was loaded (from the same
+/// parse), which must be what merging it again makes.
+fn merged(envs: &str) -> Result<Vec<Loaded>, Report> {
+    let mut l = load(envs);
+    let again = l.environments();
+    let copy = l.clone();
+    let made = l.take_environments();
+    assert_eq!(format!("{made:?}"), format!("{again:?}"));
+    // A copy does not carry them, nor does a second take: both merge again.
+    assert_eq!(format!("{:?}", l.take_environments()), format!("{again:?}"));
+    assert_eq!(format!("{:?}", copy.environments()), format!("{again:?}"));
+    made
+}
+
 fn environments(envs: &str) -> Vec<Loaded> {
-    match load(envs).environments() {
+    match merged(envs) {
         Ok(v) => v,
         Err(r) => panic!("the environments should merge:\n{}", r.render(Style::Plain)),
     }
 }
 
 fn merge_failure(envs: &str) -> Report {
-    match load(envs).environments() {
+    match merged(envs) {
         Ok(_) => panic!("the environments should not merge"),
         Err(r) => r,
     }

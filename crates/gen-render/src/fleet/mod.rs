@@ -40,8 +40,8 @@ pub struct Fleet {
 /// Check every environment of `loaded` (which has some) as its own bundle at
 /// `<repo>/<env>`: the profile rules, the engine's checks and the Seldon rules over its
 /// objects, plus the rules on the environments and clusters themselves; all at once.
-pub fn check(loaded: Loaded, out_root: &Utf8Path) -> Result<Fleet, Report> {
-    let views = loaded.environments()?;
+pub fn check(mut loaded: Loaded, out_root: &Utf8Path) -> Result<Fleet, Report> {
+    let views = loaded.take_environments()?;
     let mut fleet = gen_profile::check::check_environments(&loaded.profile);
     let repo = crate::repo::locate(&loaded.profile, out_root).unwrap_or_else(|d| {
         fleet.push(*d);
