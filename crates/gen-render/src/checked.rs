@@ -92,6 +92,8 @@ pub(crate) fn check_at(
     }
     let targets: Vec<Option<&gen_profile::Cluster>> = if clusters.is_empty() {
         vec![None]
+    } else if !engine.folders_per_cluster() {
+        vec![clusters.first()]
     } else {
         clusters.iter().map(Some).collect()
     };

@@ -71,6 +71,13 @@ pub trait GitOpsEngine: Sync + std::fmt::Debug {
     /// The engine's folders, given the plan's workload folders.
     fn folders(&self, ctx: &Context) -> Vec<Folder>;
 
+    /// Whether [`GitOpsEngine::folders`] differ by [`Context::cluster`]: an engine that
+    /// applies every cluster from one place (Argo CD) has a folder per cluster; one that
+    /// runs on each cluster (Flux) applies the same folders everywhere, rendered once.
+    fn folders_per_cluster(&self) -> bool {
+        true
+    }
+
     /// What the engine refuses in a profile that the profile rules do not (e.g. a revision
     /// it would read as something else).
     fn check(&self, _profile: &Profile) -> Vec<Diagnostic> {

@@ -233,6 +233,12 @@ impl GitOpsEngine for Flux {
         .into()
     }
 
+    /// One Flux per cluster, each applying the environment's folders from its own
+    /// `clusters/<cluster>/` entry: the folders do not depend on the cluster.
+    fn folders_per_cluster(&self) -> bool {
+        false
+    }
+
     fn folders(&self, ctx: &Context) -> Vec<Folder> {
         let profile = ctx.profile;
         let name = profile.name.as_str();
