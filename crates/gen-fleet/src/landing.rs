@@ -19,7 +19,11 @@
 //! `seldon-v2-manager-role` and ClusterRoleBinding `seldon-v2-manager-rolebinding-<ns>`.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
+
+/// The lookup tables of a walk: never iterated, so their order cannot show; a fast hash
+/// (a fleet's walk looks up every object of every cluster).
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
 use serde_json::Value;
 
@@ -115,7 +119,8 @@ pub fn contested_in(
     // Each distinct object numbered once, so that counting its landings on a cluster is
     // an array's increment, not a lookup by its four names. (One object may be written
     // in several files: each environment's folder has its own.)
-    let mut numbers: HashMap<Cow<'_, Id>, usize> = HashMap::with_capacity(objects.len());
+    let mut numbers: HashMap<Cow<'_, Id>, usize> =
+        HashMap::with_capacity_and_hasher(objects.len(), Default::default());
     let of_object: Vec<usize> = objects
         .iter()
         .map(|o| {
@@ -132,7 +137,7 @@ pub fn contested_in(
     };
     let walked = walk(kust, objects, layout);
     // How often each object lands on each cluster...
-    let mut counts: HashMap<&str, Vec<u8>> = HashMap::new();
+    let mut counts: HashMap<&str, Vec<u8>> = HashMap::default();
     walked.each(|cluster, _, landed| {
         let per_cluster = counts.entry(cluster).or_default();
         for l in landed {
@@ -221,7 +226,7 @@ fn walk<'o>(
         objects
             .iter()
             .enumerate()
-            .fold(HashMap::new(), |mut m, (i, o)| {
+            .fold(HashMap::default(), |mut m, (i, o)| {
                 m.entry(o.file.as_str()).or_default().push((i, o));
                 m
             });
@@ -244,7 +249,7 @@ fn walk<'o>(
         applied: Vec::new(),
     };
     // Each folder's index in `folders`, and the objects of it that apply others.
-    let mut built: HashMap<String, (usize, Vec<&'o Object>)> = HashMap::new();
+    let mut built: HashMap<String, (usize, Vec<&'o Object>)> = HashMap::default();
     while let Some((folder, cluster, via)) = queue.pop_front() {
         if !seen.insert((folder.clone(), cluster.clone())) {
             continue;

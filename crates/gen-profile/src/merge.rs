@@ -431,33 +431,48 @@ pub(crate) fn environments_of(
     profile: &crate::types::Profile,
     file: &str,
     source: &str,
-    mut tree: Option<At<Node<'_>>>,
+    tree: Option<At<Node<'_>>>,
 ) -> Result<Vec<crate::load::Loaded>, Report> {
+    use rayon::prelude::*;
     let n = profile.environments.len();
     let schema = crate::schema::profile_schema_value();
+    let Some(tree) = tree else {
+        // The text does not parse: its own report says why.
+        return Err(Report::new(
+            file,
+            source,
+            crate::diagnostic::Failure::Input,
+            Vec::new(),
+        ));
+    };
+    // Each environment merged and typed from its own copy of the tree, on every core;
+    // the results in the profile's order.
+    let merged: Vec<(Option<crate::types::Profile>, Vec<Diagnostic>)> = (0..n)
+        .into_par_iter()
+        .map(|env| {
+            let merged = merge_environment(tree.clone(), env, false, schema);
+            let mut found = merged.problems.clone();
+            match typed(&merged) {
+                Ok(typed) => (Some(typed), found),
+                Err(d) => {
+                    found.push(*d);
+                    (None, found)
+                }
+            }
+        })
+        .collect();
     let mut out = Vec::with_capacity(n);
     let mut problems = Vec::new();
-    for env in 0..n {
-        let Some(whole) = (if env + 1 == n {
-            tree.take()
-        } else {
-            tree.clone()
-        }) else {
-            break;
-        };
-        let merged = merge_environment(whole, env, false, schema);
-        let mut found = merged.problems.clone();
-        match typed(&merged) {
-            Ok(typed) if found.is_empty() => out.push(crate::load::Loaded {
+    for (env, (typed, found)) in merged.into_iter().enumerate() {
+        if let Some(typed) = typed.filter(|_| found.is_empty()) {
+            out.push(crate::load::Loaded {
                 profile: typed,
                 file: file.to_string(),
                 source: source.to_string(),
                 environment: Some(env),
                 index: std::sync::OnceLock::new(),
                 prepared: Default::default(),
-            }),
-            Ok(_) => {}
-            Err(d) => found.push(*d),
+            });
         }
         if !found.is_empty() {
             // Paths into the file (`environments[…]`) and merged paths alike.

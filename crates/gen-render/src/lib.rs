@@ -40,7 +40,6 @@ pub mod manifest;
 mod objects;
 pub mod ops;
 pub mod ownership;
-mod parallel;
 pub mod plan;
 pub mod profiles;
 mod readme;

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use camino::{Utf8Path, Utf8PathBuf};
+use rayon::prelude::*;
 
 use gen_fleet::Landing;
 use gen_profile::{Diagnostic, Engine, Report};
@@ -31,22 +32,26 @@ impl Fleet {
         };
         let mut index = Index::default();
         // Each environment on its own thread, merged in the profile's order.
-        let per_env = crate::parallel::map(self.pairs().collect(), |(env, checked)| {
-            let mut objects = Vec::new();
-            let mut failed = None;
-            let kust = crate::bundle::kustomizations(
-                &checked.profile,
-                &checked.plan,
-                &mut |folder, object| {
-                    let file = format!("{}/{}/{}", env.name, folder.path, object.file_name());
-                    match object_of(file, object) {
-                        Ok(o) => objects.push(o),
-                        Err(e) => failed = Some(e),
-                    }
-                },
-            );
-            (env, objects, kust, failed)
-        });
+        let pairs: Vec<_> = self.pairs().collect();
+        let per_env: Vec<_> = pairs
+            .into_par_iter()
+            .map(|(env, checked)| {
+                let mut objects = Vec::new();
+                let mut failed = None;
+                let kust = crate::bundle::kustomizations(
+                    &checked.profile,
+                    &checked.plan,
+                    &mut |folder, object| {
+                        let file = format!("{}/{}/{}", env.name, folder.path, object.file_name());
+                        match object_of(file, object) {
+                            Ok(o) => objects.push(o),
+                            Err(e) => failed = Some(e),
+                        }
+                    },
+                );
+                (env, objects, kust, failed)
+            })
+            .collect();
         for (env, objects, kust, failed) in per_env {
             if let Some(e) = failed {
                 return Err(internal("index the fleet's objects", &e));
@@ -103,7 +108,8 @@ impl Fleet {
     fn sources(&self, follow: Follow) -> Result<Vec<(String, Vec<Landing>)>, Box<Diagnostic>> {
         let index = self.index()?;
         let landings = follow(&index.kustomizations, &index.objects, &self.layout());
-        drop(index);
+        // Freeing an index of a large fleet takes a while; nothing waits for it.
+        let _ = std::thread::Builder::new().spawn(move || drop(index));
         let mut by_source: BTreeMap<String, Vec<Landing>> = BTreeMap::new();
         for l in landings {
             let top = l.file.split('/').next().unwrap_or_default();

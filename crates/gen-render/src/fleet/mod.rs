@@ -14,6 +14,7 @@
 use std::collections::BTreeMap;
 
 use camino::Utf8Path;
+use rayon::prelude::*;
 
 use gen_fleet::Layout;
 use gen_profile::{Diagnostic, Engine, Environment, Loaded, Report};
@@ -59,9 +60,10 @@ pub fn check(mut loaded: Loaded, out_root: &Utf8Path) -> Result<Fleet, Report> {
             Some((view, env))
         })
         .collect();
-    let results = crate::parallel::map(jobs, |(view, env)| {
-        check_at(view, Ok(repo.child(&env.name)), Some(&env), None)
-    });
+    let results: Vec<_> = jobs
+        .into_par_iter()
+        .map(|(view, env)| check_at(view, Ok(repo.child(&env.name)), Some(&env), None))
+        .collect();
     for result in results {
         match result {
             Ok(checked) => environments.push(checked),
