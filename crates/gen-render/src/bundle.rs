@@ -332,7 +332,20 @@ const BOOTSTRAP: &str = "bootstrap";
 /// The kustomization of every folder and the README.
 fn write_indexes(profile: &Profile, plan: &Plan, sink: &Sink) -> std::io::Result<()> {
     let internal = std::io::Error::other;
-    for (folder, resources) in kustomizations(profile, plan, &mut |_, _| {}) {
+    // What each folder holds, for the README, from the objects the kustomizations build
+    // (folder by folder, in the plan's order): they are built once for both.
+    let mut listed: Vec<Vec<readme::ObjectView>> =
+        plan.folders.iter().map(|_| Vec::new()).collect();
+    let mut at = 0;
+    let kustomizations = kustomizations(profile, plan, &mut |folder, object, file| {
+        while at + 1 < plan.folders.len() && !std::ptr::eq(&plan.folders[at], folder) {
+            at += 1;
+        }
+        if let Some(objects) = listed.get_mut(at) {
+            objects.push(readme::ObjectView::of(object, file));
+        }
+    });
+    for (folder, resources) in kustomizations {
         let file = if folder.is_empty() {
             "kustomization.yaml".to_string()
         } else {
@@ -345,7 +358,7 @@ fn write_indexes(profile: &Profile, plan: &Plan, sink: &Sink) -> std::io::Result
     }
     sink(
         "README.md".to_string(),
-        readme::render(profile, plan).map_err(std::io::Error::other)?,
+        readme::render_listed(profile, plan, listed).map_err(std::io::Error::other)?,
     )
 }
 
@@ -357,7 +370,7 @@ fn write_indexes(profile: &Profile, plan: &Plan, sink: &Sink) -> std::io::Result
 pub(crate) fn kustomizations(
     profile: &Profile,
     plan: &Plan,
-    each: &mut dyn FnMut(&Folder, &crate::manifest::Manifest),
+    each: &mut dyn FnMut(&Folder, &crate::manifest::Manifest, &str),
 ) -> Vec<(String, Vec<String>)> {
     // Register a workload folder with each of its ancestors up to the root; GitOps folders
     // are applied by their engine one by one and stay out of the workload kustomizations,
@@ -395,8 +408,9 @@ pub(crate) fn kustomizations(
             .objects(profile, plan.engine)
             .iter()
             .map(|o| {
-                each(folder, o);
-                o.file_name()
+                let name = o.file_name();
+                each(folder, o, &name);
+                name
             })
             .collect();
         if let Some(kids) = children.get(&folder.path) {

@@ -38,13 +38,29 @@ struct KindView {
 const LIST_NAMES_UP_TO: usize = 10;
 const LIST_FILES_UP_TO: usize = 30;
 
+/// What the README says of one object.
 #[derive(Serialize)]
-struct ObjectView {
+pub(crate) struct ObjectView {
     kind: String,
     name: String,
     file: String,
     /// The repository template that rendered it (its name under the templates folder).
     template: Option<String>,
+}
+
+impl ObjectView {
+    /// `o`, written to `file` in its folder.
+    pub(crate) fn of(o: &Manifest, file: &str) -> Self {
+        ObjectView {
+            kind: o.kind().to_string(),
+            name: o.name().to_string(),
+            file: file.to_string(),
+            template: match o {
+                Manifest::Template(t) => Some(t.template.clone()),
+                _ => None,
+            },
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -294,7 +310,13 @@ fn storage_secrets(plan: &Plan) -> Vec<SecretView> {
         .collect()
 }
 
-pub fn render(profile: &Profile, plan: &Plan) -> Result<String, minijinja::Error> {
+/// The bundle README, given what each folder of the plan holds (`listed`, in the plan's
+/// folder order: the caller builds the objects for the kustomizations anyway).
+pub(crate) fn render_listed(
+    profile: &Profile,
+    plan: &Plan,
+    listed: Vec<Vec<ObjectView>>,
+) -> Result<String, minijinja::Error> {
     let ctx = Context {
         name: &profile.name,
         pattern: profile.pattern.as_str(),
@@ -383,7 +405,7 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, minijinja::Error
         folders: plan
             .folders
             .iter()
-            .map(|f| (f, f.objects(profile, plan.engine)))
+            .zip(listed)
             .map(|(f, objects)| FolderView {
                 path: f.path.clone(),
                 layer: f.layer,
@@ -392,15 +414,17 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, minijinja::Error
                 kinds: {
                     let mut kinds: Vec<KindView> = Vec::new();
                     for o in &objects {
-                        match kinds.iter_mut().find(|k| k.kind == o.kind()) {
+                        match kinds.iter_mut().find(|k| k.kind == o.kind) {
                             Some(k) => {
                                 k.count += 1;
-                                k.names.push(o.name().to_string());
+                                if k.names.len() < LIST_NAMES_UP_TO {
+                                    k.names.push(o.name.clone());
+                                }
                             }
                             None => kinds.push(KindView {
-                                kind: o.kind().to_string(),
+                                kind: o.kind.clone(),
                                 count: 1,
-                                names: vec![o.name().to_string()],
+                                names: vec![o.name.clone()],
                             }),
                         }
                     }
@@ -411,23 +435,12 @@ pub fn render(profile: &Profile, plan: &Plan) -> Result<String, minijinja::Error
                     }
                     kinds
                 },
+                object_count: objects.len(),
                 objects: if objects.len() > LIST_FILES_UP_TO {
                     Vec::new()
                 } else {
                     objects
-                        .iter()
-                        .map(|o| ObjectView {
-                            kind: o.kind().to_string(),
-                            name: o.name().to_string(),
-                            file: o.file_name(),
-                            template: match &**o {
-                                Manifest::Template(t) => Some(t.template.clone()),
-                                _ => None,
-                            },
-                        })
-                        .collect()
                 },
-                object_count: objects.len(),
             })
             .collect(),
     };

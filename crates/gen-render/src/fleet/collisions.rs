@@ -41,8 +41,8 @@ impl Fleet {
                 let kust = crate::bundle::kustomizations(
                     &checked.profile,
                     &checked.plan,
-                    &mut |folder, object| {
-                        let file = format!("{}/{}/{}", env.name, folder.path, object.file_name());
+                    &mut |folder, object, name| {
+                        let file = format!("{}/{}/{name}", env.name, folder.path);
                         match object_of(file, object) {
                             Ok(o) => objects.push(o),
                             Err(e) => failed = Some(e),
