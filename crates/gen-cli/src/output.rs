@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal;
 
-use gen_profile::{Report, Style};
+use gen_profile::{ExitStatus, Report, Style};
 
 use crate::args::Format;
 
@@ -32,6 +32,25 @@ pub fn io_error(context: &str, e: &std::io::Error, format: Format) {
             serde_json::json!({"error": format!("{context}: {e}")})
         ),
     }
+}
+
+/// Report why an environment's bundle could not be made; the exit status it means. A
+/// fleet whose environment was not named is told the option that names one.
+pub fn environment_error(e: &gen_render::fleet::EnvironmentError, format: Format) -> ExitStatus {
+    use gen_render::fleet::EnvironmentError;
+    if let EnvironmentError::Profile(r) = e {
+        report(r, format);
+        return r.exit_status();
+    }
+    let message = match e {
+        EnvironmentError::Unnamed { .. } => format!("{e} with --environment"),
+        _ => e.to_string(),
+    };
+    match format {
+        Format::Text => errln!("error: {message}"),
+        Format::Json => outln!("{}", serde_json::json!({ "error": message })),
+    }
+    ExitStatus::UsageOrInput
 }
 
 /// Print a unified diff on stdout, coloured when stdout is a terminal.

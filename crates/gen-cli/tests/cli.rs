@@ -536,7 +536,10 @@ fn diff_compares_two_environments_and_refuses_unknown_ones() {
         &["diff", "-p", "single-team", "--from", "a", "--to", "b"],
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("has no environments to compare"));
+    assert_eq!(
+        stderr(&out),
+        "error: the profile profiles/single-team.yaml has no environments\n"
+    );
 }
 
 #[test]

@@ -7,6 +7,7 @@ use gen_profile::{Diagnostic, Failure, Loaded, Report, load_file};
 use crate::bundle::{Bundle, assemble};
 pub use crate::checked::Checked;
 use crate::checked::check_at;
+use crate::fleet::EnvironmentError;
 
 /// `NAME` means `<root>/profiles/NAME.yaml`; anything with a `/` or ending in `.yaml`/
 /// `.yml` is a path.
@@ -91,14 +92,60 @@ pub fn render_profile_in(path: &Utf8Path, out_root: &Utf8Path) -> Result<Bundle,
     render_loaded_in(load_file(path)?, out_root)
 }
 
-/// Load and check the profile at `path`, then draw its bundle.
-pub fn graph_profile(path: &Utf8Path, format: crate::graph::GraphFormat) -> Result<String, Report> {
-    let checked = check(load_file(path)?, Utf8Path::new(DEFAULT_OUT))?;
+/// The checked bundle the profile at `path` renders for `environment`: for a profile with
+/// environments, that environment's bundle, as its fleet renders it (every environment
+/// checked and collisions refused first); for one without, the profile's own bundle, and
+/// no environment may be named.
+pub fn checked_environment(
+    path: &Utf8Path,
+    out_root: &Utf8Path,
+    environment: Option<&str>,
+) -> Result<Checked, EnvironmentError> {
+    let profile = |r: Report| EnvironmentError::Profile(Box::new(r));
+    let loaded = load_file(path).map_err(profile)?;
+    let environments = &loaded.profile.environments;
+    match environment {
+        None if environments.is_empty() => check(loaded, out_root).map_err(profile),
+        Some(_) if environments.is_empty() => Err(EnvironmentError::NoEnvironments(loaded.file)),
+        None => Err(EnvironmentError::Unnamed {
+            known: environments
+                .iter()
+                .map(|e| e.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            file: loaded.file,
+        }),
+        Some(name) => crate::fleet::checked_apart(loaded, out_root)
+            .map_err(profile)?
+            .take_environment(name),
+    }
+}
+
+/// Load and check the profile at `path` (for a profile with environments, `environment`'s
+/// bundle), then draw its bundle.
+pub fn graph_profile(
+    path: &Utf8Path,
+    format: crate::graph::GraphFormat,
+    environment: Option<&str>,
+) -> Result<String, EnvironmentError> {
+    let checked = checked_environment(path, Utf8Path::new(DEFAULT_OUT), environment)?;
     Ok(crate::graph::render(
         &checked.profile,
         &checked.plan,
         format,
     ))
+}
+
+/// The bundle of the profile at `path` (for a profile with environments, `environment`'s
+/// bundle) as one multi-document YAML stream in apply order ([`Bundle::to_stream`]).
+pub fn stream_profile(
+    path: &Utf8Path,
+    out_root: &Utf8Path,
+    environment: Option<&str>,
+) -> Result<String, EnvironmentError> {
+    let checked = checked_environment(path, out_root, environment)?;
+    let bundle = render_checked(checked).map_err(|r| EnvironmentError::Profile(Box::new(r)))?;
+    Ok(bundle.to_stream())
 }
 
 /// Why [`write_profile`] wrote nothing, or stopped.
@@ -218,11 +265,11 @@ pub fn diff_profile(
     path: &Utf8Path,
     from: &str,
     to: &str,
-) -> Result<gen_fleet::Promotion, crate::fleet::PromotionError> {
-    let profile = |r: Report| crate::fleet::PromotionError::Profile(Box::new(r));
+) -> Result<gen_fleet::Promotion, EnvironmentError> {
+    let profile = |r: Report| EnvironmentError::Profile(Box::new(r));
     let loaded = gen_profile::load_file(path).map_err(profile)?;
     if loaded.profile.environments.is_empty() {
-        return Err(crate::fleet::PromotionError::NoEnvironments(loaded.file));
+        return Err(EnvironmentError::NoEnvironments(loaded.file));
     }
     let (fleet, bundle) =
         crate::fleet::render(loaded, Utf8Path::new(DEFAULT_OUT)).map_err(profile)?;

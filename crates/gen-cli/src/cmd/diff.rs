@@ -1,5 +1,4 @@
 use gen_profile::ExitStatus;
-use gen_render::fleet::PromotionError;
 
 use crate::args::Format;
 use crate::output;
@@ -35,16 +34,6 @@ pub fn run(args: Args) -> ExitStatus {
             }
             ExitStatus::Ok
         }
-        Err(PromotionError::Profile(report)) => {
-            output::report(&report, args.format);
-            report.exit_status()
-        }
-        Err(e) => {
-            match args.format {
-                Format::Text => errln!("error: {e}"),
-                Format::Json => outln!("{}", serde_json::json!({"error": e.to_string()})),
-            }
-            ExitStatus::UsageOrInput
-        }
+        Err(e) => output::environment_error(&e, args.format),
     }
 }

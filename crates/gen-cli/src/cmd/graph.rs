@@ -12,6 +12,9 @@ pub struct Args {
     /// Graph language.
     #[arg(long, value_enum, default_value_t = Lang::Mermaid)]
     pub format: Lang,
+    /// For a profile with environments: the environment whose bundle to draw.
+    #[arg(long, short = 'e')]
+    pub environment: Option<String>,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy)]
@@ -28,14 +31,11 @@ pub fn run(args: Args) -> ExitStatus {
         Lang::Mermaid => GraphFormat::Mermaid,
         Lang::Dot => GraphFormat::Dot,
     };
-    match gen_render::ops::graph_profile(&path, format) {
+    match gen_render::ops::graph_profile(&path, format, args.environment.as_deref()) {
         Ok(text) => {
             out!("{text}");
             ExitStatus::Ok
         }
-        Err(report) => {
-            output::report(&report, crate::args::Format::Text);
-            report.exit_status()
-        }
+        Err(e) => output::environment_error(&e, crate::args::Format::Text),
     }
 }

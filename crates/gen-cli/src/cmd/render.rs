@@ -16,6 +16,10 @@ pub struct Args {
     /// staged, new files included.
     #[arg(long, conflicts_with = "stdout")]
     pub exit_code: bool,
+    /// With --stdout, for a profile with environments: the environment whose bundle to
+    /// print (each environment is a bundle for its own clusters).
+    #[arg(long, short = 'e', requires = "stdout")]
+    pub environment: Option<String>,
 }
 
 pub fn run(args: Args) -> ExitStatus {
@@ -25,10 +29,14 @@ pub fn run(args: Args) -> ExitStatus {
         Err(code) => return code,
     };
     if args.stdout {
-        return super::for_each_bundle(&args.common, &selection, |_, bundle| {
-            out!("{}", bundle.to_stream());
-            ExitStatus::Ok
-        });
+        let mut code = selection.code;
+        for path in &selection.paths {
+            match gen_render::ops::stream_profile(path, out, args.environment.as_deref()) {
+                Ok(stream) => out!("{stream}"),
+                Err(e) => code = code.max(output::environment_error(&e, format)),
+            }
+        }
+        return code;
     }
     let mut code = selection.code;
     for path in &selection.paths {

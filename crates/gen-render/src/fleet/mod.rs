@@ -255,18 +255,63 @@ pub(crate) fn render_environment(env: &str, checked: &Checked, sink: &Sink) -> s
     })
 }
 
-/// Why [`Fleet::promotion`] cannot compare two environments.
+/// Why one environment of a profile cannot be rendered, drawn or compared.
 #[derive(Debug, thiserror::Error)]
-pub enum PromotionError {
-    /// The profile does not load or check; nothing to compare.
+pub enum EnvironmentError {
+    /// The profile does not load or check; nothing to show.
     #[error("the profile does not pass its checks")]
     Profile(Box<Report>),
-    #[error("the profile {0} has no environments to compare")]
+    #[error("the profile {0} has no environments")]
     NoEnvironments(String),
     #[error("the profile has no environment {name:?} (its environments: {known})")]
     UnknownEnvironment { name: String, known: String },
+    /// A fleet's environments are bundles for different clusters: one must be named.
+    #[error(
+        "the profile {file} renders one bundle per environment ({known}), each for its own clusters: name the environment"
+    )]
+    Unnamed { file: String, known: String },
     #[error("could not read the rendered fleet back: {0}")]
     Objects(#[from] gen_fleet::ObjectsError),
+}
+
+impl Fleet {
+    /// The names of the environments, as the profile lists them.
+    fn known(&self) -> String {
+        self.loaded
+            .profile
+            .environments
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The checked bundle of environment `name`.
+    pub fn environment(&self, name: &str) -> Result<&Checked, EnvironmentError> {
+        self.pairs()
+            .find(|(e, _)| e.name == name)
+            .map(|(_, c)| c)
+            .ok_or_else(|| EnvironmentError::UnknownEnvironment {
+                name: name.to_string(),
+                known: self.known(),
+            })
+    }
+
+    /// The checked bundle of environment `name`, taken out of the fleet.
+    pub fn take_environment(mut self, name: &str) -> Result<Checked, EnvironmentError> {
+        let at = self
+            .loaded
+            .profile
+            .environments
+            .iter()
+            .position(|e| e.name == name)
+            .filter(|&i| i < self.environments.len())
+            .ok_or_else(|| EnvironmentError::UnknownEnvironment {
+                name: name.to_string(),
+                known: self.known(),
+            })?;
+        Ok(self.environments.swap_remove(at))
+    }
 }
 
 impl Fleet {
@@ -279,21 +324,9 @@ impl Fleet {
         bundle: &Bundle,
         from: &str,
         to: &str,
-    ) -> Result<gen_fleet::Promotion, PromotionError> {
-        let side = |name: &str| -> Result<Vec<gen_fleet::Object>, PromotionError> {
-            let (_, checked) = self.pairs().find(|(e, _)| e.name == name).ok_or_else(|| {
-                PromotionError::UnknownEnvironment {
-                    name: name.to_string(),
-                    known: self
-                        .loaded
-                        .profile
-                        .environments
-                        .iter()
-                        .map(|e| e.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                }
-            })?;
+    ) -> Result<gen_fleet::Promotion, EnvironmentError> {
+        let side = |name: &str| -> Result<Vec<gen_fleet::Object>, EnvironmentError> {
+            let checked = self.environment(name)?;
             let engine_folders: Vec<String> = checked
                 .plan
                 .folders
