@@ -151,9 +151,9 @@ pub fn contested_in(
     // ...then the landings of those counted twice.
     let mut out = Vec::new();
     walked.each(|cluster, via, landed| {
-        let per_cluster = &counts[cluster];
+        let per_cluster = counts.get(cluster).map_or(&[][..], Vec::as_slice);
         for l in landed {
-            if per_cluster[number(l)] > 1 {
+            if per_cluster.get(number(l)).is_some_and(|n| *n > 1) {
                 out.push(l.landing(cluster, via));
             }
         }

@@ -11,7 +11,7 @@ use gen_render::ops::graph_profile;
 
 #[test]
 fn mermaid_edges_join_declared_nodes_and_show_the_bundle() {
-    let text = graph_profile(&example("single-team"), GraphFormat::Mermaid).unwrap();
+    let text = graph_profile(&example("single-team"), GraphFormat::Mermaid, None).unwrap();
     assert!(text.starts_with("flowchart LR\n"));
     let opens = text
         .lines()
@@ -44,7 +44,7 @@ fn mermaid_edges_join_declared_nodes_and_show_the_bundle() {
 
 #[test]
 fn dot_is_balanced_and_shows_pins_and_explainers() {
-    let text = graph_profile(&example("multi-tenant"), GraphFormat::Dot).unwrap();
+    let text = graph_profile(&example("multi-tenant"), GraphFormat::Dot, None).unwrap();
     assert!(text.starts_with("digraph \"multi-tenant\" {\n") && text.ends_with("}\n"));
     assert_eq!(text.matches('{').count(), text.matches('}').count());
     assert!(text.contains("\"model__vision_inference__label_mapper\" -> \"server__vision_inference__mlserver\" [label=\"pinned\", style=dashed];"));
@@ -57,7 +57,7 @@ fn dot_is_balanced_and_shows_pins_and_explainers() {
 fn readme_embeds_the_current_graphs() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     for name in EXAMPLES {
-        let graph = graph_profile(&example(name), GraphFormat::Mermaid).unwrap();
+        let graph = graph_profile(&example(name), GraphFormat::Mermaid, None).unwrap();
         let block =
             format!("<!-- graph:{name} -->\n```mermaid\n{graph}```\n<!-- /graph:{name} -->\n");
         assert!(
