@@ -108,11 +108,7 @@ pub fn checked_environment(
         None if environments.is_empty() => check(loaded, out_root).map_err(profile),
         Some(_) if environments.is_empty() => Err(EnvironmentError::NoEnvironments(loaded.file)),
         None => Err(EnvironmentError::Unnamed {
-            known: environments
-                .iter()
-                .map(|e| e.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
+            known: crate::fleet::names(environments),
             file: loaded.file,
         }),
         Some(name) => crate::fleet::checked_apart(loaded, out_root)

@@ -355,31 +355,6 @@ fn remove_empty_parents(path: &Utf8Path, dir: &Utf8Path) {
     }
 }
 
-/// Write the new file `rel` of a new bundle into its staging folder: created
-/// exclusively, no temporary file (the folder is the temporary).
-fn stage_new<'a>(
-    staging: &Utf8Path,
-    rel: String,
-    content: &str,
-    lock: &impl Fn() -> io::Result<std::sync::MutexGuard<'a, Progress>>,
-    fail_point: FailPoint,
-) -> io::Result<()> {
-    let target = staging.join(&rel);
-    let n = {
-        let mut p = lock()?;
-        p.written += 1;
-        p.written - 1
-    };
-    fail_point(n)?;
-    let parent = target.parent().unwrap_or(staging).to_path_buf();
-    if !lock()?.folders.contains(&parent) {
-        fs::create_dir_all(&parent)?;
-        lock()?.folders.insert(parent);
-    }
-    lock()?.changes.created.push(rel);
-    create_new(&target, content.as_bytes())
-}
-
 /// Move each top-level entry of the staging folder into the new bundle folder `dir`, in
 /// name order, then remove the emptied staging folder. If a move fails, the entries
 /// already moved are moved back, so that a failure leaves no file in `dir`.
@@ -463,10 +438,8 @@ pub fn write_stream(
     let staging = created_dir.then(|| dir.join(STAGING));
     let sink = |rel: String, content: String| -> io::Result<()> {
         check_relative(&rel)?;
-        if let Some(staging) = &staging {
-            return stage_new(staging, rel, &content, &lock, fail_point);
-        }
-        let target = dir.join(&rel);
+        // In a new bundle's staging folder nothing exists yet.
+        let target = staging.as_ref().unwrap_or(&dir).join(&rel);
         let existed = lock()?.remaining.remove(&rel);
         if existed {
             let old = fs::read(&target)?;
@@ -504,6 +477,10 @@ pub fn write_stream(
             } else {
                 p.changes.created.push(rel);
             }
+        }
+        if staging.is_some() {
+            // The staging folder is the temporary: its files move into place with it.
+            return create_new(&target, content.as_bytes());
         }
         let temp = temp_for(&target);
         create_new(&temp, content.as_bytes())?;

@@ -1,7 +1,9 @@
 //! The collision check of a fleet: every object the fleet puts on a cluster, followed the
-//! way the engines apply it (`gen_fleet::landings_in`) from the plans' typed objects (no
-//! rendered text is read back but the few files of the fleet layer), and the objects that
-//! two environments, two clusters of one, or two profiles' fleets put on one cluster.
+//! way the engines apply it from the plans' typed objects (no rendered text is read back
+//! but the few files of the fleet layer), and the objects that two environments, two
+//! clusters of one, or two profiles' fleets put on one cluster. Within one fleet only the
+//! objects that land twice are followed to the end (`gen_fleet::contested_in`); across
+//! profiles every landing is (`gen_fleet::landings_in`).
 
 use std::collections::BTreeMap;
 
@@ -31,7 +33,7 @@ impl Fleet {
             ))
         };
         let mut index = Index::default();
-        // Each environment on its own thread, merged in the profile's order.
+        // The environments in parallel, merged in the profile's order.
         let pairs: Vec<_> = self.pairs().collect();
         let per_env: Vec<_> = pairs
             .into_par_iter()

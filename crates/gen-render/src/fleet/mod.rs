@@ -6,7 +6,7 @@
 //!
 //! Every environment passes every check a profile gets, reported once for the file (see
 //! `Loaded::report_environments`); then the fleet is followed the way the engines apply it
-//! (`gen_fleet::landings_in`), from the plans' typed objects rather than rendered text
+//! (`gen_fleet::contested_in`), from the plans' typed objects rather than rendered text
 //! (see [`Fleet::index`]), and an object that two environments, or two clusters of one,
 //! would put on the same cluster is refused (rule `fleet-collision`). Only then is the
 //! fleet written, one environment after the other (`ops::write_profile_in`).
@@ -50,9 +50,9 @@ pub fn check(mut loaded: Loaded, out_root: &Utf8Path) -> Result<Fleet, Report> {
     });
     let mut failed = Vec::new();
     let mut environments = Vec::new();
-    // The environments are independent: each is checked on its own thread, and the
-    // results are taken in the profile's order, so the outcome does not depend on the
-    // thread count.
+    // The environments are independent: they are checked in parallel, and the results
+    // are taken in the profile's order, so the outcome does not depend on the thread
+    // count.
     let jobs: Vec<(Loaded, Environment)> = views
         .into_iter()
         .filter_map(|view| {
@@ -255,6 +255,15 @@ pub(crate) fn render_environment(env: &str, checked: &Checked, sink: &Sink) -> s
     })
 }
 
+/// The names of `environments`, as an error lists them.
+pub(crate) fn names(environments: &[Environment]) -> String {
+    environments
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Why one environment of a profile cannot be rendered, drawn or compared.
 #[derive(Debug, thiserror::Error)]
 pub enum EnvironmentError {
@@ -277,13 +286,7 @@ pub enum EnvironmentError {
 impl Fleet {
     /// The names of the environments, as the profile lists them.
     fn known(&self) -> String {
-        self.loaded
-            .profile
-            .environments
-            .iter()
-            .map(|e| e.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        names(&self.loaded.profile.environments)
     }
 
     /// The checked bundle of environment `name`.

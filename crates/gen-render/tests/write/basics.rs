@@ -8,7 +8,7 @@ use gen_render::render_profile;
 use gen_render::write::{compare, write, write_with};
 
 use crate::common;
-use crate::{example, files, snapshot, temp_out};
+use crate::{example, fail_at, files, snapshot, temp_out};
 
 #[test]
 fn first_write_creates_everything_and_a_second_writes_nothing() {
@@ -118,14 +118,7 @@ fn a_failure_half_way_leaves_the_previous_bundle_intact() {
         text.push_str("# changed\n");
     }
     let half = new.files.len() / 2;
-    let err = write_with(&out, &new, &|n| {
-        if n == half {
-            Err(io::Error::other("injected failure"))
-        } else {
-            Ok(())
-        }
-    })
-    .unwrap_err();
+    let err = write_with(&out, &new, &fail_at(half)).unwrap_err();
     assert_eq!(err.to_string(), "injected failure");
     assert_eq!(
         snapshot(&out),
@@ -176,14 +169,7 @@ fn streaming_write_matches_the_in_memory_bundle() {
 fn a_failure_in_a_first_write_leaves_nothing() {
     let out = temp_out("first-crash");
     let bundle = example();
-    let err = write_with(&out, &bundle, &|n| {
-        if n == 20 {
-            Err(io::Error::other("injected failure"))
-        } else {
-            Ok(())
-        }
-    })
-    .unwrap_err();
+    let err = write_with(&out, &bundle, &fail_at(20)).unwrap_err();
     assert_eq!(err.to_string(), "injected failure");
     assert_eq!(
         snapshot(&out),

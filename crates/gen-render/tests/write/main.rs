@@ -78,3 +78,14 @@ pub(crate) fn changed(bundle: &Bundle) -> Bundle {
     }
     new
 }
+
+/// A fail point that fails the `n`-th write, as an I/O error would.
+pub(crate) fn fail_at(n: usize) -> impl Fn(usize) -> std::io::Result<()> + Sync {
+    move |i| {
+        if i == n {
+            Err(std::io::Error::other("injected failure"))
+        } else {
+            Ok(())
+        }
+    }
+}
